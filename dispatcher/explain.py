@@ -1,0 +1,48 @@
+"""One short line saying why a ticket went to a window (the clerk terminal shows it)."""
+from __future__ import annotations
+
+from . import rules
+
+_TEXT = {
+    "zh": {"p1": "优先群体", "appt": "预约号已到时", "appt_early": "预约号",
+           "starve": "已等候{m}分钟（超时优先）", "wait": "已等候{m}分钟",
+           "scarce": "本窗口为该业务少数可办窗口之一", "primary": "本窗口主办该业务",
+           "secondary": "本窗口兼办该业务以缩短等候", "short": "办理较快的业务优先",
+           "sep": " · ", "unknown": "该号不在等候队列中"},
+    "en": {"p1": "priority group", "appt": "appointment due", "appt_early": "appointment",
+           "starve": "waited {m} min (overdue, goes first)", "wait": "waited {m} min",
+           "scarce": "one of the few windows that can serve this service",
+           "primary": "primary skill of this window",
+           "secondary": "secondary skill used to shorten waits",
+           "short": "quick service goes first", "sep": " · ",
+           "unknown": "ticket is not waiting"},
+}
+
+
+def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
+    """Why `ticket_id` was chosen for `window_id`: priority, wait, scarcity, skill."""
+    txt = _TEXT.get(lang, _TEXT["zh"])
+    now, windows, tickets, means = rules.parse(snapshot)
+    t = next((x for x in tickets if x.id == ticket_id), None)
+    if t is None:
+        return txt["unknown"]
+    w = next((x for x in windows if x.id == window_id), None)
+    parts = []
+    if t.priority == 1:
+        parts.append(txt["p1"])
+    elif t.priority == 2:
+        due = t.due_at is None or now >= t.due_at - rules.APPT_LEAD_S
+        parts.append(txt["appt"] if due else txt["appt_early"])
+    minutes = int(max(0.0, now - t.issued_at) // 60)
+    starving = t.priority == 0 and now - t.issued_at >= rules.STARVE_S
+    parts.append(txt["starve" if starving else "wait"].format(m=minutes))
+    able = sum(1 for x in windows if t.service in x.skills)
+    if able and (able <= 2 or able * 5 <= len(windows)):
+        parts.append(txt["scarce"])
+    elif w is not None and t.service in w.skills:
+        parts.append(txt["primary" if w.skills[t.service] >= 1.0 else "secondary"])
+    if t.priority == 0 and not starving and means:
+        mean = means.get(t.service, rules.DEFAULT_MEAN_S)
+        if mean * 1.5 <= sorted(means.values())[len(means) // 2]:
+            parts.append(txt["short"])
+    return txt["sep"].join(parts)

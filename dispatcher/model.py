@@ -1,0 +1,179 @@
+"""The OR-Tools dispatch model: free windows x waiting tickets as one min-cost flow.
+
+Network: source -> each free window (cap 1) -> each service it has a weight for and that has
+waiting tickets (cap 1) -> one arc per kept ticket of that service (cap 1) -> sink, plus a
+source -> sink bypass so a window may stay unmatched. Tickets are arcs, not nodes: within a
+service every window sees the same ticket ranking, so the flow only decides how many tickets of
+each service go to which windows, and the k-th unit through a service takes its k-th best
+ticket. That keeps the network at (free windows + services + 2) nodes even at 10,000 tickets.
+
+Objective (maximised, lexicographic through big constants):
+  1. number of matched windows (no free window idles while it could serve a waiting ticket),
+  2. number of urgent tickets served (priority group, due appointments, starving tickets),
+  3. seconds-equivalent value: ticket urgency + scarcity look-ahead - secondary-skill penalty
+     + idle-longest / least-loaded window bonus.
+See docs/dispatcher.md for the reasons behind each term.
+"""
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from . import rules
+from .rules import Ticket, Window
+
+SCALE = 10  # tenths of a second: keeps the small tie-breakers integral
+CLIP_S = 100_000.0  # clip scores so big constants stay far from int64 limits
+
+
+def _prepare(snapshot: dict):
+    now, windows, tickets, means = rules.parse(snapshot)
+    free = [w for w in windows if w.free and w.skills]
+    by_service: dict[str, list[Ticket]] = {}
+    for t in tickets:
+        by_service.setdefault(t.service, []).append(t)
+    servable = {s for w in free for s in w.skills} & set(by_service)
+    ref = _ref_mean(means, by_service)
+    look = rules.lookahead(windows, now, servable)
+    # per service: (urgent, value) for each ticket, best first; only as many as free windows
+    # that can serve the service could ever take
+    cap: dict[str, int] = {}
+    for w in free:
+        for s in w.skills:
+            if s in servable:
+                cap[s] = cap.get(s, 0) + 1
+    ranked: dict[str, list[tuple[bool, int, Ticket]]] = {}
+    for s in sorted(servable):
+        mean = means.get(s, rules.DEFAULT_MEAN_S)
+        rows = []
+        for t in by_service[s]:
+            urgent = rules.is_urgent(t, now)
+            v = min(CLIP_S, rules.ticket_score(t, now, mean, ref)) + look[s]
+            rows.append((urgent, round(v * SCALE), t))
+        rows.sort(key=lambda r: (not r[0], -r[1], r[2].issued_at, str(r[2].id)))
+        ranked[s] = rows[: cap[s]]
+    free.sort(key=lambda w: (-rules.window_bonus(w, now), str(w.id)))
+    wbonus = {w.id: round(min(CLIP_S, rules.window_bonus(w, now)) * SCALE) for w in free}
+    return now, free, ranked, wbonus
+
+
+def _ref_mean(means: dict[str, float], by_service: dict[str, list]) -> float:
+    """Reference service time for the short-service scaling: the mean over waiting tickets."""
+    n = sum(len(v) for v in by_service.values())
+    if not n:
+        return rules.DEFAULT_MEAN_S
+    return sum(means.get(s, rules.DEFAULT_MEAN_S) * len(v) for s, v in by_service.items()) / n
+
+
+def _pair(w: Window, s: str, wbonus: dict) -> int:
+    return wbonus[w.id] - round(rules.pair_penalty(w.skills[s]) * SCALE)
+
+
+def _decode(free, ranked, chosen: dict[Any, str]) -> list[dict]:
+    """Give each service's best tickets to the windows routed to it, best window first."""
+    taken: dict[str, int] = {}
+    out = []
+    for w in free:  # already sorted idle-longest first
+        s = chosen.get(w.id)
+        if s is None:
+            continue
+        k = taken.get(s, 0)
+        taken[s] = k + 1
+        out.append({"window": w.id, "ticket": ranked[s][k][2].id})
+    return out
+
+
+def plan_flow(snapshot: dict) -> list[dict]:
+    """Solve with OR-Tools SimpleMinCostFlow; falls back to the greedy on any solver trouble."""
+    from ortools.graph.python import min_cost_flow
+
+    _now, free, ranked, wbonus = _prepare(snapshot)
+    if not free or not ranked:
+        return []
+    small = max([abs(v) for v in wbonus.values()] + [1]) + int(
+        2 * rules.SECONDARY_PENALTY_S * SCALE) + int(CLIP_S * SCALE * 2)
+    n = len(free) + 1
+    tier = n * 2 * small  # one more urgent ticket beats any change of the small terms
+    card = n * (tier + 2 * small)  # one more matched window beats everything else
+    services = sorted(ranked)
+    src, sink = 0, 1
+    wnode = {w.id: 2 + i for i, w in enumerate(free)}
+    snode = {s: 2 + len(free) + i for i, s in enumerate(services)}
+    tails, heads, caps, costs = [], [], [], []
+    arc_of: list[tuple[Any, str] | None] = []
+
+    def arc(a, b, c, cost, tag=None):
+        tails.append(a), heads.append(b), caps.append(c), costs.append(cost), arc_of.append(tag)
+
+    for w in free:
+        arc(src, wnode[w.id], 1, 0)
+        for s in sorted(w.skills):
+            if s in snode:
+                arc(wnode[w.id], snode[s], 1, -_pair(w, s, wbonus), (w.id, s))
+    for s in services:
+        for urgent, v, _t in ranked[s]:
+            arc(snode[s], sink, 1, -(card + (tier if urgent else 0) + v))
+    arc(src, sink, len(free), 0)
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    import numpy as np
+
+    mcf.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64),
+        np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64))
+    supplies = [0] * (2 + len(free) + len(services))
+    supplies[src], supplies[sink] = len(free), -len(free)
+    mcf.set_nodes_supplies(np.arange(len(supplies)), np.array(supplies, dtype=np.int64))
+    status = mcf.solve()
+    if status != mcf.OPTIMAL:
+        return plan_greedy(snapshot)
+    flows = mcf.flows(np.arange(len(tails)))
+    chosen = {arc_of[i][0]: arc_of[i][1] for i in range(len(tails))
+              if arc_of[i] is not None and flows[i] > 0}
+    return _decode(free, ranked, chosen)
+
+
+def plan_greedy(snapshot: dict) -> list[dict]:
+    """Pure-Python fallback with the same invariants: repeatedly take the best (window, service
+    head) pair. Values only fall as heads are consumed, so a lazy max-heap is exact; an urgent
+    head always outranks an ordinary one, and the loop ends only when no free window can take
+    any remaining ticket (a maximal matching)."""
+    _now, free, ranked, wbonus = _prepare(snapshot)
+    head = {s: 0 for s in ranked}
+    order = {w.id: i for i, w in enumerate(free)}
+
+    def key(w: Window, s: str):
+        urgent, v, _t = ranked[s][head[s]]
+        return (-(1 if urgent else 0), -(v + _pair(w, s, wbonus)), order[w.id], s)
+
+    heap = [(key(w, s), w.id, s) for w in free for s in w.skills if s in ranked]
+    heapq.heapify(heap)
+    byid = {w.id: w for w in free}
+    chosen: dict[Any, str] = {}
+    while heap:
+        k, wid, s = heapq.heappop(heap)
+        if wid in chosen or head[s] >= len(ranked[s]):
+            continue
+        fresh = key(byid[wid], s)
+        if fresh != k:
+            heapq.heappush(heap, (fresh, wid, s))
+            continue
+        chosen[wid] = s
+        head[s] += 1
+    # hand out tickets in the order the greedy consumed them, best window first per service
+    return _decode(free, ranked, chosen)
+
+
+MAX_ARCS = 2_000_000  # beyond this the flow's build time alone would pass the time limit
+
+
+def plan(snapshot: dict) -> list[dict]:
+    """The project's policy (CONTRACT.md): the min-cost flow, or the greedy fallback when the
+    solver fails or the instance is too large to build within the time limit."""
+    windows = snapshot.get("windows") or []
+    n_free = sum(1 for w in windows if w.get("free", True))
+    if n_free * max(1, len(snapshot.get("services") or {})) > MAX_ARCS:
+        return plan_greedy(snapshot)
+    try:
+        return plan_flow(snapshot)
+    except Exception:  # noqa: BLE001 - the hall must keep calling even if the solver breaks
+        return plan_greedy(snapshot)

@@ -1,0 +1,126 @@
+"""The project's documented priority rules, shared by the model, its fallback, ETA and explain.
+
+Every number here is in seconds of waiting ("how many seconds of waiting is this worth"), so the
+terms can be added and compared; `docs/dispatcher.md` gives the reason for each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_MEAN_S = 600.0  # a service missing from `services` is assumed to take 10 minutes
+STARVE_S = 1800.0  # an ordinary ticket waiting this long joins the urgent tier (starvation guard)
+APPT_LEAD_S = 0.0  # an appointment becomes urgent at its due time, not before
+PRIORITY_BONUS_S = 1800.0  # inside the urgent tier a priority ticket counts as 30 min older
+SECONDARY_PENALTY_S = 240.0  # cost of using a weight-0.5 skill rather than a primary one
+SPT_ALPHA = 0.5  # how strongly short services go first: wait * (ref_mean / mean) ** alpha
+LOOKAHEAD_CAP_S = 900.0  # cap on the scarcity look-ahead bonus
+LOOKAHEAD_BETA = 0.25  # share of the look-ahead time counted as bonus
+IDLE_CAP_S = 3600.0
+IDLE_WEIGHT = 0.01  # idle-longest window first: a tie-breaker, never outweighs a ticket's wait
+LOAD_WEIGHT = 0.001  # least-loaded-today window first: another tie-breaker
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: Any
+    service: str
+    issued_at: float
+    priority: int
+    due_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    id: Any
+    skills: dict[str, float]
+    free: bool
+    busy_until: float | None
+    idle_since: float | None
+    served_today: int
+    busy_seconds_today: float
+
+
+def _num(x: Any, default: float) -> float:
+    try:
+        return float(x) if x is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def parse(snapshot: dict) -> tuple[float, list[Window], list[Ticket], dict[str, float]]:
+    """Normalise a snapshot (unknown keys ignored, missing ones defaulted)."""
+    now = _num(snapshot.get("now"), 0.0)
+    means: dict[str, float] = {}
+    for sid, spec in (snapshot.get("services") or {}).items():
+        m = _num((spec or {}).get("mean_service_s"), DEFAULT_MEAN_S)
+        means[str(sid)] = m if m > 0 else DEFAULT_MEAN_S
+    windows = []
+    for w in snapshot.get("windows") or []:
+        skills = {str(s): float(v) for s, v in (w.get("skills") or {}).items()
+                  if v is not None and float(v) > 0}
+        windows.append(Window(
+            id=w["id"], skills=skills, free=bool(w.get("free", True)),
+            busy_until=None if w.get("busy_until") is None else _num(w.get("busy_until"), now),
+            idle_since=None if w.get("idle_since") is None else _num(w.get("idle_since"), now),
+            served_today=int(_num(w.get("served_today"), 0)),
+            busy_seconds_today=_num(w.get("busy_seconds_today"), 0.0)))
+    tickets = []
+    for t in snapshot.get("tickets") or []:
+        p = int(_num(t.get("priority"), 0))
+        tickets.append(Ticket(
+            id=t["id"], service=str(t.get("service")), issued_at=_num(t.get("issued_at"), now),
+            priority=p if p in (0, 1, 2) else 0,
+            due_at=None if t.get("due_at") is None else _num(t.get("due_at"), now)))
+    return now, windows, tickets, means
+
+
+def is_urgent(t: Ticket, now: float) -> bool:
+    """Urgent tier: priority group, a due appointment, or an ordinary ticket starving."""
+    if t.priority == 1:
+        return True
+    if t.priority == 2 and (t.due_at is None or now >= t.due_at - APPT_LEAD_S):
+        return True
+    return now - t.issued_at >= STARVE_S
+
+
+def ticket_score(t: Ticket, now: float, mean_s: float, ref_mean_s: float) -> float:
+    """Within-tier urgency, in seconds: grows with waiting so no ticket waits without bound."""
+    wait = max(0.0, now - t.issued_at)
+    if t.priority == 1:
+        return wait + PRIORITY_BONUS_S
+    if t.priority == 2 and (t.due_at is None or now >= t.due_at - APPT_LEAD_S):
+        # appointments in order of due time; an overdue one ranks like a priority ticket
+        late = now - (t.due_at if t.due_at is not None else t.issued_at)
+        return max(0.0, late) + PRIORITY_BONUS_S
+    if wait >= STARVE_S:
+        return wait  # starving: plain age, so the longest-starved goes first
+    # ordinary: age scaled towards short services (a c-mu flavoured rule); the scaling never
+    # reorders tickets of one service, and STARVE_S bounds how long a long service can be passed
+    return wait * (ref_mean_s / mean_s) ** SPT_ALPHA
+
+
+def pair_penalty(weight: float) -> float:
+    """Seconds-equivalent cost of serving at a window through a skill of this weight."""
+    return (1.0 - min(1.0, weight)) * 2.0 * SECONDARY_PENALTY_S
+
+
+def window_bonus(w: Window, now: float) -> float:
+    """The window idle longest, then the least loaded today, takes work first."""
+    idle = 0.0 if w.idle_since is None else min(IDLE_CAP_S, max(0.0, now - w.idle_since))
+    return IDLE_WEIGHT * idle - LOAD_WEIGHT * min(w.busy_seconds_today, 86400.0)
+
+
+def lookahead(windows: list[Window], now: float, services: set[str]) -> dict[str, float]:
+    """Scarcity bonus per service: how long its tickets would wait for the next busy window
+    that can serve them. A service only few windows can serve, all busy for long, scores high,
+    so a free window with that skill spends it there rather than on work others can take."""
+    soonest: dict[str, float] = {}
+    for w in windows:
+        if w.free:
+            continue
+        left = max(0.0, (w.busy_until if w.busy_until is not None else now) - now)
+        for s in w.skills:
+            if s in services and left < soonest.get(s, LOOKAHEAD_CAP_S):
+                soonest[s] = left
+    return {s: LOOKAHEAD_BETA * soonest.get(s, LOOKAHEAD_CAP_S) for s in services}
