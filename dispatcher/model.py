@@ -34,7 +34,8 @@ def _prepare(snapshot: dict):
         by_service.setdefault(t.service, []).append(t)
     servable = {s for w in free for s in w.skills} & set(by_service)
     ref = _ref_mean(means, by_service)
-    look = rules.lookahead(windows, now, servable)
+    backlog = {s: len(by_service[s]) * means.get(s, rules.DEFAULT_MEAN_S) for s in servable}
+    look = rules.lookahead(windows, now, servable, backlog)
     # per service: (urgent, value) for each ticket, best first; only as many as free windows
     # that can serve the service could ever take
     cap: dict[str, int] = {}
@@ -53,7 +54,9 @@ def _prepare(snapshot: dict):
         rows.sort(key=lambda r: (not r[0], -r[1], r[2].issued_at, str(r[2].id)))
         ranked[s] = rows[: cap[s]]
     free.sort(key=lambda w: (-rules.window_bonus(w, now), str(w.id)))
-    wbonus = {w.id: round(min(CLIP_S, rules.window_bonus(w, now)) * SCALE) for w in free}
+    cov = rules.coverage(windows)
+    wbonus = {w.id: round(min(CLIP_S, rules.window_bonus(w, now)
+                              - rules.FLEX_WEIGHT_S * cov[w.id]) * SCALE) for w in free}
     return now, free, ranked, wbonus
 
 

@@ -19,6 +19,7 @@ LOOKAHEAD_BETA = 0.25  # share of the look-ahead time counted as bonus
 IDLE_CAP_S = 3600.0
 IDLE_WEIGHT = 0.01  # idle-longest window first: a tie-breaker, never outweighs a ticket's wait
 LOAD_WEIGHT = 0.001  # least-loaded-today window first: another tie-breaker
+FLEX_WEIGHT_S = 0.0  # keep versatile windows free: measured to raise waits (docs), so off
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +112,43 @@ def window_bonus(w: Window, now: float) -> float:
     return IDLE_WEIGHT * idle - LOAD_WEIGHT * min(w.busy_seconds_today, 86400.0)
 
 
-def lookahead(windows: list[Window], now: float, services: set[str]) -> dict[str, float]:
-    """Scarcity bonus per service: how long its tickets would wait for the next busy window
-    that can serve them. A service only few windows can serve, all busy for long, scores high,
-    so a free window with that skill spends it there rather than on work others can take."""
-    soonest: dict[str, float] = {}
+def coverage(windows: list[Window]) -> dict:
+    """How much scarce coverage each window holds: sum over its skills of 1 / (windows able
+    to serve that skill). Busying a window that alone covers some service costs more than
+    busying one of many interchangeable windows."""
+    able: dict[str, int] = {}
     for w in windows:
+        for s in w.skills:
+            able[s] = able.get(s, 0) + 1
+    return {w.id: sum(1.0 / able[s] for s in w.skills) for w in windows}
+
+
+PRESSURE_BETA = 0.0  # backlog per able window: measured to raise mean waits, so off (docs)
+PRESSURE_CAP_S = 1800.0
+
+
+def lookahead(windows: list[Window], now: float, services: set[str],
+              backlog_s: dict[str, float] | None = None) -> dict[str, float]:
+    """Scarcity bonus per service, in seconds. Two look-ahead signals:
+    - how long its tickets would wait for the next busy window that can serve them (a service
+      whose few able windows are all busy for long scores high, so a free window holding that
+      skill spends it there rather than on work others can take);
+    - its backlog: waiting work divided by the windows able to serve it (a queue that only few
+      windows can drain grows fastest)."""
+    soonest: dict[str, float] = {}
+    able: dict[str, int] = {}
+    for w in windows:
+        for s in w.skills:
+            able[s] = able.get(s, 0) + 1
         if w.free:
             continue
         left = max(0.0, (w.busy_until if w.busy_until is not None else now) - now)
         for s in w.skills:
             if s in services and left < soonest.get(s, LOOKAHEAD_CAP_S):
                 soonest[s] = left
-    return {s: LOOKAHEAD_BETA * soonest.get(s, LOOKAHEAD_CAP_S) for s in services}
+    out = {}
+    for s in services:
+        b = (backlog_s or {}).get(s, 0.0) / max(1, able.get(s, 1))
+        out[s] = (LOOKAHEAD_BETA * soonest.get(s, LOOKAHEAD_CAP_S)
+                  + PRESSURE_BETA * min(PRESSURE_CAP_S, b))
+    return out
