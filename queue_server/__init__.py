@@ -1,0 +1,80 @@
+"""HallQ's server: ``create_app()`` builds the Flask app, its database and its Socket.IO hub."""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+
+from flask import Flask
+
+from . import config, errors
+from .auth import LoginThrottle
+from .db import Database, connect, migrate
+from .hub import Publisher, socketio
+from .ratelimit import AddressLimiter
+
+__all__ = ["create_app", "socketio"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    settings = dict(config.DEFAULTS)
+    settings.update(config.from_env())
+    settings.update(test_config or {})
+    app.config.update(settings)
+    db_path = os.path.abspath(app.config["DB"])
+    app.config["DB"] = db_path
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_file(db_path, "secret")
+    app.config["ID_HASH_KEY"] = app.config["ID_HASH_KEY"] or config.secret_file(db_path, "idkey")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="hallq_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    conn = connect(db_path)
+    try:
+        migrate(conn)
+    finally:
+        conn.close()
+
+    db = Database(db_path)
+    db.publish = Publisher(app, db, app.config["POSITION_REFRESH_S"])
+    app.extensions["hallq.db"] = db
+    app.extensions["hallq.login_throttle"] = LoginThrottle(app.config["LOGIN_FAILS"])
+    app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
+
+    @app.teardown_appcontext
+    def _close(_exc):  # connections are per thread; threads come and go with requests
+        db.close()
+
+    errors.register(app)
+    from . import api_auth, api_citizen, api_clerk, pages
+    for module in (api_auth, api_citizen, api_clerk, pages):
+        app.register_blueprint(module.bp)
+    _register_optional(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None,
+                      logger=False, engineio_logger=False)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app
+
+
+def _register_optional(app: Flask) -> None:
+    """Blueprints of the other rooms of the house (screens, clerk terminal, manager console)."""
+    from displays import bp as displays_bp
+    from windows import bp as windows_bp
+
+    from . import api_manage, manage
+
+    for bp in (displays_bp, windows_bp, api_manage.bp, manage.bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,136 @@
+"""Citizen endpoints (no login): halls, services, issuing, following, cancelling, rating."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import clock, dispatch, ratelimit, tickets, views
+from .db import Database, Tx, loads
+from .errors import bad_request, invalid, not_found
+from .validate import body, id_number_ok, integer, keyed_hash, mobile_ok, string
+
+bp = Blueprint("api_citizen", __name__, url_prefix="/api/v1")
+
+CHANNELS = {"kiosk", "mobile"}
+
+
+def db() -> Database:
+    return current_app.extensions["hallq.db"]
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def hall_or_404(hall: str):
+    row = views.hall_row(db().conn(), hall)
+    if row is None:
+        raise not_found("hall")
+    return row
+
+
+@bp.get("/halls")
+def halls():
+    rows = db().all("SELECT id, name, name_en FROM halls ORDER BY id")
+    return {"halls": [{"id": r["id"], "name": r["name"], "name_en": r["name_en"] or ""}
+                      for r in rows]}
+
+
+@bp.get("/halls/<hall>/services")
+def services(hall: str):
+    hall_or_404(hall)
+    conn = db().conn()
+    rows = views.services(conn, hall)
+    waiting = views.waiting_counts(conn, hall)
+    ahead = dispatch.predict_new(conn, hall, [r["id"] for r in rows])
+    out = []
+    for r in rows:
+        guess = ahead.get(r["id"]) or {}
+        eta = guess.get("eta_s")
+        out.append({"id": r["id"], "name": r["name"], "name_en": r["name_en"] or "",
+                    "category": r["category"], "materials": loads(r["materials"], []),
+                    "mean_service_s": r["mean_service_s"], "waiting": waiting.get(r["id"], 0),
+                    "ahead": int(guess.get("position") or 0),
+                    "eta_s": int(round(eta)) if eta is not None else None})
+    return {"categories": views.categories(conn, hall), "services": out}
+
+
+@bp.post("/halls/<hall>/tickets")
+def issue(hall: str):
+    hall_row = hall_or_404(hall)
+    data = body({"service", "channel", "id_number", "phone", "priority", "lang"},
+                required={"service"})
+    service = string(data, "service", max_len=64, required=True)
+    channel = string(data, "channel", max_len=16) or "kiosk"
+    if channel not in CHANNELS:
+        raise invalid("invalid_channel", "取号渠道无效 (channel must be kiosk or mobile)")
+    priority = integer(data, "priority", 0, 1, default=0)  # 2 comes only from an appointment
+    id_number = string(data, "id_number", max_len=32)
+    phone = string(data, "phone", max_len=32)
+    if id_number is not None and not id_number_ok(id_number):
+        raise invalid("invalid_id_number", "身份证号码无效 (invalid ID number)")
+    if phone is not None and not mobile_ok(phone):
+        raise invalid("invalid_phone", "手机号码无效 (invalid mobile number)")
+    id_hash = keyed_hash(id_number) if id_number else None
+    phone_hash = keyed_hash(phone) if phone else None
+    current_app.extensions["hallq.address_limiter"].hit(client_address())
+    limit = current_app.config["RATE_ID_PER_DAY"]
+
+    def _issue(tx: Tx):
+        if id_hash:
+            ratelimit.check_id_per_day(tx, id_hash, clock.day_of(tx.now, hall_row["tz"]), limit)
+        return tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash)
+
+    row, token = db().write("citizen", _issue)
+    preds = dispatch.predictions(db().conn(), hall)
+    return jsonify({"ticket": views.ticket(db().conn(), row, preds), "token": token}), 201
+
+
+def ticket_for_token(token: str):
+    if len(token) > 128:
+        raise not_found("ticket")
+    row = db().one("SELECT * FROM tickets WHERE token_hash = ?", (tickets.token_hash(token),))
+    if row is None:
+        raise not_found("ticket")
+    return row
+
+
+@bp.get("/tickets/<token>")
+def follow(token: str):
+    row = ticket_for_token(token)
+    preds = dispatch.predictions(db().conn(), row["hall"]) if row["status"] == "waiting" else None
+    view = views.ticket(db().conn(), row, preds)
+    view["materials"] = loads(db().one("SELECT materials FROM services WHERE id = ?",
+                                       (row["service"],))["materials"], [])
+    return {"ticket": view}
+
+
+@bp.delete("/tickets/<token>")
+def cancel(token: str):
+    row = ticket_for_token(token)
+
+    def _cancel(tx: Tx):
+        fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
+        return tickets.cancel(tx, fresh)
+
+    after = db().write("citizen", _cancel)
+    return {"ticket": views.ticket(db().conn(), after)}
+
+
+@bp.post("/tickets/<token>/rating")
+def rate(token: str):
+    row = ticket_for_token(token)
+    data = body({"score", "reason", "comment"}, required={"score"})
+    score = integer(data, "score", 1, 5)
+    reason = string(data, "reason", max_len=200)
+    comment = string(data, "comment", max_len=1000)
+    if score <= 2 and not (reason or "").strip():
+        raise invalid("reason_required", "差评请选择原因 (a reason is required for scores 1 and 2)")
+    if score is None:
+        raise bad_request("missing_field", "缺少 score (missing score)")
+
+    def _rate(tx: Tx):
+        fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
+        tickets.rate(tx, fresh, score, reason, comment)
+
+    db().write("citizen", _rate)
+    return jsonify({"rating": {"ticket": row["number"], "score": score, "reason": reason}}), 201

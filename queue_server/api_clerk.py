@@ -1,0 +1,209 @@
+"""The window's actions (clerks) and the hall's window list and skills (managers)."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint, current_app
+
+from . import auth, dispatch, tickets, views
+from . import windows as win
+from .db import Database, Tx, loads
+from .errors import conflict, forbidden, invalid, not_found, unauthorized
+from .validate import body, string, weights
+
+bp = Blueprint("api_clerk", __name__, url_prefix="/api/v1")
+
+
+def db() -> Database:
+    return current_app.extensions["hallq.db"]
+
+
+def acting_user() -> dict:
+    user = auth.current_user()
+    if user is None:
+        raise unauthorized()
+    if not auth.has_role(user, "clerk"):
+        raise forbidden()
+    return user
+
+
+def may_act(user: dict, w: sqlite3.Row) -> None:
+    """While a clerk is signed into a window, only that clerk or a manager acts on it."""
+    if auth.has_role(user, "manager"):
+        return
+    if w["clerk"] and w["clerk"] != user["username"]:
+        raise forbidden("该窗口已由其他工作人员登录 (another clerk is signed into this window)")
+
+
+def window_action(window_id: str, fn, *, check_open: bool = False):
+    """Run ``fn(tx, window_row, user)`` as one transaction after the permission checks."""
+    user = acting_user()
+
+    def _tx(tx: Tx):
+        w = win.get(tx, window_id)
+        may_act(user, w)
+        if check_open and w["status"] != "open":
+            raise conflict("window_not_open", "窗口未开启或已暂停 (window is not open)")
+        return fn(tx, w, user)
+
+    return db().write(user["username"], _tx)
+
+
+def ticket_reply(row: sqlite3.Row) -> dict:
+    preds = dispatch.predictions(db().conn(), row["hall"]) if row["status"] == "waiting" else None
+    return {"ticket": views.ticket(db().conn(), row, preds)}
+
+
+def window_reply(window_id: str) -> dict:
+    return {"window": views.window_by_id(db().conn(), window_id)}
+
+
+@bp.post("/windows/<window_id>/open")
+def open_window(window_id: str):
+    body(set())
+
+    def _open(tx, w, user):
+        clerk = None if auth.has_role(user, "manager") and user["role"] != "clerk" else \
+            user["username"]
+        return win.open_(tx, w, clerk)
+
+    window_action(window_id, _open)
+    return window_reply(window_id)
+
+
+@bp.post("/windows/<window_id>/pause")
+def pause_window(window_id: str):
+    reason = string(body({"reason"}), "reason", max_len=100)
+    window_action(window_id, lambda tx, w, u: win.pause(tx, w, reason))
+    return window_reply(window_id)
+
+
+@bp.post("/windows/<window_id>/close")
+def close_window(window_id: str):
+    body(set())
+    window_action(window_id, lambda tx, w, u: win.close(tx, w))
+    return window_reply(window_id)
+
+
+@bp.post("/windows/<window_id>/call-next")
+def call_next(window_id: str):
+    body(set())
+    explanation: dict = {}
+
+    def _call(tx, w, user):
+        if w["current"]:
+            raise conflict("window_busy", "请先处理当前票号 (window still has a current ticket)")
+        ticket_id, snap = dispatch.choose_for(tx.conn, w["hall"], w["id"], tx.now)
+        if ticket_id is None:
+            return None
+        explanation["why"] = dispatch.explain(snap, w["id"], ticket_id)
+        return tickets.call(tx, w, ticket_id)
+
+    row = window_action(window_id, _call, check_open=True)
+    if row is None:
+        return {"ticket": None}
+    reply = ticket_reply(row)
+    reply["why"] = explanation.get("why", "")
+    return reply
+
+
+@bp.post("/windows/<window_id>/recall")
+def recall(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.recall(tx, w)))
+
+
+@bp.post("/windows/<window_id>/start")
+def start(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.start(tx, w)))
+
+
+@bp.post("/windows/<window_id>/finish")
+def finish(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.finish(tx, w)))
+
+
+@bp.post("/windows/<window_id>/no-show")
+def no_show(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.no_show(tx, w)))
+
+
+@bp.post("/windows/<window_id>/hold")
+def hold(window_id: str):
+    reason = string(body({"reason"}), "reason", max_len=100)
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.hold(tx, w, reason)))
+
+
+@bp.post("/windows/<window_id>/unhold")
+def unhold(window_id: str):
+    """Put a ticket this window held back in line, in its original place."""
+    data = body({"ticket"}, required={"ticket"})
+    ticket_id = data["ticket"]
+    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
+        raise invalid("wrong_type", "ticket 须为票据 id (ticket must be a ticket id)")
+
+    def _unhold(tx, w, user):
+        t = tx.one("SELECT * FROM tickets WHERE id = ? AND hall = ?", (ticket_id, w["hall"]))
+        if t is None:
+            raise not_found("ticket")
+        return tickets.unhold(tx, t)
+
+    return ticket_reply(window_action(window_id, _unhold))
+
+
+@bp.post("/windows/<window_id>/transfer")
+def transfer(window_id: str):
+    service = string(body({"service"}, required={"service"}), "service", max_len=64,
+                     required=True)
+    return ticket_reply(window_action(window_id,
+                                      lambda tx, w, u: tickets.transfer(tx, w, service)))
+
+
+@bp.put("/windows/<window_id>/auto")
+def set_auto(window_id: str):
+    data = body({"auto"}, required={"auto"})
+    if not isinstance(data["auto"], bool):
+        raise invalid("wrong_type", "auto 须为 true/false (auto must be a boolean)")
+    window_action(window_id, lambda tx, w, u: win.set_auto(tx, w, data["auto"]))
+    return window_reply(window_id)
+
+
+@bp.get("/windows/<window_id>")
+def window_detail(window_id: str):
+    """The clerk terminal's view: the window, its current ticket's materials, waiting per skill
+    and the tickets it holds."""
+    acting_user()
+    conn = db().conn()
+    w = views.window_by_id(conn, window_id)
+    if w is None:
+        raise not_found("window")
+    waiting = views.waiting_counts(conn, w["hall"])
+    if w["current"]:
+        svc = conn.execute("SELECT materials FROM services WHERE id = ?",
+                           (w["current"]["service"],)).fetchone()
+        w["current"]["materials"] = loads(svc["materials"], []) if svc else []
+    held = [views.ticket(conn, r) for r in conn.execute(
+        "SELECT * FROM tickets WHERE window = ? AND status = 'held' ORDER BY held_at",
+        (window_id,))]
+    return {"window": w, "waiting": {s: waiting.get(s, 0) for s in w["skills"]}, "held": held}
+
+
+@bp.get("/halls/<hall>/windows")
+def hall_windows(hall: str):
+    acting_user()
+    if views.hall_row(db().conn(), hall) is None:
+        raise not_found("hall")
+    return {"windows": views.windows(db().conn(), hall)}
+
+
+@bp.put("/windows/<window_id>/skills")
+@auth.require("manager")
+def put_skills(window_id: str):
+    data = body({"skills"}, required={"skills"})
+    skills = weights(data["skills"])
+    user = auth.current_user()
+    db().write(user["username"], lambda tx: win.set_skills(tx, win.get(tx, window_id), skills))
+    return window_reply(window_id)

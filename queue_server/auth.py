@@ -1,0 +1,144 @@
+"""Users, passwords, sessions and roles (clerk < manager < admin).
+
+A login creates a server-side session row; the same secret works as a bearer token for devices
+and, inside Flask's signed session cookie, for browsers. Logout deletes the row, so a copied
+cookie or token stops working at once.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import threading
+import time
+
+from flask import current_app, g, request, session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import Database, Tx
+from .errors import forbidden, invalid, too_many, unauthorized
+
+ROLES = {"clerk": 1, "manager": 2, "admin": 3}
+SESSION_TTL_S = 12 * 3600
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(tx: Tx, username: str, role: str, password: str, display_name: str = "",
+                staff_no: str = "") -> None:
+    if role not in ROLES:
+        raise invalid("invalid_role", f"角色无效 (role must be one of {', '.join(ROLES)})")
+    if not username or len(username) > 64 or not username.replace("_", "").isalnum():
+        raise invalid("invalid_username", "用户名只能包含字母、数字和下划线 (invalid username)")
+    if len(password) < 8:
+        raise invalid("weak_password", "密码至少 8 位 (password must have at least 8 characters)")
+    if tx.one("SELECT 1 FROM users WHERE username = ?", (username,)):
+        raise invalid("user_exists", "用户已存在 (user exists)")
+    tx.run("INSERT INTO users (username, display_name, staff_no, role, password_hash, active,"
+           " created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+           (username, display_name or username, staff_no, role,
+            generate_password_hash(password), tx.now))
+    for hall in [r["id"] for r in tx.all("SELECT id FROM halls")] or []:
+        tx.audit(hall, "user_add", detail={"username": username, "role": role})
+
+
+class LoginThrottle:
+    """At most ``limit`` failed logins per (username, address) in ``window_s``."""
+
+    def __init__(self, limit: int = 5, window_s: float = 300):
+        self.limit, self.window_s = limit, window_s
+        self._fails: dict[tuple[str, str], list[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: tuple[str, str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            fails = [t for t in self._fails.get(key, []) if now - t < self.window_s]
+            self._fails[key] = fails
+            if len(fails) >= self.limit:
+                raise too_many("登录失败次数过多，请稍后再试 (too many failed logins, wait)")
+
+    def fail(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._fails.setdefault(key, []).append(time.monotonic())
+
+    def clear(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+
+def login(db: Database, username: str, password: str, address: str) -> tuple[dict, str]:
+    throttle: LoginThrottle = current_app.extensions["hallq.login_throttle"]
+    key = (username, address)
+    throttle.check(key)
+    row = db.one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    if row is None or not check_password_hash(row["password_hash"], password):
+        throttle.fail(key)
+        raise unauthorized("用户名或密码错误 (wrong username or password)")
+    throttle.clear(key)
+    token = secrets.token_urlsafe(32)
+
+    def _store(tx: Tx) -> None:
+        tx.run("DELETE FROM sessions WHERE expires_at < ?", (tx.now,))
+        tx.run("INSERT INTO sessions (token_hash, username, created_at, expires_at, kind)"
+               " VALUES (?, ?, ?, ?, 'login')",
+               (_hash(token), username, tx.now, tx.now + SESSION_TTL_S))
+
+    db.write(username, _store)
+    return user_view(row), token
+
+
+def logout(db: Database, token: str) -> None:
+    db.write("system", lambda tx: tx.run("DELETE FROM sessions WHERE token_hash = ?",
+                                         (_hash(token),)))
+
+
+def user_view(row) -> dict:
+    return {"username": row["username"], "display_name": row["display_name"] or row["username"],
+            "staff_no": row["staff_no"] or "", "role": row["role"]}
+
+
+def user_for_token(db: Database, token: str | None) -> dict | None:
+    if not token:
+        return None
+    row = db.one("SELECT u.* FROM sessions s JOIN users u ON u.username = s.username"
+                 " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
+                 (_hash(token), time.time()))
+    return user_view(row) if row else None
+
+
+def request_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return session.get("token")
+
+
+def current_user() -> dict | None:
+    if "user" not in g:
+        g.user = user_for_token(current_app.extensions["hallq.db"], request_token())
+    return g.user
+
+
+def has_role(user: dict | None, role: str) -> bool:
+    return user is not None and ROLES.get(user["role"], 0) >= ROLES[role]
+
+
+def require(role: str):
+    """Decorator: 401 without a login, 403 below ``role``."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                raise unauthorized()
+            if not has_role(user, role):
+                raise forbidden()
+            return fn(*args, **kwargs)
+
+        return inner
+
+    return wrap

@@ -1,0 +1,54 @@
+"""Settings: defaults, then ``HALLQ_*`` environment variables, then the test config."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "DB": "hallq.db",
+    "MESSAGE_QUEUE": None,          # e.g. redis://127.0.0.1:6379/0 for several processes
+    "ASYNC_MODE": "threading",
+    "RATE_ID_PER_DAY": 10,          # tickets per ID number per day
+    "RATE_ADDRESS_PER_MIN": 120,    # tickets per client address per minute (a busy kiosk)
+    "LOGIN_FAILS": 5,               # failed logins per user and address per 5 minutes
+    "POSITION_REFRESH_S": 1.0,      # how often waiting tickets' positions are pushed at most
+    "WRAP_UP_S": 10,                # auto mode: seconds between finishing and the next call
+    "DEMO_PASSWORD": None,
+    "SECRET_KEY": None,
+    "ID_HASH_KEY": None,
+}
+INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S"}
+FLOATS = {"POSITION_REFRESH_S"}
+
+
+def from_env(environ=os.environ) -> dict:
+    out = {}
+    for key in DEFAULTS:
+        raw = environ.get(f"HALLQ_{key}")
+        if raw is None or raw == "":
+            continue
+        out[key] = int(raw) if key in INTS else float(raw) if key in FLOATS else raw
+    return out
+
+
+def secret_file(db_path: str, name: str) -> str:
+    """A random secret kept in a 0600 file beside the database (not inside it: a leaked
+    database alone must not reveal the key that hashes ID numbers)."""
+    path = Path(f"{db_path}.{name}")
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_hex(32)
+    tmp = Path(f"{path}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, path)  # atomic, and never replaces a key another process wrote first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,71 @@
+"""Live event names and room names, defined once for the server, tests and pages.
+
+Payloads are built by the ticket lifecycle and window code; they carry ticket numbers and
+window names only, never an ID or phone number.
+"""
+from __future__ import annotations
+
+
+class Event:
+    name: str = ""
+
+
+class TicketCalled(Event):
+    """A ticket was called (or recalled) to a window: hall, zone, window and ticket rooms."""
+
+    name = "ticket.called"
+
+
+class QueueUpdated(Event):
+    """Waiting counts per service changed: hall room."""
+
+    name = "queue.updated"
+
+
+class WindowUpdated(Event):
+    """A window's state, clerk, skills or current ticket changed: hall and window rooms."""
+
+    name = "window.updated"
+
+
+class TicketUpdated(Event):
+    """One ticket's public view changed: that ticket's room."""
+
+    name = "ticket.updated"
+
+
+class Snapshot(Event):
+    """The full state for a subscription, sent in answer to ``subscribe``."""
+
+    name = "snapshot"
+
+
+class WaitAlert(Event):
+    """A waiting ticket passed its service's wait limit (超时预警): the hall's managers room."""
+
+    name = "alert.wait"
+
+
+ALL = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, Snapshot, WaitAlert]
+NAMES = {e.name for e in ALL}
+
+
+def hall_room(hall: str) -> str:
+    return f"hall:{hall}"
+
+
+def zone_room(hall: str, zone: str) -> str:
+    return f"zone:{hall}:{zone}"
+
+
+def window_room(window: str) -> str:
+    return f"window:{window}"
+
+
+def ticket_room(ticket_id: int) -> str:
+    # Rooms are keyed by id, never by the citizen's secret token.
+    return f"ticket:{ticket_id}"
+
+
+def managers_room(hall: str) -> str:
+    return f"managers:{hall}"

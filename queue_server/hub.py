@@ -1,0 +1,196 @@
+"""The Socket.IO hub: subscriptions answered by snapshots, and publishing after each commit.
+
+Socket.IO does not replay missed events, so every hall event carries the hall's ``seq``; a
+screen that sees a gap, or reconnects, subscribes again and gets a fresh snapshot.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import current_app, request, session
+from flask_socketio import SocketIO, join_room, leave_room
+
+from . import auth, dispatch, views
+from .db import Database, Tx
+from .events import (
+    Snapshot,
+    TicketUpdated,
+    hall_room,
+    managers_room,
+    ticket_room,
+    window_room,
+    zone_room,
+)
+from .tickets import token_hash
+
+socketio = SocketIO()
+_users: dict[str, dict | None] = {}  # sid -> the user who connected (None: anonymous screen)
+
+
+def _db() -> Database:
+    return current_app.extensions["hallq.db"]
+
+
+def _error(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+@socketio.on("connect")
+def _connect(auth_data=None):
+    """Authenticate once on connect: a bearer token in ``auth`` or the login cookie."""
+    token = (auth_data or {}).get("token") if isinstance(auth_data, dict) else None
+    _users[request.sid] = auth.user_for_token(_db(), token or session.get("token"))
+
+
+@socketio.on("disconnect")
+def _disconnect(*_args):
+    _users.pop(request.sid, None)
+
+
+def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
+    with db.read() as conn:
+        row = views.hall_row(conn, hall)
+        return {"hall": hall, "zone": zone, "seq": row["live_seq"],
+                "name": row["name"], "name_en": row["name_en"] or "",
+                "notices": _notices(row["notices"]),
+                "calls": views.recent_calls(conn, hall, zone),
+                "waiting": views.waiting_counts(conn, hall),
+                "categories": views.categories(conn, hall),
+                "services": [{"id": s["id"], "name": s["name"], "name_en": s["name_en"] or "",
+                              "category": s["category"]} for s in views.services(conn, hall)],
+                "windows": views.windows(conn, hall, zone)}
+
+
+def _notices(raw: str | None) -> list:
+    from .db import loads
+    return loads(raw, [])
+
+
+@socketio.on("subscribe")
+def _subscribe(data):
+    """Join a room and answer with its snapshot; errors come back as the ack value."""
+    if not isinstance(data, dict):
+        return _error("malformed_body", "subscribe needs an object")
+    db = _db()
+    user = _users.get(request.sid)
+    if "ticket" in data:
+        token = data["ticket"]
+        row = db.one("SELECT * FROM tickets WHERE token_hash = ?",
+                     (token_hash(token),)) if isinstance(token, str) else None
+        if row is None:
+            return _error("not_found", "ticket 不存在 (unknown ticket)")
+        join_room(ticket_room(row["id"]))
+        preds = dispatch.predictions(db.conn(), row["hall"])
+        seq = views.hall_row(db.conn(), row["hall"])["live_seq"]
+        payload = {"ticket": views.ticket(db.conn(), row, preds), "seq": seq}
+    elif "window" in data:
+        wid = data["window"]
+        with db.read() as conn:
+            w = views.window_by_id(conn, wid) if isinstance(wid, str) else None
+            if w is None:
+                return _error("not_found", "window 不存在 (unknown window)")
+            seq = views.hall_row(conn, w["hall"])["live_seq"]
+        join_room(window_room(wid))
+        payload = {"window": w, "seq": seq,
+                   "calls": [c for c in views.recent_calls(db.conn(), w["hall"], limit=30)
+                             if c["window"]["id"] == wid][:5]}
+    elif "managers" in data:
+        hall = data["managers"]
+        if not auth.has_role(user, "manager"):  # checked on every event, not only on connect
+            return _error("forbidden", "需要管理员权限 (managers only)")
+        if not isinstance(hall, str) or views.hall_row(db.conn(), hall) is None:
+            return _error("not_found", "hall 不存在 (unknown hall)")
+        join_room(managers_room(hall))
+        payload = hall_snapshot(db, hall)
+    elif "hall" in data:
+        hall, zone = data["hall"], data.get("zone")
+        if not isinstance(hall, str) or views.hall_row(db.conn(), hall) is None:
+            return _error("not_found", "hall 不存在 (unknown hall)")
+        if zone is not None and not isinstance(zone, str):
+            return _error("malformed_body", "zone must be a string")
+        join_room(zone_room(hall, zone) if zone else hall_room(hall))
+        payload = hall_snapshot(db, hall, zone)
+    else:
+        return _error("malformed_body", "subscribe to hall, zone, window or ticket")
+    socketio.emit(Snapshot.name, payload, to=request.sid)
+    return {"ok": True}
+
+
+@socketio.on("unsubscribe")
+def _unsubscribe(data):
+    if isinstance(data, dict) and isinstance(data.get("hall"), str):
+        leave_room(hall_room(data["hall"]))
+    return {"ok": True}
+
+
+class Publisher:
+    """Sends a committed transaction's events, then refreshes waiting tickets' positions."""
+
+    def __init__(self, app, db: Database, refresh_interval_s: float = 1.0):
+        self.app, self.db = app, db
+        self.interval = refresh_interval_s
+        self._dirty: set[str] = set()
+        self._last: dict[int, tuple] = {}
+        self._cond = threading.Condition()
+        self._started = False
+
+    def __call__(self, tx: Tx) -> None:
+        for name, payload, rooms in tx.live:
+            socketio.emit(name, payload, to=rooms)
+        halls = set()
+        for tid in sorted(tx.tickets):
+            row = self.db.one("SELECT * FROM tickets WHERE id = ?", (tid,))
+            if row is None:
+                continue
+            halls.add(row["hall"])
+            preds = dispatch.predictions(self.db.conn(), row["hall"]) \
+                if row["status"] == "waiting" else None
+            view = views.ticket(self.db.conn(), row, preds)
+            seq = views.hall_row(self.db.conn(), row["hall"])["live_seq"]
+            socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
+                          to=ticket_room(tid))
+            self._last[tid] = (view["status"], view["position"], view["eta_s"])
+        self.mark(halls | tx.touched_halls)
+
+    def mark(self, halls: set[str]) -> None:
+        if not halls:
+            return
+        with self._cond:
+            self._dirty |= halls
+            if not self._started:
+                self._started = True
+                socketio.start_background_task(self._loop)
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._dirty:
+                    self._cond.wait()
+                halls, self._dirty = self._dirty, set()
+            for hall in sorted(halls):
+                try:
+                    self.refresh(hall)
+                except Exception:  # a failed refresh must not stop the loop
+                    self.app.logger.exception("position refresh failed for a hall")
+            socketio.sleep(self.interval)  # debounce: at most one refresh per interval
+
+    def refresh(self, hall: str) -> int:
+        """Push ``ticket.updated`` to every waiting ticket whose position or ETA changed."""
+        with self.app.app_context():
+            conn = self.db.conn()
+            preds = dispatch.predictions(conn, hall)
+            seq = views.hall_row(conn, hall)["live_seq"]
+            sent = 0
+            rows = conn.execute("SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'",
+                                (hall,)).fetchall()
+            for row in rows:
+                view = views.ticket(conn, row, preds)
+                key = (view["status"], view["position"], view["eta_s"])
+                if self._last.get(row["id"]) == key:
+                    continue
+                self._last[row["id"]] = key
+                socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
+                              to=ticket_room(row["id"]))
+                sent += 1
+            return sent

@@ -1,0 +1,100 @@
+"""Numbered migrations: append a function, never edit one that has shipped.
+
+Each runs inside one transaction and is recorded in ``_migrations`` by :func:`db.migrate`.
+Times are epoch seconds (REAL); a ticket's ``day`` is the hall's local date.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["halls"].create(
+        {"id": str, "name": str, "name_en": str, "tz": str, "open_s": int, "close_s": int,
+         "notices": str, "live_seq": int},
+        pk="id", not_null={"name", "tz", "live_seq"},
+        defaults={"tz": "Asia/Shanghai", "open_s": 32400, "close_s": 63000, "notices": "[]",
+                  "live_seq": 0, "name_en": ""},
+    )
+    db["categories"].create(
+        {"id": str, "hall": str, "name": str, "name_en": str, "prefix": str, "sort": int},
+        pk="id", not_null={"hall", "name", "prefix"}, foreign_keys=[("hall", "halls", "id")],
+        defaults={"name_en": "", "sort": 0},
+    )
+    db["categories"].create_index(["hall", "prefix"], unique=True)
+    db["services"].create(
+        {"id": str, "hall": str, "category": str, "name": str, "name_en": str,
+         "mean_service_s": float, "materials": str, "wait_limit_s": int, "active": int,
+         "sort": int},
+        pk="id", not_null={"hall", "category", "name", "mean_service_s"},
+        foreign_keys=[("hall", "halls", "id"), ("category", "categories", "id")],
+        defaults={"name_en": "", "materials": "[]", "wait_limit_s": 1800, "active": 1,
+                  "sort": 0},
+    )
+    db["users"].create(
+        {"username": str, "display_name": str, "staff_no": str, "role": str,
+         "password_hash": str, "active": int, "created_at": float},
+        pk="username", not_null={"role", "password_hash"}, defaults={"active": 1},
+    )
+    db["windows"].create(
+        {"id": str, "hall": str, "name": str, "name_en": str, "zone": str, "status": str,
+         "clerk": str, "current": int, "auto": int, "pause_reason": str, "sort": int,
+         "status_since": float, "idle_since": float},
+        pk="id", not_null={"hall", "name", "status"},
+        foreign_keys=[("hall", "halls", "id"), ("clerk", "users", "username")],
+        defaults={"status": "closed", "zone": "", "auto": 0, "sort": 0, "name_en": ""},
+    )
+    db["skills"].create(
+        {"window": str, "service": str, "weight": float},
+        pk=("window", "service"), not_null={"weight"},
+        foreign_keys=[("window", "windows", "id"), ("service", "services", "id")],
+    )
+    db["tickets"].create(
+        {"id": int, "hall": str, "day": str, "number": str, "service": str, "status": str,
+         "priority": int, "channel": str, "token_hash": str, "id_hash": str, "phone_hash": str,
+         "issued_at": float, "order_at": float, "due_at": float, "called_at": float,
+         "started_at": float, "finished_at": float, "window": str, "recall": int,
+         "served_by": str, "transferred_from": int, "transferred_to": int, "held_at": float,
+         "hold_reason": str},
+        pk="id", not_null={"hall", "day", "number", "service", "status", "priority",
+                           "issued_at", "order_at"},
+        foreign_keys=[("hall", "halls", "id"), ("service", "services", "id"),
+                      ("window", "windows", "id")],
+        defaults={"priority": 0, "recall": 0},
+    )
+    db["tickets"].create_index(["token_hash"], unique=True)
+    db["tickets"].create_index(["hall", "status", "order_at"])
+    db["tickets"].create_index(["hall", "day"])
+    db["tickets"].create_index(["id_hash", "day"])
+    db["counters"].create(
+        {"hall": str, "day": str, "prefix": str, "last": int},
+        pk=("hall", "day", "prefix"), not_null={"last"},
+    )
+    db["events"].create(
+        {"seq": int, "hall": str, "at": float, "actor": str, "action": str, "ticket": int,
+         "window": str, "detail": str},
+        pk="seq", not_null={"hall", "at", "actor", "action"},
+    )
+    db["events"].create_index(["hall", "at"])
+    db["ratings"].create(
+        {"ticket": int, "score": int, "reason": str, "comment": str, "at": float},
+        pk="ticket", not_null={"score", "at"}, foreign_keys=[("ticket", "tickets", "id")],
+    )
+    db["sessions"].create(
+        {"token_hash": str, "username": str, "created_at": float, "expires_at": float,
+         "kind": str},
+        pk="token_hash", not_null={"username", "created_at", "expires_at"},
+        foreign_keys=[("username", "users", "username")],
+    )
+    # The events table is append-only: refuse edits at the database level too.
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+        " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+        " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+
+
+MIGRATIONS = [m001_initial]

@@ -1,0 +1,31 @@
+"""Serve the hall: ``python run.py [--host H] [--port P] [--db PATH] [--demo]``."""
+from __future__ import annotations
+
+import argparse
+import os
+
+from queue_server import create_app, demo, socketio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="HallQ hall server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--db", default=os.environ.get("HALLQ_DB", "hallq.db"))
+    parser.add_argument("--demo", action="store_true", help="seed the demo hall if empty")
+    args = parser.parse_args()
+    app = create_app({"DB": args.db})
+    if args.demo:
+        password = app.config.get("DEMO_PASSWORD")
+        generated = demo.seed(app.extensions["hallq.db"], password)
+        if generated:
+            print(f"Demo hall seeded. Users: manager, clerk01..clerk12. Password: {generated}",
+                  flush=True)
+    print(f"HallQ on http://{args.host}:{args.port}/  (kiosk: /kiosk/demo, screen: "
+          f"/display/demo, clerk: /clerk, manager: /manage/demo)", flush=True)
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                 use_reloader=False, log_output=False)
+
+
+if __name__ == "__main__":
+    main()

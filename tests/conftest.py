@@ -1,0 +1,72 @@
+"""Fixtures: a real app on a temporary SQLite file seeded with the demo hall, its clients, and
+a helper to act as a given user."""
+from __future__ import annotations
+
+import pytest
+
+from queue_server import create_app, demo, socketio
+from tests.helpers import PASSWORD, ServerProcess
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"DB": str(tmp_path / "hallq.db"), "TESTING": True,
+                      "POSITION_REFRESH_S": 0.05})
+    demo.seed(app.extensions["hallq.db"], PASSWORD)
+    yield app
+    app.extensions["hallq.db"].close()
+
+
+@pytest.fixture
+def db(app):
+    return app.extensions["hallq.db"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class AuthActions:
+    """Log a test client in and out as a demo user."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str = "clerk01", password: str = PASSWORD):
+        r = self.client.post("/api/v1/auth/login",
+                             json={"username": username, "password": password})
+        assert r.status_code == 200, r.json
+        return r.json["token"]
+
+    def logout(self):
+        return self.client.post("/api/v1/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def sio(app, client):
+    """A Socket.IO test client sharing the Flask client's login cookie."""
+    clients = []
+
+    def make(flask_client=None, **kwargs):
+        c = socketio.test_client(app, flask_test_client=flask_client or client, **kwargs)
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        if c.is_connected():
+            c.disconnect()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``python run.py --demo`` for real: real HTTP, real Socket.IO, its own database file."""
+    proc = ServerProcess(tmp_path / "live.db").start()
+    yield proc
+    proc.kill()

@@ -1,0 +1,69 @@
+"""Shared test helpers: free ports, a real server process, and small API shortcuts."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "test-pass-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not come up")
+
+
+class ServerProcess:
+    """``python run.py`` (or any command) on a free port, with its own database file."""
+
+    def __init__(self, db: Path, demo: bool = True, cmd: list[str] | None = None,
+                 env: dict | None = None, port: int | None = None):
+        self.db, self.port = db, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cmd = cmd or [sys.executable, str(ROOT / "run.py"), "--port", str(self.port),
+                           "--db", str(db)] + (["--demo"] if demo else [])
+        self.env = {**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD, **(env or {})}
+        self.proc: subprocess.Popen | None = None
+        self.log = db.with_suffix(f".{self.port}.log")
+
+    def start(self) -> ServerProcess:
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env,
+                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        wait_http(self.url + "/healthz")
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=10)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def login(session: requests.Session, base: str, username: str) -> str:
+    r = session.post(f"{base}/api/v1/auth/login",
+                     json={"username": username, "password": PASSWORD}, timeout=10)
+    r.raise_for_status()
+    return r.json()["token"]
