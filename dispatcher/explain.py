@@ -14,7 +14,7 @@ _TEXT = {
            "scarce": "one of the few windows that can serve this service",
            "primary": "primary skill of this window",
            "secondary": "secondary skill used to shorten waits",
-           "short": "quick service goes first", "sep": " · ",
+           "short": "quick service goes first", "sep": "; ",
            "unknown": "ticket is not waiting"},
 }
 

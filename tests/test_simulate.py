@@ -1,0 +1,98 @@
+"""Trace replay and the hall generator."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dispatcher.generate import HALLS, builtin_trace, describe, generate
+from dispatcher.simulate import main, percentile, simulate
+
+WORKLOADS = Path(__file__).resolve().parents[2] / "shared" / "workloads"
+if not WORKLOADS.exists():
+    WORKLOADS = Path("/work/shared/workloads")
+
+
+def shared(name: str) -> dict:
+    path = WORKLOADS / f"{name}.json"
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_percentile_nearest_rank():
+    assert percentile([], 95) == 0.0
+    assert percentile([3, 1, 2], 50) == 2
+    assert percentile(list(range(1, 101)), 95) == 95
+
+
+@pytest.mark.parametrize("policy", ["ortools", "greedy", "fifo", "fixed", "flex"])
+def test_everyone_served_on_a_generated_hall(policy):
+    trace = builtin_trace("township", 3)
+    res = simulate(trace, policy)
+    shows = sum(1 for a in trace["arrivals"] if not a.get("no_show"))
+    assert res["unserved"] == 0
+    assert res["served"] == shows
+    assert res["no_show"] == len(trace["arrivals"]) - shows
+    assert 0 <= res["p50_wait_s"] <= res["p95_wait_s"] <= res["max_wait_s"]
+
+
+def test_no_show_costs_window_sixty_seconds_and_has_no_wait():
+    trace = {"name": "tiny", "open_s": 0, "close_s": 100,
+             "services": [{"id": "a", "mean_service_s": 100}],
+             "windows": [{"id": "1", "skills": {"a": 1.0}}],
+             "arrivals": [{"id": "x", "t": 0, "service": "a", "priority": 0,
+                           "service_s": 500, "no_show": True},
+                          {"id": "y", "t": 1, "service": "a", "priority": 0, "service_s": 10}]}
+    res = simulate(trace, "fifo")
+    assert res["served"] == 1 and res["no_show"] == 1
+    assert res["max_wait_s"] == 59.0  # y is called when the window is free again at t=60
+
+
+def test_ortools_beats_fifo_on_the_street_trace():
+    trace = shared("street-center")
+    o, f = simulate(trace, "ortools"), simulate(trace, "fifo")
+    assert o["unserved"] == f["unserved"] == 0
+    assert o["mean_wait_s"] < f["mean_wait_s"]
+    assert o["p95_wait_s"] <= f["p95_wait_s"] and o["max_wait_s"] <= f["max_wait_s"]
+
+
+def test_dedicated_and_flex_bracket_the_policy():
+    trace = shared("street-center")
+    d, o, x = (simulate(trace, p)["mean_wait_s"] for p in ("dedicated", "ortools", "flex"))
+    assert x < o < d
+
+
+def test_eta_error_is_reported():
+    res = simulate(builtin_trace("township", 1), "ortools", eta=True)
+    assert res["eta"]["n"] > 100
+    assert res["eta"]["mae_s"] >= 0 and 0 <= res["eta"]["within_5min_share"] <= 1
+
+
+def test_cli_json(capsys, tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(builtin_trace("township", 2)), encoding="utf-8")
+    assert main([str(path), "--policy", "fifo", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ["mean_wait_s", "p50_wait_s", "p95_wait_s", "max_wait_s", "served",
+                "mean_wait_by_priority_s", "share_over_30min", "plan_p99_ms"]:
+        assert key in out
+
+
+def test_generator_is_seeded_and_shaped():
+    a, b = builtin_trace("district", 1), builtin_trace("district", 1)
+    c = builtin_trace("district", 2)
+    assert a == b and a != c
+    assert len(HALLS) >= 3
+    ts = [x["t"] for x in a["arrivals"]]
+    assert ts == sorted(ts) and a["open_s"] <= ts[0] and ts[-1] <= a["close_s"]
+    assert {x["service"] for x in a["arrivals"]} <= {s["id"] for s in a["services"]}
+    assert all(x["priority"] != 2 or x["due_t"] >= x["t"] for x in a["arrivals"])
+
+
+def test_describe_round_trip_keeps_volume_and_mix():
+    a = builtin_trace("district", 5)
+    again = generate(describe(a), seed=9)
+    assert abs(len(again["arrivals"]) - len(a["arrivals"])) < 0.2 * len(a["arrivals"])
+    assert again["windows"] == a["windows"]
