@@ -27,7 +27,7 @@ def _hash(token: str) -> str:
 
 
 def create_user(tx: Tx, username: str, role: str, password: str, display_name: str = "",
-                staff_no: str = "") -> None:
+                staff_no: str = "", password_hash: str | None = None) -> None:
     if role not in ROLES:
         raise invalid("invalid_role", f"角色无效 (role must be one of {', '.join(ROLES)})")
     if not username or len(username) > 64 or not username.replace("_", "").isalnum():
@@ -39,7 +39,7 @@ def create_user(tx: Tx, username: str, role: str, password: str, display_name: s
     tx.run("INSERT INTO users (username, display_name, staff_no, role, password_hash, active,"
            " created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
            (username, display_name or username, staff_no, role,
-            generate_password_hash(password), tx.now))
+            password_hash or generate_password_hash(password), tx.now))
     for hall in [r["id"] for r in tx.all("SELECT id FROM halls")] or []:
         tx.audit(hall, "user_add", detail={"username": username, "role": role})
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 
+from werkzeug.security import generate_password_hash
+
 from . import auth
 from .db import Database, Tx
 
@@ -73,13 +75,17 @@ _W = [
 ]
 
 
-def seed(db: Database, password: str | None = None) -> str | None:
+def seed(db: Database, password: str | None = None,
+         hash_method: str = "scrypt") -> str | None:
     """Seed the demo hall if the database is empty; returns the generated password, if any."""
     if db.one("SELECT 1 FROM halls LIMIT 1") or db.one("SELECT 1 FROM users LIMIT 1"):
         return None
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(9)
+
+    # One hash for the demo users who share one password (a hash costs ~0.1 s by design).
+    hashed = generate_password_hash(password, method=hash_method)
 
     def _seed(tx: Tx) -> None:
         tx.run("INSERT INTO halls (id, name, name_en, tz, open_s, close_s, notices, live_seq)"
@@ -101,10 +107,10 @@ def seed(db: Database, password: str | None = None) -> str | None:
                 tx.run("INSERT INTO skills VALUES (?, ?, 1.0)", (wid, s))
             for s in secondary:
                 tx.run("INSERT INTO skills VALUES (?, ?, 0.5)", (wid, s))
-        auth.create_user(tx, "manager", "manager", password, "大厅主任", "M001")
+        auth.create_user(tx, "manager", "manager", password, "大厅主任", "M001", hashed)
         for i in range(1, 13):
             auth.create_user(tx, f"clerk{i:02d}", "clerk", password, f"工作人员{i:02d}",
-                             f"G{i:03d}")
+                             f"G{i:03d}", hashed)
         tx.audit("demo", "seed_demo", detail={"services": len(SERVICES), "windows": len(_W)})
 
     db.write("system", _seed)

@@ -2,17 +2,36 @@
 a helper to act as a given user."""
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from queue_server import create_app, demo, socketio
 from tests.helpers import PASSWORD, ServerProcess
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo hall seeded once; each test gets a copy (seeding hashes passwords: slow)."""
+    path = tmp_path_factory.mktemp("template") / "hallq.db"
+    app = create_app({"DB": str(path), "TESTING": True})
+    # A cheap hash keeps logins fast in tests; production uses scrypt.
+    demo.seed(app.extensions["hallq.db"], PASSWORD, hash_method="pbkdf2:sha256:1000")
+    app.extensions["hallq.db"].close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, demo_template):
+    for suffix in ("", ".secret", ".idkey"):
+        shutil.copy(f"{demo_template}{suffix}", tmp_path / f"hallq.db{suffix}")
     app = create_app({"DB": str(tmp_path / "hallq.db"), "TESTING": True,
                       "POSITION_REFRESH_S": 0.05})
-    demo.seed(app.extensions["hallq.db"], PASSWORD)
     yield app
     app.extensions["hallq.db"].close()
 
