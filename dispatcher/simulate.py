@@ -48,6 +48,7 @@ def simulate(trace: dict, policy: str | Callable[[dict], list[dict]] = "ortools"
     plan_ms: list[float] = []
     eta_err: list[float] = []
     predicted: dict = {}
+    svc_waits: dict[str, list[float]] = {}
     no_show = 0
     i, seq, now = 0, 0, (arrivals[0]["t"] if arrivals else 0.0)
     if eta:
@@ -94,6 +95,7 @@ def simulate(trace: dict, policy: str | Callable[[dict], list[dict]] = "ortools"
                 w["served_today"] += 1
                 wait = now - a["t"]
                 all_waits.append(wait)
+                svc_waits.setdefault(a["service"], []).append(wait)
                 waits.setdefault(a.get("priority", 0), []).append(wait)
                 if a["id"] in predicted and predicted[a["id"]] is not None:
                     eta_err.append(predicted[a["id"]] - wait)
@@ -128,6 +130,10 @@ def simulate(trace: dict, policy: str | Callable[[dict], list[dict]] = "ortools"
         "plan_p50_ms": round(percentile(plan_ms, 50), 3),
         "plan_p99_ms": round(percentile(plan_ms, 99), 3),
     }
+    out["by_service"] = {s: {"served": len(v), "mean_wait_s": round(sum(v) / len(v), 1)}
+                         for s, v in sorted(svc_waits.items())}
+    out["by_window"] = {w["id"]: {"served": w["served_today"],
+                                  "busy_s": round(w["busy_seconds_today"], 1)} for w in wins}
     if eta:
         ae = [abs(e) for e in eta_err]
         out["eta"] = {"n": len(ae),

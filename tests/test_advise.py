@@ -1,0 +1,58 @@
+"""The skills advisor's guarantees: at most K changes, primaries kept, limits respected."""
+from __future__ import annotations
+
+import json
+
+from dispatcher.advise import advise, main
+from dispatcher.generate import builtin_trace
+
+
+def _check(trace, res, k):
+    assert len(res["changes"]) <= k
+    before = {w["id"]: w["skills"] for w in trace["windows"]}
+    after = {w["id"]: w["skills"] for w in res["windows"]}
+    assert set(after) == set(before)
+    for wid, skills in before.items():
+        for s, v in skills.items():
+            if v >= 1.0:
+                assert after[wid].get(s) == v, "a primary skill was removed"
+    for c in res["changes"]:
+        assert after[c["window"]].get(c["service"]) == c["to"]
+        assert before[c["window"]].get(c["service"]) == c["from"]
+    assert res["expected"]["mean_wait_s"] <= res["current"]["mean_wait_s"]
+
+
+def test_advice_within_k_and_improves():
+    trace = builtin_trace("township", 1)
+    res = advise(trace, 2, days=2)
+    _check(trace, res, 2)
+    assert res["changes"], "a loaded township hall should get some advice"
+    assert res["expected"]["mean_wait_s"] < res["current"]["mean_wait_s"]
+
+
+def test_limits_respected():
+    trace = builtin_trace("township", 1)
+    forbid = [("X1", s) for s in ("hh", "civ", "land")] + [("X3", "soc")]
+    res = advise(trace, 4, max_skills_per_window=3, forbid=forbid, days=2)
+    _check(trace, res, 4)
+    for w in res["windows"]:
+        orig = next(x for x in trace["windows"] if x["id"] == w["id"])
+        assert len(w["skills"]) <= max(3, len(orig["skills"]))
+    assert not {(c["window"], c["service"]) for c in res["changes"]} & set(forbid)
+
+
+def test_zero_changes_allowed():
+    trace = builtin_trace("township", 2)
+    res = advise(trace, 0, days=1)
+    assert res["changes"] == [] and res["windows"] == [
+        {"id": w["id"], "skills": w["skills"]} for w in trace["windows"]]
+
+
+def test_cli_json(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(builtin_trace("township", 4)), encoding="utf-8")
+    assert main([str(path), "--max-changes", "2", "--json", "--days", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"windows", "changes", "expected"}
+    assert set(out["expected"]) >= {"mean_wait_s", "p95_wait_s"}
+    assert len(out["changes"]) <= 2
