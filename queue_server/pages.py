@@ -2,11 +2,18 @@
 packages: pinned from npm at set-up, served from here, never from a CDN."""
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
-from flask import Blueprint, abort, send_from_directory
+import segno
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
-bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+from . import clock, dispatch, printer, tickets, views
+from .db import Database, Tx
+
+# /static/hallq/<file> is queue_server/static/hallq/<file> (the app's own /static agrees).
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static/hallq",
                static_url_path="/static/hallq")
 
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
@@ -18,6 +25,9 @@ VENDOR = {
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
 
+_printed: set[int] = set()  # tickets whose slip was printed: a token prints once
+_print_lock = threading.Lock()  # one printer, one slip at a time
+
 
 @bp.get("/vendor/<name>")
 def vendor(name: str):
@@ -26,3 +36,111 @@ def vendor(name: str):
         abort(404)
     path = NODE_MODULES / rel
     return send_from_directory(path.parent, path.name, max_age=86400)
+
+
+def _db() -> Database:
+    return current_app.extensions["hallq.db"]
+
+
+@bp.get("/kiosk/<hall>")
+def kiosk(hall: str):
+    row = views.hall_row(_db().conn(), hall)
+    if row is None:
+        abort(404)
+    return render_template("kiosk.html", hall=hall, hall_name=row["name"],
+                           hall_name_en=row["name_en"] or "")
+
+
+@bp.get("/t/<token>")
+def citizen_ticket(token: str):
+    # The page itself holds nothing secret; it reads the token from its own URL.
+    if len(token) > 128:
+        abort(404)
+    return render_template("ticket.html")
+
+
+def public_url(token: str) -> str:
+    """Where the slip's QR code leads: HALLQ_PUBLIC_URL when phones reach the server by
+    another name than the kiosk does."""
+    base = (current_app.config.get("PUBLIC_URL") or os.environ.get("HALLQ_PUBLIC_URL")
+            or request.host_url).rstrip("/")
+    return f"{base}/t/{token}"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000")
+
+
+def _printer():
+    factory = current_app.config.get("PRINTER_FACTORY")  # tests inject a failing printer
+    if factory is not None:
+        return factory()
+    return printer.open_printer(current_app.config.get("PRINTER")
+                                or os.environ.get("HALLQ_PRINTER"))
+
+
+@bp.post("/kiosk/<hall>/slip")
+def slip(hall: str):
+    """The slip of a ticket just issued: QR code, and the thermal print when a printer is
+    configured. If printing fails the ticket is cancelled, so no number is called that nobody
+    holds."""
+    data = request.get_json(silent=True) or {}
+    token = data.get("token")
+    if not isinstance(token, str) or len(token) > 128:
+        return {"error": {"code": "malformed_body", "message": "缺少 token (missing token)"}}, 400
+    row = _db().one("SELECT * FROM tickets WHERE token_hash = ? AND hall = ?",
+                    (tickets.token_hash(token), hall))
+    if row is None:
+        return {"error": {"code": "not_found", "message": "ticket 不存在 (unknown ticket)"}}, 404
+    conn = _db().conn()
+    view = views.ticket(conn, row, dispatch.predictions(conn, hall))
+    url = public_url(token)
+    reply = {"ticket": view, "url": url, "qr_svg": qr_svg(url), "printer": "none",
+             "cancelled": False}
+    try:
+        p = _printer()
+    except Exception:  # a bad setting must not issue tickets that nobody can hold
+        current_app.logger.exception("printer configuration")
+        p = False
+    if p is None:
+        return reply
+    with _print_lock:
+        if row["id"] in _printed:
+            reply["printer"] = "already"
+            return reply
+        try:
+            if p is False:
+                raise printer.PrinterConfigError("bad HALLQ_PRINTER")
+            hall_row = views.hall_row(conn, hall)
+            printer.print_slip(p, printer.Slip(
+                hall_name=hall_row["name"], number=view["number"],
+                service_name=view["service_name"],
+                issued_at=clock.iso(row["issued_at"], hall_row["tz"])[:16].replace("T", " "),
+                ahead=view["position"] or 0, url=url))
+            _printed.add(row["id"])
+            reply["printer"] = "ok"
+        except Exception:
+            current_app.logger.exception("printing ticket %s failed", view["number"])
+            reply["printer"] = "failed"
+            reply["cancelled"] = _cancel(row["id"])
+        finally:
+            close = getattr(p, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # closing a dead printer may fail too
+                    pass
+    return reply
+
+
+def _cancel(ticket_id: int) -> bool:
+    def _tx(tx: Tx):
+        fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        return tickets.cancel(tx, fresh)
+
+    try:
+        _db().write("system", _tx)
+        return True
+    except Exception:
+        current_app.logger.exception("cancelling unprinted ticket %s failed", ticket_id)
+        return False

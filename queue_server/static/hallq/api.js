@@ -1,0 +1,51 @@
+/* HallQ API helper: JSON in and out, errors thrown as HallQ.ApiError with a localized message. */
+(function () {
+  "use strict";
+  const HallQ = (window.HallQ = window.HallQ || {});
+
+  class ApiError extends Error {
+    constructor(status, code, message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  /** fetch a URL with JSON; resolves to the JSON body, rejects with ApiError. */
+  async function fetchJSON(method, url, body) {
+    const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(url, opts);
+    } catch (e) {
+      throw new ApiError(0, "network", HallQ.i18n.t("network_error"));
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!res.ok) {
+      const err = (data && data.error) || {};
+      throw new ApiError(res.status, err.code || "http_" + res.status,
+        HallQ.i18n.message(err.message) || HallQ.i18n.t("server_error", { status: res.status }));
+    }
+    return data;
+  }
+
+  /** The JSON API: path is relative to /api/v1. */
+  const api = (method, path, body) => fetchJSON(method, "/api/v1" + path, body);
+
+  HallQ.i18n.add({
+    zh: { network_error: "网络连接失败，请稍后重试", server_error: "服务器错误（{status}）" },
+    en: { network_error: "Network error, please try again", server_error: "Server error ({status})" },
+  });
+  HallQ.ApiError = ApiError;
+  HallQ.api = api;
+  HallQ.fetchJSON = fetchJSON;
+})();

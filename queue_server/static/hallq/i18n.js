@@ -1,0 +1,66 @@
+/* HallQ i18n: Simplified Chinese by default, English with ?lang=en.
+   Pages register their strings with HallQ.i18n.add({zh: {...}, en: {...}}). */
+(function () {
+  "use strict";
+  const HallQ = (window.HallQ = window.HallQ || {});
+  const params = new URLSearchParams(location.search);
+  const lang = params.get("lang") === "en" ? "en" : "zh";
+  const dict = { zh: {}, en: {} };
+
+  function add(strings) {
+    for (const l of ["zh", "en"]) Object.assign(dict[l], strings[l] || {});
+  }
+
+  /** Translate key, filling {name} placeholders from vars. */
+  function t(key, vars) {
+    let s = dict[lang][key] ?? dict.zh[key] ?? key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+    return s;
+  }
+
+  /** The localized field of a server object: name / name_en. */
+  function pick(obj, field = "name") {
+    if (!obj) return "";
+    return (lang === "en" && obj[field + "_en"]) || obj[field] || "";
+  }
+
+  /** Server messages are bilingual "中文 (English)": keep the part for this language. */
+  function message(msg) {
+    const m = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(msg || "");
+    if (!m) return msg || "";
+    return lang === "en" ? m[2] : m[1];
+  }
+
+  /** Fill every [data-i18n] element (and [data-i18n-placeholder]) under root. */
+  function apply(root = document) {
+    root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
+    root.querySelectorAll("[data-i18n-placeholder]").forEach(
+      (el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+  }
+
+  /** Minutes (rounded up) for an ETA in seconds. */
+  function minutes(s) {
+    return s == null ? null : Math.max(1, Math.ceil(s / 60));
+  }
+
+  /** mm:ss or h:mm:ss for a timer. */
+  function clock(s) {
+    s = Math.max(0, Math.floor(s));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    const p = (n) => String(n).padStart(2, "0");
+    return h ? `${h}:${p(m)}:${p(sec)}` : `${p(m)}:${p(sec)}`;
+  }
+
+  /** Keep ?lang=en on links between pages. */
+  function href(path) {
+    return lang === "en" ? path + (path.includes("?") ? "&" : "?") + "lang=en" : path;
+  }
+
+  add({
+    zh: { offline: "连接已断开，正在重新连接…", minutes: "{n} 分钟" },
+    en: { offline: "Connection lost, reconnecting…", minutes: "{n} min" },
+  });
+
+  HallQ.i18n = { lang, add, t, pick, message, apply, minutes, clock, href };
+})();

@@ -1,0 +1,216 @@
+/* The ticket kiosk: category → service → confirm (materials, people ahead, ETA) → slip. */
+(function () {
+  "use strict";
+  const { t, pick, minutes, apply, lang } = HallQ.i18n;
+  const IDLE_MS = Number(new URLSearchParams(location.search).get("idle") || 60) * 1000;
+  const SLIP_MS = 30000;
+  const hall = document.getElementById("kiosk").dataset.hall;
+  const $ = (id) => document.getElementById(id);
+  let data = { categories: [], services: [] };
+  let chosenCategory = null, chosenService = null, busy = false, idleTimer = null;
+
+  HallQ.i18n.add({
+    zh: {
+      kiosk_title: "自助取号", pick_category: "请选择办理事项类别", back: "返回",
+      ahead_label: "前面等候人数", eta_label: "预计等候时间",
+      materials_title: "请备齐以下材料（一次性告知）", priority_title: "优先办理",
+      priority_hint: "70周岁以上老人、残疾人、孕妇、现役军人等，请勾选并向工作人员出示相关证件",
+      take_ticket: "确认取号", taking: "正在取号…", slip_caption: "排队凭条", slip_time: "取号时间",
+      slip_ahead: "前面等候", slip_scan: "微信或手机扫码，实时查看排队进度",
+      slip_note: "请留意叫号屏幕及语音提示，过号需重新取号", done: "完成",
+      kiosk_help: "如需帮助，请咨询导办台工作人员", waiting_n: "{n} 人等候", people: "{n} 人",
+      eta_short: "约 {n} 分钟", eta_none: "即将办理", no_materials: "无需额外材料",
+      printed: "取号成功，请取走凭条", print_screen: "取号成功，请拍照或扫码保存您的号码",
+      print_failed: "打印失败，本次取号已作废，请重新取号或联系工作人员",
+      print_failed_kept: "凭条打印失败，请拍照或扫码保存您的号码，并联系工作人员",
+      load_failed: "暂时无法获取业务信息，请稍后重试", lang_other: "English",
+      services_in: "{name} · 请选择具体事项", pick_hint: "约 {eta} · 前面 {n} 人",
+    },
+    en: {
+      kiosk_title: "Take a ticket", pick_category: "Choose a category", back: "Back",
+      ahead_label: "People ahead", eta_label: "Estimated wait",
+      materials_title: "Please bring all of these documents", priority_title: "Priority service",
+      priority_hint: "Seniors over 70, people with disabilities, pregnant women, servicemen: tick and show proof to the clerk",
+      take_ticket: "Take ticket", taking: "Issuing…", slip_caption: "Queue ticket", slip_time: "Issued",
+      slip_ahead: "People ahead", slip_scan: "Scan to follow your place in line",
+      slip_note: "Watch the screens and listen for your number; a missed number needs a new ticket",
+      done: "Done", kiosk_help: "Need help? Ask the guide desk", waiting_n: "{n} waiting",
+      people: "{n}", eta_short: "about {n} min", eta_none: "very soon", no_materials: "No documents needed",
+      printed: "Done: please take your ticket", print_screen: "Done: take a photo or scan the code to keep your number",
+      print_failed: "Printing failed, so this ticket was cancelled. Please try again or ask staff.",
+      print_failed_kept: "Printing failed: take a photo or scan the code, and ask staff",
+      load_failed: "Cannot load services now, please try again", lang_other: "中文",
+      services_in: "{name}: choose a service", pick_hint: "{eta} · {n} ahead",
+    },
+  });
+
+  function show(step) {
+    for (const s of document.querySelectorAll(".step")) s.hidden = s.id !== "step-" + step;
+    window.scrollTo(0, 0);
+    armIdle(step === "slip" ? SLIP_MS : IDLE_MS, step !== "category");
+  }
+
+  function armIdle(ms, on) {
+    clearTimeout(idleTimer);
+    if (on) idleTimer = setTimeout(reset, ms);
+  }
+
+  function reset() {
+    chosenCategory = chosenService = null;
+    $("priority").checked = false;
+    $("confirm-error").hidden = true;
+    load();
+    show("category");
+  }
+
+  function etaText(s) {
+    if (s == null) return "—"; // no open window can take it now
+    return s > 0 ? t("eta_short", { n: minutes(s) }) : t("eta_none");
+  }
+
+  async function load() {
+    try {
+      data = await HallQ.api("GET", `/halls/${hall}/services`);
+    } catch (e) {
+      $("categories").innerHTML = `<div class="toast error">${t("load_failed")}</div>`;
+      return;
+    }
+    renderCategories();
+    if (chosenCategory) renderServices();
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function renderCategories() {
+    const box = $("categories");
+    box.replaceChildren();
+    for (const c of data.categories) {
+      const svcs = data.services.filter((s) => s.category === c.id);
+      if (!svcs.length) continue;
+      const waiting = svcs.reduce((n, s) => n + (s.waiting || 0), 0);
+      const b = el("button", "tile");
+      b.dataset.category = c.id;
+      b.append(el("span", "tile-prefix", c.prefix), el("span", "tile-name", pick(c)),
+        el("span", "tile-meta", t("waiting_n", { n: waiting })));
+      b.addEventListener("click", () => { chosenCategory = c; renderServices(); show("service"); });
+      box.append(b);
+    }
+  }
+
+  function renderServices() {
+    $("service-heading").textContent = t("services_in", { name: pick(chosenCategory) });
+    const box = $("services");
+    box.replaceChildren();
+    for (const s of data.services.filter((x) => x.category === chosenCategory.id)) {
+      const b = el("button", "row");
+      b.dataset.service = s.id;
+      b.append(el("span", "row-name", pick(s)),
+        el("span", "row-meta", t("pick_hint", { eta: etaText(s.eta_s), n: s.ahead ?? s.waiting })));
+      b.addEventListener("click", () => { chosenService = s; renderConfirm(); show("confirm"); });
+      box.append(b);
+    }
+  }
+
+  function renderConfirm() {
+    const s = chosenService;
+    $("confirm-service").textContent = pick(s);
+    $("confirm-ahead").textContent = t("people", { n: s.ahead ?? s.waiting });
+    $("confirm-eta").textContent = etaText(s.eta_s);
+    const ol = $("confirm-materials");
+    ol.replaceChildren(...(s.materials.length ? s.materials : [t("no_materials")])
+      .map((m) => el("li", null, m)));
+    $("confirm-error").hidden = true;
+    $("take").disabled = false;
+    $("take").textContent = t("take_ticket");
+  }
+
+  async function take() {
+    if (busy || !chosenService) return; // double taps issue one ticket
+    busy = true;
+    $("take").disabled = true;
+    $("take").textContent = t("taking");
+    try {
+      const body = { service: chosenService.id, channel: "kiosk" };
+      if ($("priority").checked) body.priority = 1;
+      const issued = await HallQ.api("POST", `/halls/${hall}/tickets`, body);
+      await showSlip(issued);
+    } catch (e) {
+      $("confirm-error").textContent = e.message;
+      $("confirm-error").hidden = false;
+      $("take").disabled = false;
+      $("take").textContent = t("take_ticket");
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function showSlip(issued) {
+    let slip;
+    try {
+      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`, { token: issued.token });
+    } catch (e) {
+      // The server could not even try to print: cancel rather than leave a ghost number.
+      await HallQ.api("DELETE", `/tickets/${issued.token}`).catch(() => null);
+      throw new HallQ.ApiError(0, "print_failed", t("print_failed"));
+    }
+    if (slip.printer === "failed") {
+      if (slip.cancelled) throw new HallQ.ApiError(0, "print_failed", t("print_failed"));
+      setStatus(t("print_failed_kept"), "error");
+    } else {
+      setStatus(slip.printer === "ok" ? t("printed") : t("print_screen"), "ok");
+    }
+    const tk = slip.ticket;
+    $("slip-hall").textContent = $("hall-name").textContent;
+    $("slip-number").textContent = tk.number;
+    $("slip-service").textContent = pick(tk, "service_name");
+    $("slip-time").textContent = (tk.issued_at || "").slice(0, 16).replace("T", " ");
+    $("slip-ahead").textContent = t("people", { n: tk.position ?? 0 });
+    $("slip-qr").innerHTML = slip.qr_svg; // server-made SVG from segno
+    $("slip-qr").dataset.url = slip.url;
+    show("slip");
+    if (slip.printer === "none" && new URLSearchParams(location.search).get("print") === "browser") {
+      window.print(); // kiosk Chromium with --kiosk-printing prints the 80 mm slip silently
+    }
+  }
+
+  function setStatus(text, kind) {
+    $("slip-status").textContent = text;
+    $("slip-status").className = "toast " + kind;
+  }
+
+  document.addEventListener("click", (ev) => {
+    const a = ev.target.closest("[data-action]");
+    if (!a) return;
+    const act = a.dataset.action;
+    if (act === "back-category") show("category");
+    else if (act === "back-service") show("service");
+    else if (act === "take") take();
+    else if (act === "done") reset();
+  });
+  document.addEventListener("pointerdown", () => {
+    if ($("step-category").hidden) armIdle($("step-slip").hidden ? IDLE_MS : SLIP_MS, true);
+  });
+
+  function tick() {
+    const d = new Date();
+    const p = (n) => String(n).padStart(2, "0");
+    $("clock").textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  }
+
+  const hn = $("hall-name");
+  if (lang === "en" && hn.dataset.en) hn.textContent = hn.dataset.en;
+  const ls = $("lang-switch");
+  ls.textContent = t("lang_other");
+  ls.href = lang === "en" ? location.pathname : location.pathname + "?lang=en";
+  apply();
+  tick();
+  setInterval(tick, 10000);
+  setInterval(() => { if (!$("step-category").hidden) load(); }, 30000); // fresh counts
+  load();
+  show("category");
+})();
