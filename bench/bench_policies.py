@@ -54,7 +54,8 @@ def main() -> None:
         pr = o["mean_wait_by_priority_s"]
         e = o["eta"]
         print(f"| {name} | {o['mean_wait_s'] / f['mean_wait_s']:.3f} |"
-              f" {o['p95_wait_s'] / f['p95_wait_s']:.3f} | {o['max_wait_s'] / f['max_wait_s']:.3f} |"
+              f" {o['p95_wait_s'] / f['p95_wait_s']:.3f} |"
+              f" {o['max_wait_s'] / f['max_wait_s']:.3f} |"
               f" {pr.get('1', 0) / pr['0']:.2f} | {e['mae_s']} | {e['bias_s']} |"
               f" {e['within_5min_share']:.0%} |")
     if plot:
