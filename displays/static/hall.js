@@ -1,0 +1,146 @@
+/* The hall screen: newest call large, recent calls, waiting per category, clock, notices, voice.
+   Unattended for days: live.js reconnects and resyncs; calls made while offline are announced
+   when the snapshot brings them (if recent), and no call is ever announced twice. */
+(function () {
+  "use strict";
+  const { t, pick, apply, lang } = HallQ.i18n;
+  const root = document.getElementById("hall-screen");
+  const hall = root.dataset.hall;
+  const zone = new URLSearchParams(location.search).get("zone") || "";
+  const RECENT = 8;
+  const RESYNC_ANNOUNCE_MS = 3 * 60 * 1000; // a call missed while offline is still worth saying
+  const $ = (id) => document.getElementById(id);
+  const state = { calls: [], categories: [], services: [], waiting: {}, notices: [], seen: new Set() };
+
+  HallQ.i18n.add({
+    zh: {
+      now_calling: "正在叫号", please_go: "请到", col_number: "票号", col_window: "窗口", col_service: "业务",
+      waiting_title: "各类业务等候人数", sound_hint: "点击屏幕任意位置以启用语音播报", zone: "{z} 区",
+      people: "人", no_calls: "暂无叫号",
+    },
+    en: {
+      now_calling: "Now calling", please_go: "please go to", col_number: "Ticket", col_window: "Window",
+      col_service: "Service", waiting_title: "Waiting by category", sound_hint: "Tap anywhere to enable voice",
+      zone: "Zone {z}", people: "", no_calls: "No calls yet",
+    },
+  });
+
+  const keyOf = (c) => `${c.ticket}:${c.recall}`;
+  const inZone = (c) => !zone || c.zone === zone;
+  const el = (tag, cls, text) => Object.assign(document.createElement(tag), { className: cls || "", textContent: text ?? "" });
+
+  function renderCalls(flash) {
+    const [now, ...rest] = state.calls;
+    $("now-number").textContent = now ? now.number : "—";
+    $("now-window").textContent = now ? pick(now.window) : t("no_calls");
+    $("now-service").textContent = now ? pick(now, "service_name") : "";
+    if (flash) {
+      $("now").classList.remove("flash");
+      void $("now").offsetWidth; // restart the animation
+      $("now").classList.add("flash");
+    }
+    $("recent").replaceChildren(...rest.slice(0, RECENT).map((c) => {
+      const li = el("li", c.recall ? "recall" : "");
+      li.dataset.number = c.number;
+      li.append(el("span", "r-number num", c.number), el("span", "r-window", pick(c.window)),
+        el("span", "r-service", pick(c, "service_name")));
+      return li;
+    }));
+  }
+
+  function renderWaiting() {
+    const box = $("waiting");
+    box.replaceChildren(...state.categories.map((cat) => {
+      const n = state.services.filter((s) => s.category === cat.id)
+        .reduce((sum, s) => sum + (state.waiting[s.id] || 0), 0);
+      const d = el("div", "w-cell" + (n ? "" : " zero"));
+      d.dataset.category = cat.id;
+      d.append(el("span", "w-prefix", cat.prefix), el("span", "w-name", pick(cat)),
+        el("span", "w-count num", String(n)), el("span", "w-unit", t("people")));
+      return d;
+    }));
+  }
+
+  function renderNotices() {
+    const track = $("notices");
+    const text = state.notices.join("　　★　　");
+    track.textContent = text;
+    track.style.animationDuration = Math.max(20, text.length * 0.45) + "s";
+    track.hidden = !text;
+  }
+
+  function seeCall(c, announceIt) {
+    if (!inZone(c)) return;
+    const key = keyOf(c);
+    if (state.seen.has(key)) return;
+    state.seen.add(key);
+    // Newest first: a recall moves the ticket back to the top.
+    state.calls = [c, ...state.calls.filter((x) => x.ticket !== c.ticket)].slice(0, RECENT + 1);
+    renderCalls(true);
+    if (announceIt) HallQ.announcer.announce(c);
+  }
+
+  function onSnapshot(d, n) {
+    state.categories = d.categories || [];
+    state.services = d.services || [];
+    state.waiting = d.waiting || {};
+    state.notices = d.notices || [];
+    const calls = (d.calls || []).filter(inZone);
+    if (n === 1) {
+      calls.forEach((c) => state.seen.add(keyOf(c)));
+      state.calls = dedupe(calls);
+      renderCalls(false);
+    } else {
+      // A resync: say the calls that happened while this screen was not listening.
+      const fresh = calls.filter((c) => !state.seen.has(keyOf(c))).reverse();
+      const cutoff = Date.now() - RESYNC_ANNOUNCE_MS;
+      state.calls = dedupe([...calls, ...state.calls]);
+      fresh.forEach((c) => {
+        state.seen.add(keyOf(c));
+        if (Date.parse(c.called_at) >= cutoff) HallQ.announcer.announce(c);
+      });
+      renderCalls(fresh.length > 0);
+    }
+    const hn = $("hall-name");
+    hn.textContent = (lang === "en" && d.name_en) || d.name || hn.textContent;
+    renderWaiting();
+    renderNotices();
+  }
+
+  function dedupe(calls) {
+    const seen = new Set();
+    return calls.filter((c) => !seen.has(c.ticket) && seen.add(c.ticket)).slice(0, RECENT + 1);
+  }
+
+  function tick() {
+    const d = new Date();
+    const p = (n) => String(n).padStart(2, "0");
+    $("clock-time").textContent = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    const wk = lang === "en" ? d.toLocaleDateString("en-GB", { weekday: "long" })
+      : "星期" + "日一二三四五六"[d.getDay()];
+    $("clock-date").textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${wk}`;
+  }
+
+  function soundCheck() {
+    const c = HallQ.announcer.audioContext();
+    $("sound-hint").hidden = !c || c.state === "running";
+  }
+  document.addEventListener("click", () => { HallQ.announcer.audioContext(); setTimeout(soundCheck, 200); });
+
+  if (zone) { $("zone-label").textContent = t("zone", { z: zone }); $("zone-label").hidden = false; }
+  apply();
+  tick();
+  setInterval(tick, 1000);
+  setTimeout(soundCheck, 1500);
+  window.__hallq = { state, live: HallQ.live({
+    subs: [{ hall }], // the whole hall room: every event carries the next seq, so gaps show
+    contiguous: true,
+    resyncEveryMs: 5 * 60 * 1000,
+    onSnapshot,
+    on: {
+      "ticket.called": (c) => seeCall(c, true),
+      "queue.updated": (d, { stale }) => { if (!stale) { state.waiting = d.waiting || {}; renderWaiting(); } },
+      "window.updated": () => {},
+    },
+  }) };
+})();
