@@ -47,9 +47,9 @@ class ServerProcess:
         self.log = db.with_suffix(f".{self.port}.log")
 
     def start(self) -> ServerProcess:
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env,
-                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        with open(self.log, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
         wait_http(self.url + "/healthz")
         return self
 
