@@ -193,6 +193,8 @@ def edit_user(tx: Tx, hall: str, actor: dict, username: str, data: dict) -> None
         fields["active"] = _flag("active", data["active"])
         if username == actor["username"] and not fields["active"]:
             raise conflict("self_disable", "不能停用自己的账号 (cannot disable yourself)")
+    # Only what actually changes: saving an unchanged role must not sign the user out.
+    fields = {k: v for k, v in fields.items() if old[k] != v}
     detail_after = dict(fields)
     if "password" in data:
         pw = data["password"]

@@ -284,3 +284,31 @@ def put_hall_skills(hall: str):
 
     db().write(manager()["username"], _apply)
     return {"windows": views.windows(db().conn(), hall)}
+
+
+# Skills advice (from the hall's own history) -------------------------------------------------
+
+@bp.get("/halls/<hall>/advice")
+@auth.require("manager")
+def hall_advice(hall: str):
+    from . import advice
+
+    hall_or_404(hall)
+    conn = db().conn()
+    n = conn.execute("SELECT COUNT(*) FROM windows WHERE hall = ?", (hall,)).fetchone()[0]
+    k = _int_arg("max_changes", max(1, -(-n // 3)), 1, 50)
+    days = _int_arg("days", 7, 1, 366)
+    with db().read() as conn:
+        return advice.compute(conn, hall, k, days)
+
+
+@bp.post("/halls/<hall>/advice/apply")
+@auth.require("manager")
+def apply_advice(hall: str):
+    from . import advice
+
+    hall_or_404(hall)
+    data = body({"changes"}, required={"changes"})
+    changed = db().write(manager()["username"],
+                         lambda tx: advice.apply(tx, hall, data["changes"]))
+    return {"changed": changed, "windows": views.windows(db().conn(), hall)}

@@ -1,0 +1,117 @@
+/* Live monitor: the /monitor state, refetched whenever a live event says the hall changed;
+   超时预警 (alert.wait) pushed to the managers room are flagged at once. */
+(function () {
+  "use strict";
+  const M = window.HallQ.manage;
+  const { el, t } = M;
+  let state = null;
+  let fetchedAt = 0;
+  let timer = null;
+  const pushed = new Map(); // ticket id -> alert payload, until the next fetch confirms it
+
+  async function load() {
+    try {
+      state = await M.api("GET", `/halls/${M.hall}/monitor`);
+      fetchedAt = Date.now();
+      for (const a of state.overdue) pushed.delete(a.ticket);
+      render();
+    } catch (e) {
+      M.fail(e);
+    }
+  }
+
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(load, 300); // a burst of events costs one fetch
+  }
+
+  const ago = (s) => (s === null || s === undefined ? null : s + Math.floor((Date.now() - fetchedAt) / 1000));
+
+  function render() {
+    if (!state) return;
+    const d = state.today;
+    for (const k of ["issued", "served", "waiting", "no_show", "cancelled"])
+      document.getElementById("c-" + k).textContent = d[k];
+    document.getElementById("c-mean_wait").textContent = M.dur(d.mean_wait_s);
+    document.getElementById("c-p90_wait").textContent = M.dur(d.p90_wait_s);
+    document.getElementById("c-rating").textContent =
+      d.ratings.mean === null ? "—" : `${d.ratings.mean} (${d.ratings.count})`;
+    renderOverdue();
+    renderHints();
+    const sb = document.querySelector("#services-table tbody");
+    sb.replaceChildren(...state.services.map((s) => el("tr",
+      { class: s.over ? "over" : "", "data-service": s.service },
+      el("td", { text: M.pick(s) }), el("td", { class: "num", text: s.waiting }),
+      el("td", { class: "num", text: s.waiting ? M.dur(ago(s.longest_wait_s)) : "—" }),
+      el("td", { class: "num", text: M.dur(s.limit_s) }),
+      el("td", { class: "num", text: s.over || "" }))));
+    const wb = document.querySelector("#windows-table tbody");
+    wb.replaceChildren(...state.windows.map(windowRow));
+  }
+
+  function windowRow(w) {
+    const act = (what) => el("button", {
+      class: "btn small " + (what === "close" ? "danger" : what === "pause" ? "secondary" : ""),
+      text: t(what), "data-action": what,
+      onclick: () => M.api("POST", `/windows/${w.id}/${what}`).then(load, M.fail),
+    });
+    const actions = [];
+    if (w.status !== "open") actions.push(act("open"));
+    if (w.status === "open") actions.push(act("pause"));
+    if (w.status !== "closed") actions.push(act("close"));
+    return el("tr", { "data-window": w.id, class: "st-" + w.status },
+      el("td", { text: M.pick(w) }),
+      el("td", {}, el("span", { class: "badge " + w.status, text: t("st_" + w.status) })),
+      el("td", { text: w.clerk ? w.clerk.display_name : "—" }),
+      el("td", { class: "num", text: w.current ? w.current.number : "—" }),
+      el("td", { class: "num timer", "data-since": w.current_for_s ?? "",
+        text: w.current ? M.dur(ago(w.current_for_s)) : "—" }),
+      el("td", {}, actions));
+  }
+
+  function renderOverdue() {
+    const all = new Map();
+    for (const a of state ? state.overdue : []) all.set(a.ticket, { ...a, at: fetchedAt });
+    for (const [id, a] of pushed) if (!all.has(id)) all.set(id, a);
+    const ul = document.getElementById("overdue-list");
+    ul.replaceChildren(...[...all.values()].map((a) => el("li",
+      { class: "overdue", "data-ticket": a.ticket, "data-number": a.number },
+      el("b", { class: "num", text: a.number }), " ", M.pick(a, "service_name"), " · ",
+      t("waited"), " ", el("span", { class: "num",
+        text: M.dur(a.waited_s + Math.floor((Date.now() - a.at) / 1000)) }),
+      " / ", t("limit"), " ", M.dur(a.limit_s))));
+    document.getElementById("overdue-none").hidden = all.size > 0;
+  }
+
+  function renderHints() {
+    const hints = (state && state.hints) || [];
+    document.getElementById("hints-panel").hidden = hints.length === 0;
+    document.getElementById("hints").replaceChildren(...hints.map((h) =>
+      el("li", { class: "hint", text: M.lang === "en" ? h.text_en : h.text })));
+  }
+
+  setInterval(() => {
+    // Timers tick locally between fetches.
+    if (!state) return;
+    document.querySelectorAll("#windows-table .timer").forEach((td) => {
+      if (td.dataset.since !== "") td.textContent = M.dur(ago(Number(td.dataset.since)));
+    });
+    renderOverdue();
+  }, 1000);
+  setInterval(load, 30000);
+
+  const refresh = () => soon();
+  window.HallQ.live({
+    subs: [{ hall: M.hall }, { managers: M.hall }],
+    onSnapshot: refresh,
+    on: {
+      "window.updated": refresh, "queue.updated": refresh, "ticket.called": refresh,
+      "alert.wait": (a) => {
+        pushed.set(a.ticket, { ...a, at: Date.now() });
+        renderOverdue();
+        M.toast(`${t("wait_alert")}: ${a.number} ${M.pick(a, "service_name")}`, "error");
+      },
+    },
+  });
+  load();
+})();

@@ -1,0 +1,90 @@
+/* Hall settings: one editable table per noun (a row per item, a blank row to add one),
+   opening hours and notices. Every save is one audited API call. */
+(function () {
+  "use strict";
+  const M = window.HallQ.manage;
+  const { el, t } = M;
+  const H = `/halls/${M.hall}`;
+
+  // noun -> [table id, key field, columns [field, kind, options?]]
+  const EDITORS = {
+    windows: ["ed-windows", "id", [["name", "text"], ["name_en", "text"], ["zone", "text"], ["sort", "int"]]],
+    categories: ["ed-categories", "id", [["name", "text"], ["name_en", "text"], ["prefix", "text"], ["sort", "int"]]],
+    services: ["ed-services", "id", [["category", "select"], ["name", "text"], ["name_en", "text"],
+      ["mean_service_s", "num"], ["wait_limit_s", "int"], ["materials", "lines"], ["active", "bool"]]],
+    users: ["ed-users", "username", [["display_name", "text"], ["staff_no", "text"],
+      ["role", "select"], ["active", "bool"], ["password", "password"]]],
+  };
+  let data = null;
+
+  function input(kind, value, options) {
+    if (kind === "bool") return el("input", { type: "checkbox", checked: value !== false });
+    if (kind === "select") return el("select", {}, options.map((o) =>
+      el("option", { value: o, text: o, selected: o === value })));
+    if (kind === "lines") return el("textarea", { rows: 2, value: (value || []).join("\n") });
+    return el("input", { type: kind === "password" ? "password" : kind === "text" ? "text" : "number",
+      value: value ?? "", size: kind === "text" ? 14 : 7, placeholder: kind === "password" ? t("new_password") : "" });
+  }
+
+  function read(kind, e) {
+    if (kind === "bool") return e.checked;
+    if (kind === "int" || kind === "num") return e.value === "" ? undefined : Number(e.value);
+    if (kind === "lines") return e.value.split("\n").map((x) => x.trim()).filter(Boolean);
+    return e.value.trim() === "" ? undefined : e.value.trim();
+  }
+
+  function render(noun) {
+    const [tid, key, cols] = EDITORS[noun];
+    const opts = { category: data.categories.map((c) => c.id), role: ["clerk", "manager", "admin"] };
+    const row = (item) => {
+      const isNew = !item;
+      const inputs = cols.map(([f, kind]) => input(kind, item ? item[f] : undefined, opts[f]));
+      const idInput = isNew ? el("input", { size: 10, placeholder: key }) : null;
+      const save = async () => {
+        const body = {};
+        cols.forEach(([f, kind], i) => {
+          const v = read(kind, inputs[i]);
+          if (v !== undefined) body[f] = v;
+        });
+        try {
+          if (isNew) {
+            body[key] = idInput.value.trim();
+            await M.api("POST", `${H}/${noun}`, body);
+          } else {
+            await M.api("PATCH", `${H}/${noun}/${encodeURIComponent(item[key])}`, body);
+          }
+          M.toast(t("saved"), "ok");
+          await load();
+        } catch (e) {
+          M.fail(e);
+        }
+      };
+      return el("tr", { "data-id": item ? item[key] : "" },
+        el("td", {}, isNew ? idInput : item[key]), inputs.map((i) => el("td", {}, i)),
+        el("td", {}, el("button", { class: "btn small", text: isNew ? t("add") : t("save"), onclick: save })));
+    };
+    document.getElementById(tid).replaceChildren(
+      el("thead", {}, el("tr", {}, el("th", { text: key }), cols.map(([f]) => el("th", { text: t(f) })), el("th"))),
+      el("tbody", {}, data[noun].map(row), row(null)));
+  }
+
+  async function load() {
+    data = await M.api("GET", `${H}/admin`);
+    for (const noun of Object.keys(EDITORS)) render(noun);
+    document.getElementById("h-open").value = data.hall.hours.open || "";
+    document.getElementById("h-close").value = data.hall.hours.close || "";
+    document.getElementById("notices").value = data.hall.notices.join("\n");
+  }
+
+  document.getElementById("hours-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    M.api("PUT", `${H}/hours`, { open: document.getElementById("h-open").value,
+      close: document.getElementById("h-close").value }).then(() => M.toast(t("saved"), "ok"), M.fail);
+  });
+  document.getElementById("notices-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const notices = document.getElementById("notices").value.split("\n").filter((x) => x.trim());
+    M.api("PUT", `${H}/notices`, { notices }).then(() => M.toast(t("saved"), "ok"), M.fail);
+  });
+  load().catch(M.fail);
+})();
