@@ -121,12 +121,12 @@ def rate(token: str):
     row = ticket_for_token(token)
     data = body({"score", "reason", "comment"}, required={"score"})
     score = integer(data, "score", 1, 5)
+    if score is None:
+        raise bad_request("missing_field", "缺少 score (missing score)")
     reason = string(data, "reason", max_len=200)
     comment = string(data, "comment", max_len=1000)
     if score <= 2 and not (reason or "").strip():
         raise invalid("reason_required", "差评请选择原因 (a reason is required for scores 1 and 2)")
-    if score is None:
-        raise bad_request("missing_field", "缺少 score (missing score)")
 
     def _rate(tx: Tx):
         fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
