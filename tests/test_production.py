@@ -1,0 +1,111 @@
+"""Production: gunicorn as the README says, alone and as two processes sharing live events
+through a real Redis server."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from tests.helpers import PASSWORD, ROOT, ServerProcess, free_port, login
+
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+HALLQ = str(Path(sys.executable).with_name("hallq"))
+
+
+def gunicorn(db: Path, env: dict | None = None) -> ServerProcess:
+    port = free_port()
+    cmd = [GUNICORN, "--worker-class", "gthread", "--workers", "1", "--threads", "100",
+           "--bind", f"127.0.0.1:{port}", "--no-control-socket", "queue_server.wsgi:app"]
+    return ServerProcess(db, cmd=cmd, port=port, env={"HALLQ_DB": str(db), **(env or {})})
+
+
+def seed(db: Path) -> None:
+    subprocess.run([HALLQ, "--db", str(db), "seed-demo"], check=True, cwd=ROOT,
+                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD}, capture_output=True)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server is not installed: run `make test`, which installs it")
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    import redis
+    while True:
+        try:
+            redis.Redis(port=port).ping()
+            break
+        except redis.ConnectionError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(5)
+
+
+def watch_calls(base: str) -> tuple[socketio.Client, list, threading.Event]:
+    got: list = []
+    seen = threading.Event()
+    c = socketio.Client(reconnection=False)
+
+    def on_called(data):
+        got.append(data)
+        seen.set()
+
+    c.on("ticket.called", on_called)
+    c.connect(base, transports=["websocket"])
+    assert c.call("subscribe", {"hall": "demo"}) == {"ok": True}
+    return c, got, seen
+
+
+def issue_and_call(issue_base: str, call_base: str) -> str:
+    r = requests.post(f"{issue_base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
+                      timeout=10)
+    assert r.status_code == 201
+    clerk = requests.Session()
+    login(clerk, call_base, "clerk01")
+    clerk.post(f"{call_base}/api/v1/windows/W13/open", timeout=10)
+    r = clerk.post(f"{call_base}/api/v1/windows/W13/call-next", timeout=10)
+    assert r.json()["ticket"]["number"] == r.json()["ticket"]["number"]
+    return r.json()["ticket"]["number"]
+
+
+def test_gunicorn_issue_call_event(tmp_path):
+    db = tmp_path / "prod.db"
+    seed(db)
+    proc = gunicorn(db).start()
+    try:
+        client, got, seen = watch_calls(proc.url)
+        number = issue_and_call(proc.url, proc.url)
+        assert seen.wait(5) and got[0]["number"] == number
+        threading.Thread(target=client.disconnect, daemon=True).start()
+    finally:
+        proc.kill()
+
+
+def test_two_processes_share_live_events_through_redis(tmp_path, redis_url):
+    db = tmp_path / "prod.db"
+    seed(db)
+    env = {"HALLQ_MESSAGE_QUEUE": redis_url}
+    a, b = gunicorn(db, env).start(), gunicorn(db, env).start()
+    try:
+        client, got, seen = watch_calls(b.url)  # the screen is on process B ...
+        number = issue_and_call(a.url, a.url)   # ... the ticket is issued and called on A
+        assert seen.wait(5), "the call made on A never reached the screen on B"
+        assert got[0]["number"] == number and got[0]["window"]["id"] == "W13"
+        threading.Thread(target=client.disconnect, daemon=True).start()
+    finally:
+        a.kill()
+        b.kill()
