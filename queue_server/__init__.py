@@ -74,7 +74,8 @@ def _register_optional(app: Flask) -> None:
     from displays import bp as displays_bp
     from windows import bp as windows_bp
 
-    from . import api_manage, manage
+    from . import alerts, api_manage, manage
 
     for bp in (displays_bp, windows_bp, api_manage.bp, manage.bp):
         app.register_blueprint(bp)
+    alerts.start(app)  # 超时预警 checker; starts with the first request, never in tests

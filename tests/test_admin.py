@@ -1,0 +1,97 @@
+"""Hall administration: validation in the contract's error shape, role limits, effects."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import PASSWORD
+
+H = "/api/v1/halls/demo"
+
+
+@pytest.fixture
+def mgr(client, auth):
+    auth.login("manager")
+    return client
+
+
+@pytest.mark.parametrize("method,path,body,status", [
+    ("post", f"{H}/windows", {"id": "W 1", "name": "x"}, 422),
+    ("post", f"{H}/windows", {"id": "W01", "name": "x"}, 409),
+    ("post", f"{H}/windows", {"id": "W30"}, 400),
+    ("post", f"{H}/windows", {"id": "W30", "name": "x", "colour": "red"}, 400),
+    ("patch", f"{H}/windows/W99", {"name": "x"}, 404),
+    ("patch", f"{H}/windows/W01", {"sort": "first"}, 400),
+    ("post", f"{H}/categories", {"id": "c1", "name": "x", "prefix": "A"}, 409),
+    ("post", f"{H}/categories", {"id": "c1", "name": "x", "prefix": "ab"}, 422),
+    ("post", f"{H}/services", {"id": "s1", "category": "nope", "name": "x",
+                               "mean_service_s": 60}, 422),
+    ("patch", f"{H}/services/hukou", {"mean_service_s": -5}, 422),
+    ("patch", f"{H}/services/hukou", {"materials": "id card"}, 422),
+    ("patch", f"{H}/services/hukou", {"active": "yes"}, 400),
+    ("post", f"{H}/users", {"username": "a b", "role": "clerk", "password": PASSWORD}, 422),
+    ("post", f"{H}/users", {"username": "boss", "role": "admin", "password": PASSWORD}, 403),
+    ("post", f"{H}/users", {"username": "x1", "role": "clerk", "password": "short"}, 422),
+    ("patch", f"{H}/users/manager", {"active": False}, 409),
+    ("patch", f"{H}/users/nobody", {"role": "clerk"}, 404),
+    ("put", f"{H}/notices", {"notices": "hello"}, 422),
+    ("put", f"{H}/hours", {"open": "9am", "close": "17:00"}, 422),
+    ("put", f"{H}/hours", {"open": "18:00", "close": "17:00"}, 422),
+    ("put", f"{H}/skills", {"windows": {"W01": {"hukou": 3}}}, 422),
+    ("put", f"{H}/skills", {"windows": []}, 400),
+    ("post", f"{H}/windows", "[1, 2]", 400),
+])
+def test_bad_input_is_refused_in_the_error_shape(mgr, method, path, body, status):
+    kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) \
+        else {"json": body}
+    r = getattr(mgr, method)(path, **kwargs)
+    assert r.status_code == status, r.json
+    assert set(r.json["error"]) == {"code", "message"}
+
+
+def test_new_window_and_service_work_end_to_end(app, mgr):
+    assert mgr.post(f"{H}/categories", json={"id": "ent", "name": "出入境",
+                                             "prefix": "K"}).status_code == 201
+    r = mgr.post(f"{H}/services", json={"id": "passport", "category": "ent", "name": "护照",
+                                        "mean_service_s": 300, "materials": ["身份证"]})
+    assert r.status_code == 201 and r.json["service"]["materials"] == ["身份证"]
+    assert mgr.post(f"{H}/windows", json={"id": "W21", "name": "21号窗口"}).status_code == 201
+    assert mgr.put("/api/v1/windows/W21/skills",
+                   json={"skills": {"passport": 1}}).status_code == 200
+    t = app.test_client().post(f"{H}/tickets", json={"service": "passport"}).json["ticket"]
+    assert t["number"] == "K001"
+    mgr.post("/api/v1/windows/W21/open")
+    assert mgr.post("/api/v1/windows/W21/call-next").json["ticket"]["number"] == "K001"
+
+
+def test_retired_service_cannot_be_issued(app, mgr):
+    assert mgr.patch(f"{H}/services/fund", json={"active": False}).status_code == 200
+    r = app.test_client().post(f"{H}/tickets", json={"service": "fund"})
+    assert r.status_code == 422
+
+
+def test_user_management(app, mgr):
+    r = mgr.post(f"{H}/users", json={"username": "clerk13", "role": "clerk",
+                                     "password": PASSWORD, "display_name": "新同事"})
+    assert r.status_code == 201 and r.json["user"]["display_name"] == "新同事"
+    other = app.test_client()
+    assert other.post("/api/v1/auth/login", json={"username": "clerk13",
+                                                  "password": PASSWORD}).status_code == 200
+    # Disabling ends the session at once; a password change too.
+    assert mgr.patch(f"{H}/users/clerk13", json={"active": False}).status_code == 200
+    assert other.get("/api/v1/auth/me").status_code == 401
+    assert mgr.patch(f"{H}/users/clerk13", json={"active": True,
+                                                 "password": "new-pass-456"}).status_code == 200
+    assert other.post("/api/v1/auth/login", json={"username": "clerk13",
+                                                  "password": "new-pass-456"}).status_code == 200
+    # Saving an unchanged role keeps the user signed in.
+    assert mgr.patch(f"{H}/users/clerk13", json={"role": "clerk"}).status_code == 200
+    assert other.get("/api/v1/auth/me").status_code == 200
+
+
+def test_hours_and_notices_round_trip(mgr):
+    assert mgr.put(f"{H}/hours", json={"open": "08:30", "close": "18:00"}).json == {
+        "hours": {"open": "08:30", "close": "18:00"}}
+    assert mgr.put(f"{H}/notices", json={"notices": ["一", " ", "二"]}).json == {
+        "notices": ["一", "二"]}
+    hall = mgr.get(f"{H}/admin").json["hall"]
+    assert hall["hours"] == {"open": "08:30", "close": "18:00"} and hall["notices"] == ["一", "二"]
