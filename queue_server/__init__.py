@@ -9,6 +9,7 @@ from flask import Flask
 
 from . import config, errors
 from .auth import LoginThrottle
+from .autocall import AutoCaller
 from .db import Database, connect, migrate
 from .hub import Publisher, socketio
 from .ratelimit import AddressLimiter
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["hallq.db"] = db
     app.extensions["hallq.login_throttle"] = LoginThrottle(app.config["LOGIN_FAILS"])
     app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
+    app.extensions["hallq.autocall"] = autocall = AutoCaller(db, app.config["WRAP_UP_S"])
 
     @app.teardown_appcontext
     def _close(_exc):  # connections are per thread; threads come and go with requests
@@ -66,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None,
                       logger=False, engineio_logger=False)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if db.one("SELECT 1 FROM windows WHERE auto = 1 LIMIT 1"):
+        autocall.ensure_started()
     return app
 
 

@@ -5,10 +5,10 @@ import sqlite3
 
 from flask import Blueprint, current_app
 
-from . import auth, dispatch, tickets, views
+from . import auth, calling, dispatch, tickets, views
 from . import windows as win
 from .db import Database, Tx, loads
-from .errors import conflict, forbidden, invalid, not_found, unauthorized
+from .errors import forbidden, invalid, not_found, unauthorized
 from .validate import body, string, weights
 
 bp = Blueprint("api_clerk", __name__, url_prefix="/api/v1")
@@ -35,15 +35,13 @@ def may_act(user: dict, w: sqlite3.Row) -> None:
         raise forbidden("该窗口已由其他工作人员登录 (another clerk is signed into this window)")
 
 
-def window_action(window_id: str, fn, *, check_open: bool = False):
+def window_action(window_id: str, fn):
     """Run ``fn(tx, window_row, user)`` as one transaction after the permission checks."""
     user = acting_user()
 
     def _tx(tx: Tx):
         w = win.get(tx, window_id)
         may_act(user, w)
-        if check_open and w["status"] != "open":
-            raise conflict("window_not_open", "窗口未开启或已暂停 (window is not open)")
         return fn(tx, w, user)
 
     return db().write(user["username"], _tx)
@@ -88,23 +86,10 @@ def close_window(window_id: str):
 @bp.post("/windows/<window_id>/call-next")
 def call_next(window_id: str):
     body(set())
-    explanation: dict = {}
-
-    def _call(tx, w, user):
-        if w["current"]:
-            raise conflict("window_busy", "请先处理当前票号 (window still has a current ticket)")
-        ticket_id, snap = dispatch.choose_for(tx.conn, w["hall"], w["id"], tx.now)
-        if ticket_id is None:
-            return None
-        explanation["why"] = dispatch.explain(snap, w["id"], ticket_id)
-        return tickets.call(tx, w, ticket_id)
-
-    row = window_action(window_id, _call, check_open=True)
+    row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w))
     if row is None:
         return {"ticket": None}
-    reply = ticket_reply(row)
-    reply["why"] = explanation.get("why", "")
-    return reply
+    return {**ticket_reply(row), "why": why}
 
 
 @bp.post("/windows/<window_id>/recall")
@@ -168,6 +153,8 @@ def set_auto(window_id: str):
     if not isinstance(data["auto"], bool):
         raise invalid("wrong_type", "auto 须为 true/false (auto must be a boolean)")
     window_action(window_id, lambda tx, w, u: win.set_auto(tx, w, data["auto"]))
+    if data["auto"]:
+        current_app.extensions["hallq.autocall"].ensure_started()
     return window_reply(window_id)
 
 

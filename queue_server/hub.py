@@ -130,7 +130,9 @@ class Publisher:
         self.app, self.db = app, db
         self.interval = refresh_interval_s
         self._dirty: set[str] = set()
-        self._last: dict[int, tuple] = {}
+        # What each waiting ticket's room last heard, per hall; rebuilt on every refresh so
+        # tickets that stopped waiting are forgotten (the hall runs for days).
+        self._last: dict[str, dict[int, tuple]] = {}
         self._cond = threading.Condition()
         self._started = False
 
@@ -149,8 +151,10 @@ class Publisher:
             seq = views.hall_row(self.db.conn(), row["hall"])["live_seq"]
             socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
                           to=ticket_room(tid))
-            self._last[tid] = (view["status"], view["position"], view["eta_s"])
+            self._last.setdefault(row["hall"], {})[tid] = (
+                view["status"], view["position"], view["eta_s"])
         self.mark(halls | tx.touched_halls)
+        self.app.extensions["hallq.autocall"].kick()
 
     def mark(self, halls: set[str]) -> None:
         if not halls:
@@ -184,13 +188,14 @@ class Publisher:
             sent = 0
             rows = conn.execute("SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'",
                                 (hall,)).fetchall()
+            last, fresh = self._last.get(hall, {}), {}
             for row in rows:
                 view = views.ticket(conn, row, preds)
-                key = (view["status"], view["position"], view["eta_s"])
-                if self._last.get(row["id"]) == key:
+                key = fresh[row["id"]] = (view["status"], view["position"], view["eta_s"])
+                if last.get(row["id"]) == key:
                     continue
-                self._last[row["id"]] = key
                 socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
                               to=ticket_room(row["id"]))
                 sent += 1
+            self._last[hall] = fresh
             return sent
