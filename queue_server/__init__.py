@@ -55,8 +55,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         db.close()
 
     errors.register(app)
-    from . import api_auth, api_citizen, api_clerk, pages
-    for module in (api_auth, api_citizen, api_clerk, pages):
+    from . import api_auth, api_citizen, api_clerk, openapi, pages
+    for module in (api_auth, api_citizen, api_clerk, openapi, pages):
         app.register_blueprint(module.bp)
     _register_optional(app)
 
