@@ -19,7 +19,7 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
             "required": required or []}
 
 
-S, I, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 BODIES = {
     "api_citizen.issue": _obj({"service": S, "channel": {"enum": ["kiosk", "mobile"]},
                                "id_number": S, "phone": S, "priority": {"enum": [0, 1]}},
@@ -29,7 +29,7 @@ BODIES = {
     "api_auth.login": _obj({"username": S, "password": S}, ["username", "password"]),
     "api_clerk.pause_window": _obj({"reason": S}),
     "api_clerk.hold": _obj({"reason": S}),
-    "api_clerk.unhold": _obj({"ticket": I}, ["ticket"]),
+    "api_clerk.unhold": _obj({"ticket": INT}, ["ticket"]),
     "api_clerk.transfer": _obj({"service": S}, ["service"]),
     "api_clerk.set_auto": _obj({"auto": B}, ["auto"]),
     "api_clerk.put_skills": _obj({"skills": {"type": "object", "additionalProperties": {
