@@ -1,7 +1,13 @@
 """The clerk terminal: a blueprint, templates, static JS."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template
 
 bp = Blueprint("windows", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/windows")
+
+
+@bp.get("/clerk")
+def clerk():
+    """Sign in, pick a window, work: everything after this is the JSON API and live events."""
+    return render_template("clerk.html")

@@ -58,11 +58,19 @@ def allowed_url(url: str, base: str) -> bool:
             or url in (f"http://{host}", f"ws://{host}"))
 
 
+def expected_refusal(text: str) -> bool:
+    """Chromium logs every 4xx answer as an error; a refused action is not a script error
+    (the page shows the refusal). 5xx and network failures still count."""
+    return text.startswith("Failed to load resource: the server responded with a status of 4")
+
+
 @pytest.fixture
 def page_factory(browser, request) -> Iterator:
     """``page_factory(base_url, viewport=(w, h), init_script=None, **context_kwargs)``.
 
-    ``base_url`` is the only origin the page may reach; ignore_errors=[substr, ...] tolerates
+    Ask for ``live`` before ``page_factory`` in a test's arguments, so the server outlives the
+    pages (else their last requests fail at teardown). ``base_url`` is the only origin the page
+    may reach; ignore_errors=[substr, ...] tolerates
     console errors that contain one of the given strings (e.g. an expected 4xx in a test).
     """
     made: list[tuple[PageRecord, str, object, list[str]]] = []
@@ -77,8 +85,8 @@ def page_factory(browser, request) -> Iterator:
         rec = PageRecord(page)
         page.on("request", lambda r: rec.requests.append(r.url))
         page.on("websocket", lambda ws: rec.requests.append(ws.url))
-        page.on("console", lambda m: rec.errors.append(f"console: {m.text}")
-                if m.type == "error" else None)
+        page.on("console", lambda m: rec.errors.append(f"console: {m.text} @ {m.location['url']}")
+                if m.type == "error" and not expected_refusal(m.text) else None)
         page.on("pageerror", lambda e: rec.errors.append(f"pageerror: {e}"))
         page.record = rec  # type: ignore[attr-defined]
         made.append((rec, base_url, ctx, ignore_errors or []))
@@ -99,7 +107,7 @@ def page_factory(browser, request) -> Iterator:
 
 
 @pytest.fixture
-def page(page_factory, live):
+def page(live, page_factory):
     """One 1280×800 page against the ``live`` server."""
     return page_factory(live.url)
 

@@ -1,0 +1,311 @@
+/* The clerk terminal: sign in, pick a window, call / recall / start / finish / no-show /
+   transfer / hold / pause / close, with keyboard shortcuts and live updates. Every refusal the
+   server gives is shown as it says it (bilingual messages, localized by HallQ.i18n.message). */
+(function () {
+  "use strict";
+  const { t, pick, apply, clock } = HallQ.i18n;
+  const $ = (id) => document.getElementById(id);
+  const KEYS = { n: "call-next", r: "recall", s: "start", f: "finish", x: "no-show", t: "transfer",
+    h: "hold", o: "open", p: "pause", c: "close" };
+  const S = { user: null, hall: null, windowId: localStorage.getItem("hallq.window"), detail: null,
+    services: [], why: "", live: null, refreshTimer: null };
+
+  HallQ.i18n.add({
+    zh: {
+      terminal: "窗口工作台", switch_window: "切换窗口", logout: "退出登录", sign_in: "工作人员登录",
+      username: "用户名", password: "密码", sign_in_btn: "登录", pick_window: "请选择您的窗口",
+      current: "当前票号", waited: "等候时长", serving_for: "办理时长", materials: "所需材料",
+      a_call: "呼叫下一位", a_recall: "重呼", a_start: "开始办理", a_finish: "办结", a_noshow: "未到（过号）",
+      a_transfer: "转办", a_hold: "挂起", a_open: "开窗", a_pause: "暂停", a_close: "关窗",
+      waiting_by_skill: "本窗口可办业务等候人数", held_title: "挂起的票号", cancel: "取消", ok: "确定",
+      unhold: "恢复排队", none_held: "无", no_current: "暂无", nobody_waiting: "当前没有可呼叫的群众",
+      called: "已呼叫 {n}", recalled: "已重呼 {n}", started: "{n} 开始办理", finished: "{n} 已办结",
+      no_showed: "{n} 已记为过号", transferred: "{n} 已转至「{s}」", held: "{n} 已挂起",
+      unheld: "{n} 已恢复排队", opened: "窗口已开启", paused: "窗口已暂停", closed: "窗口已关闭",
+      transfer_to: "转办到哪项业务？", hold_reason: "挂起原因（如：材料不齐，补交后办理）",
+      pause_reason: "暂停原因", pause_default: "临时离开", w_open: "办理中", w_paused: "暂停",
+      w_closed: "关闭", st_called: "已呼叫", st_serving: "办理中", signed_in_as: "{name}（工号 {no}）",
+      why: "派单理由：{why}", clerk_on: "当前：{name}", primary: "主办", secondary: "协办",
+      logged_out: "已退出登录",
+    },
+    en: {
+      terminal: "Clerk terminal", switch_window: "Switch window", logout: "Sign out", sign_in: "Staff sign-in",
+      username: "User name", password: "Password", sign_in_btn: "Sign in", pick_window: "Choose your window",
+      current: "Current ticket", waited: "Waited", serving_for: "Serving", materials: "Documents needed",
+      a_call: "Call next", a_recall: "Recall", a_start: "Start", a_finish: "Finish", a_noshow: "No-show",
+      a_transfer: "Transfer", a_hold: "Hold", a_open: "Open", a_pause: "Pause", a_close: "Close",
+      waiting_by_skill: "Waiting for this window's services", held_title: "Held tickets", cancel: "Cancel",
+      ok: "OK", unhold: "Back in line", none_held: "None", no_current: "None",
+      nobody_waiting: "Nobody is waiting for this window", called: "Called {n}", recalled: "Recalled {n}",
+      started: "{n} started", finished: "{n} finished", no_showed: "{n} marked no-show",
+      transferred: "{n} transferred to {s}", held: "{n} on hold", unheld: "{n} back in line",
+      opened: "Window open", paused: "Window paused", closed: "Window closed",
+      transfer_to: "Transfer to which service?", hold_reason: "Reason for holding (e.g. missing documents)",
+      pause_reason: "Reason for the pause", pause_default: "Away briefly", w_open: "Open",
+      w_paused: "Paused", w_closed: "Closed", st_called: "Called", st_serving: "Serving",
+      signed_in_as: "{name} (staff no. {no})", why: "Why this ticket: {why}", clerk_on: "Now: {name}",
+      primary: "primary", secondary: "secondary", logged_out: "Signed out",
+    },
+  });
+
+  function show(section) {
+    for (const id of ["login", "pick", "work"]) $(id).hidden = id !== section;
+    $("logout").hidden = section === "login";
+    $("switch-window").hidden = section !== "work";
+  }
+
+  let msgTimer = null;
+  function say(text, kind = "ok") {
+    const m = $("msg");
+    m.textContent = text;
+    m.className = "toast " + kind;
+    m.hidden = false;
+    clearTimeout(msgTimer);
+    msgTimer = setTimeout(() => (m.hidden = true), kind === "error" ? 10000 : 5000);
+  }
+
+  async function call(method, path, body) {
+    try {
+      return await HallQ.api(method, path, body);
+    } catch (e) {
+      if (e.status === 401) { S.user = null; show("login"); }
+      say(e.message, "error");
+      throw e;
+    }
+  }
+
+  async function start() {
+    apply();
+    try {
+      S.user = (await HallQ.api("GET", "/auth/me")).user;
+    } catch (e) {
+      show("login");
+      return;
+    }
+    afterLogin();
+  }
+
+  function afterLogin() {
+    $("hdr-user").textContent = t("signed_in_as", { name: S.user.display_name || S.user.username,
+      no: S.user.staff_no || "—" });
+    if (S.windowId) openWork().catch(() => pickWindow());
+    else pickWindow();
+  }
+
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const { user } = await call("POST", "/auth/login",
+      { username: $("username").value.trim(), password: $("password").value }).catch(() => ({}));
+    if (!user) return;
+    $("password").value = "";
+    S.user = user;
+    afterLogin();
+  });
+
+  async function pickWindow() {
+    const { halls } = await call("GET", "/halls");
+    const sel = $("hall-select");
+    sel.replaceChildren(...halls.map((h) => new Option(pick(h), h.id)));
+    sel.hidden = halls.length < 2;
+    S.hall = S.hall || (halls[0] && halls[0].id);
+    sel.value = S.hall;
+    sel.onchange = () => { S.hall = sel.value; pickWindow(); };
+    const { windows } = await call("GET", `/halls/${S.hall}/windows`);
+    $("window-list").replaceChildren(...windows.map((w) => {
+      const b = document.createElement("button");
+      b.className = "win-btn st-" + w.status;
+      b.dataset.window = w.id;
+      b.innerHTML = "<b></b><span></span><small></small>";
+      b.querySelector("b").textContent = pick(w);
+      b.querySelector("span").textContent = t("w_" + w.status);
+      b.querySelector("small").textContent = w.clerk ? t("clerk_on", { name: w.clerk.display_name }) : "";
+      b.addEventListener("click", () => {
+        S.windowId = w.id;
+        localStorage.setItem("hallq.window", w.id);
+        openWork();
+      });
+      return b;
+    }));
+    show("pick");
+  }
+
+  async function openWork() {
+    await refresh();
+    S.hall = S.detail.window.hall;
+    S.services = (await call("GET", `/halls/${S.hall}/services`)).services;
+    render();
+    show("work");
+    if (S.live) S.live.socket.disconnect();
+    S.live = HallQ.live({
+      subs: [{ window: S.windowId }, { hall: S.hall }],
+      resyncEveryMs: 5 * 60 * 1000,
+      onSnapshot: scheduleRefresh,
+      on: { "window.updated": scheduleRefresh, "queue.updated": scheduleRefresh,
+        "ticket.called": scheduleRefresh },
+    });
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(S.refreshTimer);
+    S.refreshTimer = setTimeout(() => refresh().then(render).catch(() => {}), 150);
+  }
+
+  async function refresh() {
+    S.detail = await call("GET", `/windows/${S.windowId}`);
+  }
+
+  const svcName = (id) => pick(S.services.find((s) => s.id === id) || { name: id });
+
+  function render() {
+    const d = S.detail;
+    if (!d) return;
+    const w = d.window, cur = w.current;
+    $("hdr-window").textContent = "· " + pick(w);
+    $("hdr-status").textContent = t("w_" + w.status) + (w.pause_reason ? `（${w.pause_reason}）` : "");
+    $("hdr-status").className = "pill st-" + w.status;
+    $("hdr-status").hidden = false;
+    $("cur-number").textContent = cur ? cur.number : t("no_current");
+    $("cur-service").textContent = cur ? pick(cur, "service_name") : "";
+    $("cur-status").textContent = cur ? t("st_" + cur.status) : "";
+    $("cur-status").hidden = !cur;
+    $("cur-materials").replaceChildren(...((cur && cur.materials) || []).map((m) => {
+      const li = document.createElement("li");
+      li.textContent = m;
+      return li;
+    }));
+    $("why").hidden = !(cur && S.why && S.why.ticket === cur.id);
+    if (!$("why").hidden) $("why").textContent = t("why", { why: S.why.text });
+    $("waiting").replaceChildren(...Object.entries(d.waiting).map(([sid, n]) => {
+      const li = document.createElement("li");
+      li.innerHTML = "<span></span><em></em><b class='num'></b>";
+      li.querySelector("span").textContent = svcName(sid);
+      li.querySelector("em").textContent = w.skills[sid] >= 1 ? t("primary") : t("secondary");
+      li.querySelector("b").textContent = n;
+      return li;
+    }));
+    $("held").replaceChildren(...(d.held.length ? d.held.map((h) => {
+      const li = document.createElement("li");
+      li.innerHTML = "<b class='num'></b><span></span><button class='btn small secondary'></button>";
+      li.querySelector("b").textContent = h.number;
+      li.querySelector("span").textContent = pick(h, "service_name");
+      const b = li.querySelector("button");
+      b.textContent = t("unhold");
+      b.dataset.unhold = h.id;
+      b.addEventListener("click", () => unhold(h));
+      return li;
+    }) : [Object.assign(document.createElement("li"), { className: "none", textContent: t("none_held") })]));
+    // Dim what the current state does not allow; the server still has the last word.
+    const allowed = {
+      open: w.status !== "open", "call-next": w.status === "open" && !cur,
+      recall: cur && cur.status === "called", start: cur && cur.status === "called",
+      finish: !!cur, "no-show": cur && cur.status === "called", transfer: !!cur, hold: !!cur,
+      pause: w.status === "open", close: w.status !== "closed",
+    };
+    document.querySelectorAll("[data-act]").forEach((b) => b.classList.toggle("na", !allowed[b.dataset.act]));
+    tickTimers();
+  }
+
+  function tickTimers() {
+    const cur = S.detail && S.detail.window.current;
+    const now = Date.now();
+    const at = (s) => (s ? Date.parse(s) : null);
+    if (!cur) { $("t-wait").textContent = $("t-serve").textContent = "—"; return; }
+    const issued = at(cur.issued_at), called = at(cur.called_at), started = at(cur.started_at);
+    $("t-wait").textContent = clock(((called || now) - issued) / 1000);
+    const from = started || called;
+    $("t-serve").textContent = from ? clock((now - from) / 1000) : "—";
+  }
+
+  /** A small modal: choose from options, or type a line. Resolves to the value or null. */
+  function ask(title, { options, input, value } = {}) {
+    const dlg = $("dlg");
+    $("dlg-title").textContent = title;
+    $("dlg-select").hidden = !options;
+    $("dlg-input").hidden = !input;
+    if (options) $("dlg-select").replaceChildren(...options.map(([v, label]) => new Option(label, v)));
+    $("dlg-input").value = value || "";
+    return new Promise((resolve) => {
+      const done = (v) => { dlg.close(); $("dlg-form").onsubmit = null; resolve(v); };
+      $("dlg-form").onsubmit = (ev) => {
+        ev.preventDefault();
+        done(options ? $("dlg-select").value : $("dlg-input").value.trim());
+      };
+      $("dlg-cancel").onclick = () => done(null);
+      dlg.oncancel = () => done(null);
+      dlg.showModal();
+      (options ? $("dlg-select") : $("dlg-input")).focus();
+    });
+  }
+
+  let busy = false;
+  async function act(name) {
+    if (busy || !S.windowId) return;
+    const cur = S.detail && S.detail.window.current;
+    const n = cur ? cur.number : "";
+    let body;
+    if (name === "transfer") {
+      const opts = S.services.filter((s) => !cur || s.id !== cur.service).map((s) => [s.id, pick(s)]);
+      const svc = await ask(t("transfer_to"), { options: opts });
+      if (!svc) return;
+      body = { service: svc };
+    } else if (name === "hold" || name === "pause") {
+      const reason = await ask(t(name + "_reason"), { input: true,
+        value: name === "pause" ? t("pause_default") : "" });
+      if (reason === null) return;
+      body = reason ? { reason } : {};
+    }
+    busy = true;
+    try {
+      const res = await call("POST", `/windows/${S.windowId}/${name}`, body);
+      if (name === "call-next") {
+        if (!res.ticket) say(t("nobody_waiting"), "info");
+        else {
+          S.why = { ticket: res.ticket.id, text: res.why || "" };
+          say(t("called", { n: res.ticket.number }));
+        }
+      } else {
+        const msgs = { recall: "recalled", start: "started", finish: "finished", "no-show": "no_showed",
+          transfer: "transferred", hold: "held", open: "opened", pause: "paused", close: "closed" };
+        say(t(msgs[name], { n, s: body && body.service ? svcName(body.service) : "" }));
+      }
+      await refresh();
+      render();
+    } catch (e) {
+      /* already shown by call() */
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function unhold(h) {
+    try {
+      await call("POST", `/windows/${S.windowId}/unhold`, { ticket: h.id });
+      say(t("unheld", { n: h.number }));
+      await refresh();
+      render();
+    } catch (e) { /* shown */ }
+  }
+
+  document.querySelectorAll("[data-act]").forEach((b) => b.addEventListener("click", () => act(b.dataset.act)));
+  document.addEventListener("keydown", (ev) => {
+    if ($("work").hidden || $("dlg").open || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName)) return;
+    const name = KEYS[ev.key.toLowerCase()];
+    if (name) { ev.preventDefault(); act(name); }
+  });
+  $("logout").addEventListener("click", async () => {
+    await HallQ.api("POST", "/auth/logout").catch(() => null);
+    if (S.live) S.live.socket.disconnect();
+    S.user = null;
+    say(t("logged_out"), "info");
+    show("login");
+  });
+  $("switch-window").addEventListener("click", () => {
+    localStorage.removeItem("hallq.window");
+    S.windowId = null;
+    if (S.live) { S.live.socket.disconnect(); S.live = null; }
+    pickWindow();
+  });
+  setInterval(tickTimers, 1000);
+  start();
+})();
