@@ -109,6 +109,7 @@
       "alert.wait": (a) => {
         pushed.set(a.ticket, { ...a, at: Date.now() });
         renderOverdue();
+        soon(); // the services table flags it too
         M.toast(`${t("wait_alert")}: ${a.number} ${M.pick(a, "service_name")}`, "error");
       },
     },
