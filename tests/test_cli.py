@@ -1,0 +1,82 @@
+"""The ``hallq`` command and ``run.py``'s options, run as real processes."""
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from tests.helpers import ROOT, ServerProcess
+
+HALLQ = str(Path(sys.executable).with_name("hallq"))
+
+
+def hallq(*args, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([HALLQ, *args], input=stdin, text=True, capture_output=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60)
+
+
+def test_init_db_has_no_accounts(tmp_path):
+    db = tmp_path / "plain.db"
+    assert hallq("--db", str(db), "init-db").returncode == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] >= 1
+
+
+def test_user_add_reads_the_password_from_stdin(tmp_path):
+    db = tmp_path / "u.db"
+    r = hallq("--db", str(db), "user", "add", "li_ming", "--role", "manager",
+              stdin="s3cret-passw0rd\n")
+    assert r.returncode == 0, r.stderr
+    assert "s3cret" not in r.stdout + r.stderr
+    r = hallq("--db", str(db), "user", "add", "li_ming", "--role", "manager", stdin="x" * 10)
+    assert r.returncode == 1 and "exists" in r.stderr
+    assert hallq("--db", str(db), "user", "add", "wang", "--role", "clerk",
+                 stdin="short\n").returncode == 1
+    proc = ServerProcess(db, demo=False).start()
+    try:
+        ok = requests.post(f"{proc.url}/api/v1/auth/login",
+                           json={"username": "li_ming", "password": "s3cret-passw0rd"}, timeout=5)
+        assert ok.status_code == 200 and ok.json()["user"]["role"] == "manager"
+    finally:
+        proc.kill()
+
+
+def test_demo_password_is_random_and_printed_once(tmp_path):
+    db = tmp_path / "d.db"
+    env = {k: v for k, v in os.environ.items() if k != "HALLQ_DEMO_PASSWORD"}
+    proc = ServerProcess(db, env={})
+    proc.env = env
+    proc.start()
+    proc.kill()
+    printed = re.search(r"Password: (\S+)", proc.output())
+    assert printed, proc.output()
+    again = ServerProcess(db)
+    again.env = env
+    again.start()
+    try:
+        assert "Password: " not in again.output()  # printed once, at seeding, never again
+        r = requests.post(f"{again.url}/api/v1/auth/login",
+                          json={"username": "clerk12", "password": printed.group(1)}, timeout=5)
+        assert r.status_code == 200
+    finally:
+        again.kill()
+
+
+def test_run_py_takes_the_database_from_hallq_db(tmp_path):
+    db = tmp_path / "env.db"
+    port_proc = ServerProcess(db)
+    port_proc.cmd = [sys.executable, str(ROOT / "run.py"), "--port", str(port_proc.port),
+                     "--demo"]
+    port_proc.env["HALLQ_DB"] = str(db)
+    port_proc.start()
+    try:
+        assert requests.get(f"{port_proc.url}/api/v1/halls", timeout=5).json()["halls"]
+        assert db.exists()
+    finally:
+        port_proc.kill()
