@@ -25,7 +25,6 @@ VENDOR = {
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
 
-_printed: set[int] = set()  # tickets whose slip was printed: a token prints once
 _print_lock = threading.Lock()  # one printer, one slip at a time
 
 
@@ -104,8 +103,9 @@ def slip(hall: str):
         p = False
     if p is None:
         return reply
+    printed = current_app.extensions.setdefault("hallq.printed", set())  # a token prints once
     with _print_lock:
-        if row["id"] in _printed:
+        if row["id"] in printed:
             reply["printer"] = "already"
             return reply
         try:
@@ -117,7 +117,7 @@ def slip(hall: str):
                 service_name=view["service_name"],
                 issued_at=clock.iso(row["issued_at"], hall_row["tz"])[:16].replace("T", " "),
                 ahead=view["position"] or 0, url=url))
-            _printed.add(row["id"])
+            printed.add(row["id"])
             reply["printer"] = "ok"
         except Exception:
             current_app.logger.exception("printing ticket %s failed", view["number"])

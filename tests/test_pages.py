@@ -1,0 +1,32 @@
+"""Every page of the contract answers, unknown halls and windows are 404, and no page names
+anything outside the server (intranet: no CDN, no web fonts)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PAGES = ["/kiosk/demo", "/display/demo", "/display/demo?zone=B", "/display/demo/window/W05",
+         "/clerk", "/t/some-token"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_served_and_self_contained(client, path):
+    r = client.get(path)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "no outside URLs"
+    for ref in re.findall(r"""(?:src|href)=["'](/[^"']+)""", html):
+        assert client.get(ref).status_code == 200, ref
+
+
+@pytest.mark.parametrize("path", ["/kiosk/nope", "/display/nope", "/display/demo/window/NOPE",
+                                  "/t/" + "x" * 200])
+def test_unknown_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_static_js_has_no_outside_urls(client):
+    for name in ("i18n.js", "api.js", "live.js", "kiosk.js", "ticket.js"):
+        js = client.get(f"/static/hallq/{name}").get_data(as_text=True)
+        assert "http://" not in js and "https://" not in js, name
