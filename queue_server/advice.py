@@ -196,18 +196,22 @@ def _hints(conn: sqlite3.Connection, hall: str, now: float) -> list[dict]:
         if best is None:
             continue
         _, kind, w, after = best
-        b = "—" if before is None else f"{round(before / 60)}"
-        a = round(after / 60)
         if before is not None and after >= before:
             continue
-        if kind == "open":
-            text = f"开启{w['name']}（已有「{svc['name']}」技能）：预计最长等候 {b} → {a} 分钟"
-            text_en = (f"Open {w['name_en'] or w['name']} (it has {svc['name_en'] or sid}):"
-                       f" longest wait {b} → {a} min")
+        a = round(after / 60)
+        if before is None:  # no open window takes this service at all
+            effect = f"目前无窗口可办，调整后预计最长等候 {a} 分钟"
+            effect_en = f"no open window serves it now; longest wait then {a} min"
         else:
-            text = f"让{w['name']}临时协办「{svc['name']}」：预计最长等候 {b} → {a} 分钟"
-            text_en = (f"Let {w['name_en'] or w['name']} take {svc['name_en'] or sid} for now:"
-                       f" longest wait {b} → {a} min")
+            effect = f"预计最长等候 {round(before / 60)} → {a} 分钟"
+            effect_en = f"longest wait {round(before / 60)} → {a} min"
+        name_en = w["name_en"] or w["name"]
+        if kind == "open":
+            text = f"开启{w['name']}（已有「{svc['name']}」技能）：{effect}"
+            text_en = f"Open {name_en} (it has {svc['name_en'] or sid}): {effect_en}"
+        else:
+            text = f"让{w['name']}临时协办「{svc['name']}」：{effect}"
+            text_en = f"Let {name_en} take {svc['name_en'] or sid} for now: {effect_en}"
         out.append({"service": sid, "kind": kind, "window": w["id"], "limit_s": svc["wait_limit_s"],
                     "predicted_s": None if before is None else int(before),
                     "expected_s": int(after), "text": text, "text_en": text_en})

@@ -38,7 +38,7 @@
     document.getElementById("totals").replaceChildren(...cards.map(([k, v]) =>
       el("div", { class: "card", "data-stat": k }, el("b", { class: "num", text: v }), el("span", { text: t(k) }))));
     const bar = (id, xs, series) => chart(id).setOption({
-      tooltip: { trigger: "axis" }, legend: {}, grid: { left: 40, right: 40, bottom: 60 },
+      tooltip: { trigger: "axis" }, legend: {}, grid: { left: 10, right: 10, bottom: 10, containLabel: true },
       xAxis: { type: "category", data: xs, axisLabel: { rotate: xs.length > 8 ? 40 : 0 } },
       yAxis: [{ type: "value" }, { type: "value", name: "s" }],
       series,
