@@ -67,7 +67,7 @@ def public_url(token: str) -> str:
 
 
 def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000")
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", omitsize=True)
 
 
 def _printer():

@@ -7,7 +7,7 @@
   const root = document.getElementById("hall-screen");
   const hall = root.dataset.hall;
   const zone = new URLSearchParams(location.search).get("zone") || "";
-  const RECENT = 8;
+  const RECENT = 6;
   const RESYNC_ANNOUNCE_MS = 3 * 60 * 1000; // a call missed while offline is still worth saying
   const $ = (id) => document.getElementById(id);
   const state = { calls: [], categories: [], services: [], waiting: {}, notices: [], seen: new Set() };
