@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from . import clock, views
 from .errors import bad_request, invalid
@@ -216,7 +216,3 @@ def _by_hour(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
     return [{"hour": x, "issued": len(acc.get(x, {}).get("issued", [])),
              "served": len(acc.get(x, {}).get("served", []))} for x in sorted(hours)]
 
-
-def days(first: str, last: str) -> list[str]:
-    d0, d1 = date.fromisoformat(first), date.fromisoformat(last)
-    return [(d0 + timedelta(days=i)).isoformat() for i in range((d1 - d0).days + 1)]

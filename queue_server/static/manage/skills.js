@@ -9,7 +9,6 @@
   let saved = {}; // window id -> skills as stored
   let edit = {};  // window id -> skills being edited
 
-  const label = (w) => (w === undefined ? "" : w === 1 ? t("primary") : String(w));
   const same = (a, b) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
   async function load() {
