@@ -14,58 +14,97 @@ from .rules import Ticket
 NEW_ID = "__new__"
 
 
+def _due(t: Ticket, now: float) -> bool:
+    """An appointment from its due time on (it then ranks by due time, not issue time)."""
+    return t.due_at is None or now >= t.due_at - rules.APPT_LEAD_S
+
+
 class _ServiceQueue:
-    """One service's waiting tickets: ordinary ones by issue time (their order never changes),
-    priority/appointment ones kept apart and scanned (they are few)."""
+    """One service's waiting tickets, kept so the best one is found in O(1) amortised.
 
-    __slots__ = ("head", "mean", "ordinary", "special")
+    Within one service the dispatcher's ranking reduces to a few sorted runs, because the
+    simulated clock only moves forward: ordinary and priority-1 tickets rank by issue time,
+    due appointments by due time, and an appointment once due stays due. So the best ticket
+    is one of at most four run heads (ordinary, priority, due appointment, early appointment),
+    and each ticket is skipped at most once per run."""
 
-    def __init__(self, mean: float):
-        self.ordinary: list[Ticket] = []
-        self.head = 0
-        self.special: list[Ticket] = []
+    __slots__ = ("appt_due", "appt_early", "mean", "ordinary", "p1", "ptr", "taken", "size")
+
+    def __init__(self, mean: float, tickets: list[Ticket]):
         self.mean = mean
+        self.ordinary = [t for t in tickets if t.priority == 0]  # tickets come sorted by issue
+        self.p1 = [t for t in tickets if t.priority == 1]
+        appts = [t for t in tickets if t.priority == 2]
+        self.appt_early = appts  # by issue time: their rank until due
+        self.appt_due = sorted(appts, key=lambda t: (
+            t.due_at if t.due_at is not None else t.issued_at, t.issued_at, str(t.id)))
+        self.ptr = [0, 0, 0, 0]
+        self.taken: set[int] = set()
+        self.size = len(tickets)
+
+    def _head(self, k: int, run: list[Ticket], now: float, early: bool = False) -> Ticket | None:
+        i = self.ptr[k]
+        while i < len(run):
+            t = run[i]
+            if id(t) in self.taken:
+                i += 1
+                continue
+            if early and _due(t, now):
+                i += 1  # due now: it ranks in the due run from here on
+                continue
+            break
+        self.ptr[k] = i
+        return run[i] if i < len(run) else None
 
     def best(self, now: float, ref: float) -> tuple[tuple, Ticket] | None:
-        cand: list[tuple[tuple, Ticket]] = []
-        if self.head < len(self.ordinary):
-            t = self.ordinary[self.head]
-            cand.append(((rules.is_urgent(t, now), rules.ticket_score(t, now, self.mean, ref),
-                          -t.issued_at), t))
-        for t in self.special:
-            cand.append(((rules.is_urgent(t, now), rules.ticket_score(t, now, self.mean, ref),
-                          -t.issued_at), t))
-        if not cand:
-            return None
-        return max(cand, key=lambda c: c[0])
+        best: tuple[tuple, Ticket] | None = None
+        run, i, taken = self.ordinary, self.ptr[0], self.taken
+        while i < len(run) and id(run[i]) in taken:
+            i += 1
+        self.ptr[0] = i
+        if i < len(run):  # the bulk: rules.ticket_score for an ordinary ticket, inlined
+            t = run[i]
+            wait = max(0.0, now - t.issued_at)
+            starving = now - t.issued_at >= rules.STARVE_S
+            score = wait if starving else wait * (ref / self.mean) ** rules.SPT_ALPHA
+            best = ((starving, score, -t.issued_at), t)
+        for k, run in ((1, self.p1), (2, self.appt_due), (3, self.appt_early)):
+            if self.ptr[k] >= len(run):
+                continue  # run exhausted: the common case for the rare kinds
+            t = self._head(k, run, now, early=k == 3)
+            if t is None or (k == 2 and not _due(t, now)):
+                continue
+            key = (rules.is_urgent(t, now), rules.ticket_score(t, now, self.mean, ref),
+                   -t.issued_at)
+            if best is None or key > best[0]:
+                best = (key, t)
+        return best
 
     def pop(self, t: Ticket) -> None:
-        if self.head < len(self.ordinary) and self.ordinary[self.head] is t:
-            self.head += 1
-        else:
-            self.special.remove(t)
+        self.taken.add(id(t))
+        self.size -= 1
 
     def __bool__(self) -> bool:
-        return self.head < len(self.ordinary) or bool(self.special)
+        return self.size > 0
 
 
 def predict(snapshot: dict) -> dict[Any, dict]:
     """{ticket_id: {"position": int, "eta_s": float | None}} for every waiting ticket.
     `eta_s` is None (and position counts after all others) when no window can serve it."""
     now, windows, tickets, means = rules.parse(snapshot)
-    queues: dict[str, _ServiceQueue] = {}
-    for t in sorted(tickets, key=lambda t: (t.issued_at, str(t.id))):
-        q = queues.get(t.service)
-        if q is None:
-            q = queues[t.service] = _ServiceQueue(means.get(t.service, rules.DEFAULT_MEAN_S))
-        (q.ordinary if t.priority == 0 else q.special).append(t)
+    in_order = sorted(tickets, key=lambda t: (t.issued_at, str(t.id)))
+    by_service: dict[str, list[Ticket]] = {}
+    for t in in_order:
+        by_service.setdefault(t.service, []).append(t)
+    queues = {s: _ServiceQueue(means.get(s, rules.DEFAULT_MEAN_S), ts)
+              for s, ts in by_service.items()}
     n = len(tickets)
-    ref = (sum(q.mean * (len(q.ordinary) + len(q.special)) for q in queues.values()) / n
-           if n else rules.DEFAULT_MEAN_S)
+    ref = (sum(q.mean * q.size for q in queues.values()) / n if n else rules.DEFAULT_MEAN_S)
     heap = []
     order = sorted(windows, key=lambda w: (-rules.window_bonus(w, now), str(w.id)))
     for i, w in enumerate(order):
-        skills = [(s, rules.pair_penalty(v)) for s, v in sorted(w.skills.items()) if s in queues]
+        skills = [(queues[s], rules.pair_penalty(v)) for s, v in sorted(w.skills.items())
+                  if s in queues]
         if not skills:
             continue
         start = now if w.free else max(now, w.busy_until if w.busy_until is not None
@@ -77,27 +116,27 @@ def predict(snapshot: dict) -> dict[Any, dict]:
     while heap and pos < n:
         at, i, skills = heapq.heappop(heap)
         best = None
-        for s, pen in skills:
-            q = queues[s]
-            if not q:
+        for q, pen in skills:
+            if not q.size:
                 continue
             c = q.best(at, ref)
             if c is None:
                 continue
             key = (c[0][0], c[0][1] - pen, c[0][2])
             if best is None or key > best[0]:
-                best = (key, s, c[1])
+                best = (key, q, c[1])
         if best is None:
             continue  # this window has nothing left it can serve
-        _, s, t = best
-        queues[s].pop(t)
+        _, q, t = best
+        q.pop(t)
         out[t.id] = {"position": pos, "eta_s": round(at - now, 1)}
         pos += 1
-        heapq.heappush(heap, (at + queues[s].mean, i, skills))
-    for t in sorted(tickets, key=lambda t: (t.issued_at, str(t.id))):
-        if t.id not in out:
-            out[t.id] = {"position": pos, "eta_s": None}
-            pos += 1
+        heapq.heappush(heap, (at + q.mean, i, skills))
+    if pos < n:
+        for t in in_order:
+            if t.id not in out:
+                out[t.id] = {"position": pos, "eta_s": None}
+                pos += 1
     return out
 
 

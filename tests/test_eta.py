@@ -40,3 +40,49 @@ def test_predict_new():
     assert predict_new(s, "a") == {"position": 1, "eta_s": 450.0}
     assert predict_new(s, "a", priority=1)["position"] == 0
     assert predict_new(s, "nobody")["eta_s"] is None
+
+
+def _reference_predict(s: dict) -> dict:
+    """The plain definition the fast predictor must match: every time a window frees, scan
+    all remaining tickets of its skills and take the best by the dispatcher's rules."""
+    from dispatcher import rules
+
+    now, windows, tickets, means = rules.parse(s)
+    in_order = sorted(tickets, key=lambda t: (t.issued_at, str(t.id)))
+    left = [t for t in in_order if t.priority == 0] + [t for t in in_order if t.priority]
+    n = len(tickets)
+    ref = (sum(means.get(t.service, rules.DEFAULT_MEAN_S) for t in tickets) / n
+           if n else rules.DEFAULT_MEAN_S)
+    order = sorted(windows, key=lambda w: (-rules.window_bonus(w, now), str(w.id)))
+    at = {i: now if w.free else max(now, w.busy_until if w.busy_until is not None
+                                    else now + rules.DEFAULT_MEAN_S / 2)
+          for i, w in enumerate(order) if any(t.service in w.skills for t in tickets)}
+    out, pos = {}, 0
+    while at and left:
+        i = min(at, key=lambda k: (at[k], k))
+        w, when, best = order[i], at.pop(i), None
+        for sv in sorted(w.skills):
+            for t in (x for x in left if x.service == sv):
+                m = means.get(sv, rules.DEFAULT_MEAN_S)
+                key = (rules.is_urgent(t, when),
+                       rules.ticket_score(t, when, m, ref) - rules.pair_penalty(w.skills[sv]),
+                       -t.issued_at)
+                if best is None or key > best[0]:
+                    best = (key, t, m)
+        if best is None:
+            continue
+        left.remove(best[1])
+        out[best[1].id] = {"position": pos, "eta_s": round(when - now, 1)}
+        pos += 1
+        at[i] = when + best[2]
+    for t in in_order:
+        if t.id not in out:
+            out[t.id] = {"position": pos, "eta_s": None}
+            pos += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(snapshots())
+def test_fast_predict_matches_the_plain_definition(s):
+    assert predict(s) == _reference_predict(s)
