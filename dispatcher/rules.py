@@ -11,7 +11,8 @@ from typing import Any
 DEFAULT_MEAN_S = 600.0  # a service missing from `services` is assumed to take 10 minutes
 STARVE_S = 1800.0  # an ordinary ticket waiting this long joins the urgent tier (starvation guard)
 APPT_LEAD_S = 0.0  # an appointment becomes urgent at its due time, not before
-PRIORITY_BONUS_S = 1800.0  # inside the urgent tier a priority ticket counts as 30 min older
+PRIORITY_BONUS_S = 1800.0  # inside the urgent tier a priority-1 ticket counts this much older
+APPT_BONUS_S = 1800.0  # a due appointment ranks like a ticket this much late
 SECONDARY_PENALTY_S = 240.0  # cost of using a weight-0.5 skill rather than a primary one
 SPT_ALPHA = 0.5  # how strongly short services go first: wait * (ref_mean / mean) ** alpha
 LOOKAHEAD_CAP_S = 900.0  # cap on the scarcity look-ahead bonus
@@ -93,7 +94,7 @@ def ticket_score(t: Ticket, now: float, mean_s: float, ref_mean_s: float) -> flo
     if t.priority == 2 and (t.due_at is None or now >= t.due_at - APPT_LEAD_S):
         # appointments in order of due time; an overdue one ranks like a priority ticket
         late = now - (t.due_at if t.due_at is not None else t.issued_at)
-        return max(0.0, late) + PRIORITY_BONUS_S
+        return max(0.0, late) + APPT_BONUS_S
     if wait >= STARVE_S:
         return wait  # starving: plain age, so the longest-starved goes first
     # ordinary: age scaled towards short services (a c-mu flavoured rule); the scaling never
