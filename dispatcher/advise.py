@@ -11,7 +11,10 @@
 2. Confirm with the simulator on several days resampled from the trace's pattern (not only the
    recorded day, so the advice doesn't fit one day's noise); keep the advice only if it beats
    the current matrix there, and report its expected mean/p95 wait.
-Only secondary skills are added, so every window keeps its primary skills.
+3. Greedy forward selection on the simulator (`greedy_pick`): one change at a time, each a
+   new primary skill or a secondary one raised to primary, kept only if the replayed days
+   wait less; within a time budget (large halls keep the cheaper shortlists).
+Skills are only added or raised, never removed, so every window keeps its primary skills.
 """
 from __future__ import annotations
 
@@ -140,11 +143,70 @@ def pressure_pick(trace_days: list[dict], windows: list[dict], max_changes: int,
     return picks
 
 
-def _apply(windows: list[dict], adds: list[tuple[str, str]]) -> list[dict]:
+def _stats(days: list[dict], windows: list[dict], policy: str) -> tuple[float, dict, dict]:
+    """Total wait, per-service total wait and per-window idle share over `days`."""
+    total, wait, idle = 0.0, {}, {w["id"]: 0.0 for w in windows}
+    for d in days:
+        r = simulate(dict(d, windows=windows), policy)
+        total += r["served"] * r["mean_wait_s"]
+        day = max(1.0, d["close_s"] - d["open_s"])
+        for s, v in r["by_service"].items():
+            wait[s] = wait.get(s, 0.0) + v["served"] * v["mean_wait_s"]
+        for wid, v in r["by_window"].items():
+            idle[wid] += max(0.0, 1.0 - v["busy_s"] / day) / len(days)
+    return total, wait, idle
+
+
+def greedy_pick(days: list[dict], windows: list[dict], max_changes: int,
+                max_skills: int | None = None, forbid: set | None = None,
+                policy: str = "ortools", budget_s: float = 30.0, n_services: int = 3,
+                n_windows: int = 4) -> list[tuple[str, str, float]]:
+    """Forward selection confirmed by simulation: each step tries giving one of the
+    `n_services` services with the most total wait to one of the `n_windows` idlest windows
+    that may take it (as a new primary skill, or a secondary one raised to primary), replays
+    `days` with each, and keeps the best; stops when nothing helps, at K, or when the time
+    budget would be passed (the caller then keeps the cheaper shortlists)."""
+    forbid = forbid or set()
+    t0 = time.perf_counter()
+    cur = [{"id": w["id"], "skills": dict(w["skills"])} for w in windows]
+    base, wait, idle = _stats(days, cur, policy)
+    step_cost = time.perf_counter() - t0
+    picks: list[tuple[str, str, float]] = []
+    touched: set = set()
+    while len(picks) < max_changes:
+        cands = []
+        for s in sorted(wait, key=lambda s: -wait[s])[:n_services]:
+            if wait[s] <= 0:
+                continue
+            able = [w for w in cur if (w["id"], s) not in touched and (w["id"], s) not in forbid
+                    and w["skills"].get(s, 0.0) < 1.0
+                    and (max_skills is None or s in w["skills"]
+                         or len(w["skills"]) < max_skills)]
+            able.sort(key=lambda w: (-idle[w["id"]], str(w["id"])))
+            cands += [(w["id"], s) for w in able[:n_windows]]
+        if not cands or time.perf_counter() - t0 + step_cost * len(cands) > budget_s:
+            break
+        best = None
+        for wid, s in cands:
+            trial = [dict(w, skills={**w["skills"], s: 1.0}) if w["id"] == wid else w
+                     for w in cur]
+            tot, wt, idl = _stats(days, trial, policy)
+            if best is None or tot < best[0]:
+                best = (tot, wid, s, trial, wt, idl)
+        if best is None or best[0] >= base:
+            break
+        base, wid, s, cur, wait, idle = best
+        picks.append((wid, s, 1.0))
+        touched.add((wid, s))
+    return picks
+
+
+def _apply(windows: list[dict], changes: list[tuple]) -> list[dict]:
+    """The matrix with each (window, service[, weight]) set (weight defaults to NEW_WEIGHT)."""
     out = [{"id": w["id"], "skills": dict(w["skills"])} for w in windows]
     byid = {w["id"]: w for w in out}
-    for wid, s in adds:
-        byid[wid]["skills"][s] = NEW_WEIGHT
+    for wid, s, *weight in changes:
+        byid[wid]["skills"][s] = weight[0] if weight else NEW_WEIGHT
     return out
 
 
@@ -156,7 +218,8 @@ def _evaluate(days: list[dict], windows: list[dict], policy: str) -> dict:
 
 def advise(trace: dict, max_changes: int, max_skills_per_window: int | None = None,
            forbid: set[tuple[str, str]] | list | None = None, days: int = 3, seed: int = 1,
-           policy: str = "ortools", time_limit_s: float = 15.0) -> dict:
+           policy: str = "ortools", time_limit_s: float = 15.0,
+           greedy_budget_s: float = 30.0) -> dict:
     """Advice as CONTRACT.md shapes it, plus `current` (the same figures for today's matrix)."""
     forbid = {tuple(f) for f in (forbid or [])}
     desc = describe(trace)
@@ -167,6 +230,8 @@ def advise(trace: dict, max_changes: int, max_skills_per_window: int | None = No
         "milp": shortlist(desc, max_changes, max_skills_per_window, forbid, time_limit_s),
         "pressure": pressure_pick(fit_days, trace["windows"], max_changes,
                                   max_skills_per_window, forbid),
+        "greedy": greedy_pick(fit_days, trace["windows"], max_changes, max_skills_per_window,
+                              forbid, policy, greedy_budget_s),
     }
     current = _evaluate(eval_days, trace["windows"], policy)
     adds, proposed, expected = [], _apply(trace["windows"], []), current
@@ -177,9 +242,11 @@ def advise(trace: dict, max_changes: int, max_skills_per_window: int | None = No
         res = _evaluate(eval_days, cand, policy)
         if res["mean_wait_s"] < expected["mean_wait_s"]:  # keep only what the replay confirms
             adds, proposed, expected = options[name], cand, res
+    before = {w["id"]: w["skills"] for w in trace["windows"]}
+    after = {w["id"]: w["skills"] for w in proposed}
     return {"windows": proposed,
-            "changes": [{"window": w, "service": s, "from": None, "to": NEW_WEIGHT}
-                        for w, s in adds],
+            "changes": [{"window": w, "service": s, "from": before[w].get(s),
+                         "to": after[w][s]} for w, s, *_ in adds],
             "expected": expected, "current": current}
 
 

@@ -56,3 +56,20 @@ def test_cli_json(tmp_path, capsys):
     assert set(out) >= {"windows", "changes", "expected"}
     assert set(out["expected"]) >= {"mean_wait_s", "p95_wait_s"}
     assert len(out["changes"]) <= 2
+
+
+def test_advice_closes_half_the_gap_to_flex_on_another_day():
+    # issue 6 acceptance on a generated hall: advice from day 1, replayed on other days
+    from dispatcher.simulate import simulate
+
+    day = builtin_trace("district", 1)
+    res = advise(day, 4)
+    _check(day, res, 4)
+    replays = [builtin_trace("district", s) for s in (21, 22, 23)]
+
+    def mean(policy, windows=None):
+        return sum(simulate(dict(d, windows=windows or d["windows"]), policy)["mean_wait_s"]
+                   for d in replays) / len(replays)
+
+    cur, adv, flex = mean("ortools"), mean("ortools", res["windows"]), mean("flex")
+    assert (cur - adv) >= 0.5 * (cur - flex)
