@@ -21,10 +21,12 @@ node_modules/.installed: package.json package-lock.json
 
 # Real parts for the tests: a real Chromium for the pages, a real Redis for several processes.
 system-deps:
-	@command -v chromium >/dev/null && command -v redis-server >/dev/null || { \
+	@command -v chromium >/dev/null && command -v redis-server >/dev/null \
+	  && fc-list 2>/dev/null | grep -qi wqy || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium redis-server >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium redis-server \
+	    fonts-wqy-zenhei >/dev/null; }
 
 demo: setup
 	$(PY) run.py --demo --port $(PORT)

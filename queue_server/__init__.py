@@ -50,10 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
     app.extensions["hallq.autocall"] = autocall = AutoCaller(db, app.config["WRAP_UP_S"])
 
-    @app.teardown_appcontext
-    def _close(_exc):  # connections are per thread; threads come and go with requests
-        db.close()
-
     errors.register(app)
     from . import api_auth, api_citizen, api_clerk, openapi, pages
     for module in (api_auth, api_citizen, api_clerk, openapi, pages):

@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 from . import auth
 from .db import Tx, loads
 from .errors import bad_request, conflict, forbidden, invalid, not_found
-from .tickets import emit_queue, emit_window
+from .tickets import emit_hall, emit_queue, emit_window
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -224,7 +224,7 @@ def set_notices(tx: Tx, hall: str, notices: Any) -> list[str]:
     tx.run("UPDATE halls SET notices = ? WHERE id = ?",
            (json.dumps(notices, ensure_ascii=False), hall))
     tx.audit(hall, "hall_notices", detail={"before": loads(old["notices"], []), "after": notices})
-    emit_queue(tx, hall)  # nudges screens; they pick the notices up on their next snapshot
+    emit_hall(tx, hall)
     return notices
 
 
@@ -244,6 +244,7 @@ def set_hours(tx: Tx, hall: str, open_: Any, close: Any) -> dict:
     tx.audit(hall, "hall_hours", detail={"before": {"open_s": old["open_s"],
                                                     "close_s": old["close_s"]},
                                          "after": {"open_s": open_s, "close_s": close_s}})
+    emit_hall(tx, hall)
     return hours_view(open_s, close_s)
 
 

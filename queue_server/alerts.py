@@ -7,7 +7,6 @@ monitor also flags overdue tickets on every load, so a missed push loses nothing
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 
@@ -98,5 +97,5 @@ def start(app: Flask) -> None:
             started.append(True)
             from .hub import socketio
 
-            interval = float(os.environ.get("HALLQ_ALERT_INTERVAL_S", "5"))
+            interval = float(app.config["ALERT_INTERVAL_S"])
             socketio.start_background_task(checker.run, interval)

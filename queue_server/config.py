@@ -14,12 +14,15 @@ DEFAULTS = {
     "LOGIN_FAILS": 5,               # failed logins per user and address per 5 minutes
     "POSITION_REFRESH_S": 1.0,      # how often waiting tickets' positions are pushed at most
     "WRAP_UP_S": 10,                # auto mode: seconds between finishing and the next call
+    "ALERT_INTERVAL_S": 5.0,        # how often waiting tickets are checked against wait limits
+    "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
+    "PUBLIC_URL": None,             # the address phones use for the slip's QR code
     "DEMO_PASSWORD": None,
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
 }
 INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S"}
-FLOATS = {"POSITION_REFRESH_S"}
+FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S"}
 
 
 def from_env(environ=os.environ) -> dict:

@@ -121,6 +121,7 @@ class Database:
         self.path = path
         self.publish = publish
         self._local = threading.local()
+        self._write_lock = threading.Lock()
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (SQLite connections must not be shared across threads)."""
@@ -155,15 +156,18 @@ class Database:
     def write(self, actor: str, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; publish its events after commit."""
         c = self.conn()
-        c.execute("BEGIN IMMEDIATE")
-        tx = Tx(conn=c, actor=actor)
-        try:
-            result = fn(tx)
-            c.execute("COMMIT")
-        except BaseException:
-            if c.in_transaction:
-                c.execute("ROLLBACK")
-            raise
+        # Writers of this process queue on a lock rather than in SQLite's busy handler, which
+        # sleeps in steps of up to 100 ms; other processes still meet busy_timeout.
+        with self._write_lock:
+            c.execute("BEGIN IMMEDIATE")
+            tx = Tx(conn=c, actor=actor)
+            try:
+                result = fn(tx)
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
         if self.publish is not None and (tx.live or tx.tickets):
             try:
                 self.publish(tx)

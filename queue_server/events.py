@@ -34,6 +34,12 @@ class TicketUpdated(Event):
     name = "ticket.updated"
 
 
+class HallUpdated(Event):
+    """The hall's name, notices or opening hours changed: hall room."""
+
+    name = "hall.updated"
+
+
 class Snapshot(Event):
     """The full state for a subscription, sent in answer to ``subscribe``."""
 
@@ -46,7 +52,8 @@ class WaitAlert(Event):
     name = "alert.wait"
 
 
-ALL = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, Snapshot, WaitAlert]
+ALL = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated, Snapshot,
+       WaitAlert]
 NAMES = {e.name for e in ALL}
 
 

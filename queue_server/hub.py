@@ -6,6 +6,7 @@ screen that sees a gap, or reconnects, subscribes again and gets a fresh snapsho
 from __future__ import annotations
 
 import threading
+import time
 
 from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room, leave_room
@@ -101,6 +102,7 @@ def _subscribe(data):
         if not isinstance(hall, str) or views.hall_row(db.conn(), hall) is None:
             return _error("not_found", "hall 不存在 (unknown hall)")
         join_room(managers_room(hall))
+        join_room(hall_room(hall))  # the monitor needs every hall event too
         payload = hall_snapshot(db, hall)
     elif "hall" in data:
         hall, zone = data["hall"], data.get("zone")
@@ -123,15 +125,26 @@ def _unsubscribe(data):
     return {"ok": True}
 
 
-class Publisher:
-    """Sends a committed transaction's events, then refreshes waiting tickets' positions."""
+def local_ticket_rooms() -> set[str]:
+    """Ticket rooms with a subscriber on this process (Socket.IO keeps rooms per process)."""
+    rooms = socketio.server.manager.rooms.get("/", {}) if socketio.server else {}
+    return {r for r, members in rooms.items()
+            if isinstance(r, str) and r.startswith("ticket:") and members}
 
-    def __init__(self, app, db: Database, refresh_interval_s: float = 1.0):
+
+class Publisher:
+    """Sends a committed transaction's events, then keeps followed tickets' positions fresh.
+
+    Positions change with every call anywhere in the hall, so they are pushed only to ticket
+    rooms someone on this process follows: at most every ``interval`` seconds after a change
+    made here, and every ``sweep_s`` seconds regardless (changes made by another process)."""
+
+    def __init__(self, app, db: Database, refresh_interval_s: float = 1.0, sweep_s: float = 5.0):
         self.app, self.db = app, db
-        self.interval = refresh_interval_s
+        self.interval, self.sweep_s = refresh_interval_s, sweep_s
         self._dirty: set[str] = set()
-        # What each waiting ticket's room last heard, per hall; rebuilt on every refresh so
-        # tickets that stopped waiting are forgotten (the hall runs for days).
+        # What each followed ticket's room last heard; rebuilt on every refresh, so tickets
+        # that stopped waiting are forgotten (the hall runs for days).
         self._last: dict[str, dict[int, tuple]] = {}
         self._cond = threading.Condition()
         self._started = False
@@ -139,21 +152,21 @@ class Publisher:
     def __call__(self, tx: Tx) -> None:
         for name, payload, rooms in tx.live:
             socketio.emit(name, payload, to=rooms)
-        halls = set()
+        preds: dict[str, dict] = {}
         for tid in sorted(tx.tickets):
             row = self.db.one("SELECT * FROM tickets WHERE id = ?", (tid,))
             if row is None:
                 continue
-            halls.add(row["hall"])
-            preds = dispatch.predictions(self.db.conn(), row["hall"]) \
-                if row["status"] == "waiting" else None
-            view = views.ticket(self.db.conn(), row, preds)
-            seq = views.hall_row(self.db.conn(), row["hall"])["live_seq"]
+            hall = row["hall"]
+            if row["status"] == "waiting" and hall not in preds:
+                preds[hall] = dispatch.predictions(self.db.conn(), hall)
+            view = views.ticket(self.db.conn(), row, preds.get(hall))
+            seq = views.hall_row(self.db.conn(), hall)["live_seq"]
             socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
                           to=ticket_room(tid))
-            self._last.setdefault(row["hall"], {})[tid] = (
+            self._last.setdefault(hall, {})[tid] = (
                 view["status"], view["position"], view["eta_s"])
-        self.mark(halls | tx.touched_halls)
+        self.mark(tx.touched_halls)
         self.app.extensions["hallq.autocall"].kick()
 
     def mark(self, halls: set[str]) -> None:
@@ -167,11 +180,15 @@ class Publisher:
             self._cond.notify()
 
     def _loop(self) -> None:
+        last_sweep = 0.0
         while True:
             with self._cond:
-                while not self._dirty:
-                    self._cond.wait()
+                if not self._dirty:
+                    self._cond.wait(self.sweep_s)
                 halls, self._dirty = self._dirty, set()
+            if time.monotonic() - last_sweep >= self.sweep_s:
+                last_sweep = time.monotonic()
+                halls |= set(self._last)
             for hall in sorted(halls):
                 try:
                     self.refresh(hall)
@@ -180,15 +197,22 @@ class Publisher:
             socketio.sleep(self.interval)  # debounce: at most one refresh per interval
 
     def refresh(self, hall: str) -> int:
-        """Push ``ticket.updated`` to every waiting ticket whose position or ETA changed."""
+        """Push ``ticket.updated`` to followed waiting tickets whose position or ETA changed."""
+        followed = local_ticket_rooms()
+        if not followed:
+            self._last.pop(hall, None)
+            return 0
         with self.app.app_context():
             conn = self.db.conn()
+            rows = [r for r in conn.execute(
+                "SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'", (hall,))
+                if ticket_room(r["id"]) in followed]
+            if not rows:
+                self._last[hall] = {}
+                return 0
             preds = dispatch.predictions(conn, hall)
             seq = views.hall_row(conn, hall)["live_seq"]
-            sent = 0
-            rows = conn.execute("SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'",
-                                (hall,)).fetchall()
-            last, fresh = self._last.get(hall, {}), {}
+            last, fresh, sent = self._last.get(hall, {}), {}, 0
             for row in rows:
                 view = views.ticket(conn, row, preds)
                 key = fresh[row["id"]] = (view["status"], view["position"], view["eta_s"])

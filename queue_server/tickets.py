@@ -15,9 +15,10 @@ import secrets
 import sqlite3
 
 from . import clock, views
-from .db import Tx
+from .db import Tx, loads
 from .errors import conflict, invalid
 from .events import (
+    HallUpdated,
     QueueUpdated,
     TicketCalled,
     WindowUpdated,
@@ -89,6 +90,14 @@ def emit_queue(tx: Tx, hall: str) -> None:
     tx.emit(hall, QueueUpdated.name, views.queue_payload(tx.conn, hall), [hall_room(hall)])
 
 
+def emit_hall(tx: Tx, hall: str) -> None:
+    h = views.hall_row(tx.conn, hall)
+    tx.emit(hall, HallUpdated.name,
+            {"hall": hall, "name": h["name"], "name_en": h["name_en"] or "",
+             "notices": loads(h["notices"], []), "open_s": h["open_s"], "close_s": h["close_s"]},
+            [hall_room(hall)])
+
+
 def emit_window(tx: Tx, window_id: str) -> None:
     w = views.window_by_id(tx.conn, window_id)
     tx.emit(w["hall"], WindowUpdated.name, {"window": w},
@@ -117,7 +126,7 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
     tx.audit(hall, "issue", ticket=row["id"],
              detail={"before": None, "after": {"status": "waiting"}, "number": number,
                      "service": service, "channel": channel, "priority": priority})
-    tx.tickets.add(row["id"])
+    # No ticket.updated: nobody can follow a ticket before its token is answered.
     emit_queue(tx, hall)
     return row, token
 

@@ -141,6 +141,13 @@
       "ticket.called": (c) => seeCall(c, true),
       "queue.updated": (d, { stale }) => { if (!stale) { state.waiting = d.waiting || {}; renderWaiting(); } },
       "window.updated": () => {},
+      "hall.updated": (d, { stale }) => {
+        if (stale) return;
+        state.notices = d.notices || [];
+        const hn = $("hall-name");
+        hn.textContent = (lang === "en" && d.name_en) || d.name || hn.textContent;
+        renderNotices();
+      },
     },
   }) };
 })();

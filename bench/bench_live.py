@@ -1,0 +1,117 @@
+"""Call → screen latency with many connected Socket.IO clients, and the server's peak memory.
+
+    .venv/bin/python bench/bench_live.py [--clients 50,200,500] [--calls 30] [--threads 1000]
+
+Starts gunicorn (one gthread worker with --threads: each websocket holds one thread) on a
+fresh demo database, connects N real Socket.IO clients (Node's socket.io-client from node_modules, websocket
+transport, subscribed to the hall: bench/live_clients.js), then a clerk calls --calls tickets
+one after another. Latency is from just before the
+call-next request is sent to the moment each client receives its ``ticket.called``: every
+(client, call) pair counts. Peak memory is the server process's VmHWM. The clients share the
+machine's two cores with the server.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.helpers import PASSWORD, ServerProcess, free_port, login  # noqa: E402
+
+
+def vm_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def worker_pid(master: int) -> int:
+    kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return int(kids[0]) if kids else master
+
+
+def run_level(base: str, n: int, calls: int) -> list[float]:
+    node = subprocess.Popen(["node", str(ROOT / "bench" / "live_clients.js"), base, str(n),
+                             str(calls)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    if node.stdout.readline().strip() != "ready":
+        raise RuntimeError("the Node clients did not connect")
+    citizen = requests.Session()
+    for _ in range(calls):
+        citizen.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
+                     timeout=30).raise_for_status()
+    clerk = requests.Session()
+    login(clerk, base, "clerk01")
+    clerk.post(f"{base}/api/v1/windows/W13/open", timeout=30)
+    sent = {}
+    for _ in range(calls):
+        t = time.time() * 1000
+        number = clerk.post(f"{base}/api/v1/windows/W13/call-next",
+                            timeout=30).json()["ticket"]["number"]
+        sent[number] = t
+        time.sleep(0.2)  # calls come seconds apart in a hall; let each one settle
+        clerk.post(f"{base}/api/v1/windows/W13/finish", timeout=30)
+    clerk.post(f"{base}/api/v1/windows/W13/close", timeout=30)
+    got = json.loads(node.stdout.readline())
+    node.wait(60)
+    latencies = []
+    for number, t0 in sent.items():
+        times = got.get(number, [])
+        if len(times) < n:
+            raise RuntimeError(f"only {len(times)} of {n} clients got {number}")
+        latencies.extend((t - t0) / 1000 for t in times)
+    return latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", default="50,200,500")
+    ap.add_argument("--calls", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=1000)
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="hallq-live-"))
+    db = folder / "live.db"
+    subprocess.run([str(Path(sys.executable).with_name("hallq")), "--db", str(db), "seed-demo"],
+                   check=True, capture_output=True,
+                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD})
+    port = free_port()
+    server = ServerProcess(db, port=port, cmd=[
+        str(Path(sys.executable).with_name("gunicorn")), "--worker-class", "gthread",
+        "--workers", "1", "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
+        "--no-control-socket", "queue_server.wsgi:app"],
+        env={"HALLQ_DB": str(db), "HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
+    summary = {}
+    try:
+        pid = worker_pid(server.proc.pid)
+        print("| clients | p50 ms | p95 ms | p99 ms | server peak RSS MB |")
+        print("|---|---|---|---|---|")
+        for n in [int(x) for x in args.clients.split(",")]:
+            lat = run_level(server.url, n, args.calls)
+            row = {"p50_ms": pct(lat, 50) * 1e3, "p95_ms": pct(lat, 95) * 1e3,
+                   "p99_ms": pct(lat, 99) * 1e3, "peak_rss_mb": vm_hwm_mb(pid),
+                   "mean_ms": statistics.mean(lat) * 1e3}
+            summary[n] = row
+            print(f"| {n} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} |"
+                  f" {row['peak_rss_mb']:.0f} |", flush=True)
+    finally:
+        server.kill()
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
