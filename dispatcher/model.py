@@ -151,7 +151,7 @@ def plan_greedy(snapshot: dict) -> list[dict]:
     heap = [(key(w, s), w.id, s) for w in free for s in w.skills if s in ranked]
     heapq.heapify(heap)
     byid = {w.id: w for w in free}
-    chosen: dict[Any, str] = {}
+    chosen: dict[Any, Any] = {}
     while heap:
         k, wid, s = heapq.heappop(heap)
         if wid in chosen or head[s] >= len(ranked[s]):
@@ -160,10 +160,12 @@ def plan_greedy(snapshot: dict) -> list[dict]:
         if fresh != k:
             heapq.heappush(heap, (fresh, wid, s))
             continue
-        chosen[wid] = s
+        # the ticket this window was chosen for, not the k-th of its service by window order:
+        # re-dealing a service's tickets by window order could give an urgent ticket to a
+        # window with no other urgent work and an ordinary one to a window that had some
+        chosen[wid] = ranked[s][head[s]][2].id
         head[s] += 1
-    # hand out tickets in the order the greedy consumed them, best window first per service
-    return _decode(free, ranked, chosen)
+    return [{"window": w.id, "ticket": chosen[w.id]} for w in free if w.id in chosen]
 
 
 MAX_ARCS = 2_000_000  # beyond this the flow's build time alone would pass the time limit

@@ -227,3 +227,15 @@ def test_explain_names_the_reasons():
     en = explain(s, "A", 1, lang="en")
     assert "priority group" in en and "12 min" in en and en.isascii()
     assert explain(s, "A", 99) == "该号不在等候队列中"
+
+
+def test_fallback_gives_each_window_the_ticket_it_was_chosen_for():
+    # found by Hypothesis: W2 and W3 both draw from "d"; dealing d's tickets by window order
+    # gave W2 the ordinary one while the priority "a" ticket only W2 can serve was left
+    starving = rules.STARVE_S
+    s = snap([win("W2", {"a": 0.5, "d": 1.0}), win("W3", {"d": 0.5}, idle=1)],
+             [tk(0, "a", 0, priority=1), tk(1, "d", starving), tk(12, "d", 0)],
+             services={})
+    out = plan_greedy(s)
+    check_invariants(s, out)
+    check_invariants(s, plan_flow(s))

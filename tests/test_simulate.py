@@ -50,12 +50,19 @@ def test_no_show_costs_window_sixty_seconds_and_has_no_wait():
     assert res["max_wait_s"] == 59.0  # y is called when the window is free again at t=60
 
 
-def test_ortools_beats_fifo_on_the_street_trace():
-    trace = shared("street-center")
+@pytest.mark.parametrize("name", ["street-center", "city-center"])
+def test_ortools_beats_fifo_on_the_shared_traces(name):
+    # issue 3 acceptance where it holds (docs/benchmarks.md: not on every generated day)
+    trace = shared(name)
     o, f = simulate(trace, "ortools"), simulate(trace, "fifo")
     assert o["unserved"] == f["unserved"] == 0
-    assert o["mean_wait_s"] < f["mean_wait_s"]
+    assert o["mean_wait_s"] < 0.9 * f["mean_wait_s"]
     assert o["p95_wait_s"] <= f["p95_wait_s"] and o["max_wait_s"] <= f["max_wait_s"]
+    p = o["mean_wait_by_priority_s"]
+    if name == "city-center":
+        assert p["1"] <= 0.3 * p["0"]
+    # no order beats the first able window freeing: the bound really bounds
+    assert o["p1_wait_bound_s"] <= p["1"] + 1e-6
 
 
 def test_dedicated_and_flex_bracket_the_policy():
