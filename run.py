@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from queue_server import create_app, demo, socketio
 
@@ -14,6 +15,7 @@ def main() -> None:
     parser.add_argument("--db", default=os.environ.get("HALLQ_DB", "hallq.db"))
     parser.add_argument("--demo", action="store_true", help="seed the demo hall if empty")
     args = parser.parse_args()
+    sys.setswitchinterval(0.0005)  # see queue_server/wsgi.py
     app = create_app({"DB": args.db})
     if args.demo:
         password = app.config.get("DEMO_PASSWORD")

@@ -12,17 +12,16 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room, leave_room
 
 from . import auth, dispatch, views
-from .db import Database, Tx
+from .db import Database, Tx, loads
 from .events import (
     Snapshot,
     TicketUpdated,
     hall_room,
     managers_room,
-    ticket_room,
     window_room,
     zone_room,
 )
-from .tickets import token_hash
+from .tickets import room_of, token_hash
 
 socketio = SocketIO()
 _users: dict[str, dict | None] = {}  # sid -> the user who connected (None: anonymous screen)
@@ -53,18 +52,13 @@ def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
         row = views.hall_row(conn, hall)
         return {"hall": hall, "zone": zone, "seq": row["live_seq"],
                 "name": row["name"], "name_en": row["name_en"] or "",
-                "notices": _notices(row["notices"]),
+                "notices": loads(row["notices"], []),
                 "calls": views.recent_calls(conn, hall, zone),
                 "waiting": views.waiting_counts(conn, hall),
                 "categories": views.categories(conn, hall),
                 "services": [{"id": s["id"], "name": s["name"], "name_en": s["name_en"] or "",
                               "category": s["category"]} for s in views.services(conn, hall)],
                 "windows": views.windows(conn, hall, zone)}
-
-
-def _notices(raw: str | None) -> list:
-    from .db import loads
-    return loads(raw, [])
 
 
 @socketio.on("subscribe")
@@ -80,8 +74,9 @@ def _subscribe(data):
                      (token_hash(token),)) if isinstance(token, str) else None
         if row is None:
             return _error("not_found", "ticket 不存在 (unknown ticket)")
-        join_room(ticket_room(row["id"]))
-        preds = dispatch.predictions(db.conn(), row["hall"])
+        join_room(room_of(row))
+        preds = dispatch.predictions(db.conn(), row["hall"]) if row["status"] == "waiting" \
+            else None
         seq = views.hall_row(db.conn(), row["hall"])["live_seq"]
         payload = {"ticket": views.ticket(db.conn(), row, preds), "seq": seq}
     elif "window" in data:
@@ -162,8 +157,7 @@ class Publisher:
                 preds[hall] = dispatch.predictions(self.db.conn(), hall)
             view = views.ticket(self.db.conn(), row, preds.get(hall))
             seq = views.hall_row(self.db.conn(), hall)["live_seq"]
-            socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
-                          to=ticket_room(tid))
+            socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq}, to=room_of(row))
             self._last.setdefault(hall, {})[tid] = (
                 view["status"], view["position"], view["eta_s"])
         self.mark(tx.touched_halls)
@@ -206,7 +200,7 @@ class Publisher:
             conn = self.db.conn()
             rows = [r for r in conn.execute(
                 "SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'", (hall,))
-                if ticket_room(r["id"]) in followed]
+                if room_of(r) in followed]
             if not rows:
                 self._last[hall] = {}
                 return 0
@@ -218,8 +212,7 @@ class Publisher:
                 key = fresh[row["id"]] = (view["status"], view["position"], view["eta_s"])
                 if last.get(row["id"]) == key:
                     continue
-                socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
-                              to=ticket_room(row["id"]))
+                socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq}, to=room_of(row))
                 sent += 1
             self._last[hall] = fresh
             return sent

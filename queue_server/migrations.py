@@ -97,4 +97,19 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [m001_initial]
+def m002_ticket_root(db: sqlite_utils.Database) -> None:
+    """Every leg of a transferred ticket shares its first leg's id as ``root``: the citizen's
+    phone follows the chain, not one leg."""
+    db.execute("ALTER TABLE tickets ADD COLUMN root INTEGER")
+    db.execute("UPDATE tickets SET root = id WHERE transferred_from IS NULL")
+    # Older transfer legs: walk back to the first leg.
+    db.execute("""WITH RECURSIVE chain(id, root) AS (
+                    SELECT id, id FROM tickets WHERE transferred_from IS NULL
+                    UNION ALL
+                    SELECT t.id, chain.root FROM tickets t JOIN chain
+                      ON t.transferred_from = chain.id)
+                  UPDATE tickets SET root = (SELECT root FROM chain WHERE chain.id = tickets.id)
+                  WHERE root IS NULL""")
+
+
+MIGRATIONS = [m001_initial, m002_ticket_root]

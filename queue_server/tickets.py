@@ -45,6 +45,11 @@ STATUS_ZH = {"waiting": "等候中", "called": "已叫号", "serving": "办理�
              "done": "已办结", "no_show": "过号", "cancelled": "已取消", "transferred": "已转办"}
 
 
+def room_of(row: sqlite3.Row) -> str:
+    """The citizen's room: one for the whole chain of legs a transfer makes."""
+    return ticket_room(row["root"] or row["id"])
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -122,6 +127,7 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
         " (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
         (hall, day, number, service, priority, channel, token_hash(token), id_hash, phone_hash,
          tx.now, tx.now, due_at))
+    tx.run("UPDATE tickets SET root = id WHERE id = ?", (cur.lastrowid,))
     row = tx.one("SELECT * FROM tickets WHERE id = ?", (cur.lastrowid,))
     tx.audit(hall, "issue", ticket=row["id"],
              detail={"before": None, "after": {"status": "waiting"}, "number": number,
@@ -149,7 +155,7 @@ def _announce(tx: Tx, ticket: sqlite3.Row, window: sqlite3.Row, action: str) -> 
              detail={"before": {"status": "waiting" if action == "call" else "called"},
                      "after": {"status": "called", "recall": ticket["recall"]},
                      "number": ticket["number"], "service": ticket["service"], "call": payload})
-    rooms = [hall_room(ticket["hall"]), window_room(window["id"]), ticket_room(ticket["id"])]
+    rooms = [hall_room(ticket["hall"]), window_room(window["id"]), room_of(ticket)]
     if window["zone"]:
         rooms.append(zone_room(ticket["hall"], window["zone"]))
     tx.emit(ticket["hall"], TicketCalled.name, payload, rooms)
@@ -243,9 +249,10 @@ def transfer(tx: Tx, window: sqlite3.Row, service: str) -> sqlite3.Row:
         _move(tx, t, "transfer")  # raises the standard 409
     cur = tx.run(
         "INSERT INTO tickets (hall, day, number, service, status, priority, channel, token_hash,"
-        " id_hash, phone_hash, issued_at, order_at, due_at, transferred_from) SELECT hall, day,"
-        " number, ?, 'waiting', priority, channel, NULL, id_hash, phone_hash, issued_at,"
-        " order_at, due_at, id FROM tickets WHERE id = ?", (service, t["id"]))
+        " id_hash, phone_hash, issued_at, order_at, due_at, transferred_from, root) SELECT hall,"
+        " day, number, ?, 'waiting', priority, channel, NULL, id_hash, phone_hash, issued_at,"
+        " order_at, due_at, id, COALESCE(root, id) FROM tickets WHERE id = ?",
+        (service, t["id"]))
     new_id = cur.lastrowid
     # The citizen's token follows the ticket to its new leg.
     tx.run("UPDATE tickets SET token_hash = NULL, status = 'transferred', finished_at = ?,"

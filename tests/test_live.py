@@ -197,3 +197,22 @@ def test_privacy_canary(server, clerk):
     assert ID_NUMBER not in dump and PHONE not in dump  # only keyed hashes are stored
     for s in screens:
         s.close()
+
+
+def test_phone_follows_its_ticket_through_a_transfer(server, clerk):
+    base = server.url
+    t = issue(base)
+    phone = Screen(base)
+    phone.connect({"ticket": t["token"]})
+    clerk.post(f"{base}/api/v1/windows/W13/call-next", timeout=5)
+    moved = clerk.post(f"{base}/api/v1/windows/W13/transfer", json={"service": "fund"},
+                       timeout=5).json()["ticket"]
+    assert moved["status"] == "waiting" and moved["id"] != t["ticket"]["id"]
+    phone.wait("ticket.updated", pred=lambda d: d["ticket"]["service"] == "fund")
+    other = requests.Session()
+    login(other, base, "clerk02")
+    other.post(f"{base}/api/v1/windows/W09/open", timeout=5)
+    other.post(f"{base}/api/v1/windows/W09/call-next", timeout=5)
+    called = phone.wait("ticket.called", pred=lambda d: d["window"]["id"] == "W09")
+    assert called["number"] == t["ticket"]["number"]
+    phone.close()
