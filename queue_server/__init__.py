@@ -13,6 +13,7 @@ from .autocall import AutoCaller
 from .db import Database, connect, migrate
 from .hub import Publisher, socketio
 from .ratelimit import AddressLimiter
+from .rollover import Rollover
 
 __all__ = ["create_app", "socketio"]
 
@@ -49,6 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["hallq.login_throttle"] = LoginThrottle(app.config["LOGIN_FAILS"])
     app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
     app.extensions["hallq.autocall"] = autocall = AutoCaller(db, app.config["WRAP_UP_S"])
+    app.extensions["hallq.rollover"] = rollover = Rollover(db)
+    for hall in db.all("SELECT id FROM halls"):  # a server started in the morning
+        rollover.ensure(hall["id"])
 
     errors.register(app)
     from . import api_auth, api_citizen, api_clerk, openapi, pages

@@ -73,6 +73,7 @@ def issue(hall: str):
     id_hash = keyed_hash(id_number) if id_number else None
     phone_hash = keyed_hash(phone) if phone else None
     current_app.extensions["hallq.address_limiter"].hit(client_address())
+    current_app.extensions["hallq.rollover"].ensure(hall)
     limit = current_app.config["RATE_ID_PER_DAY"]
 
     def _issue(tx: Tx):

@@ -86,6 +86,9 @@ def close_window(window_id: str):
 @bp.post("/windows/<window_id>/call-next")
 def call_next(window_id: str):
     body(set())
+    w = db().one("SELECT hall FROM windows WHERE id = ?", (window_id,))
+    if w is not None:
+        current_app.extensions["hallq.rollover"].ensure(w["hall"])
     row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w))
     if row is None:
         return {"ticket": None}

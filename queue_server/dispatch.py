@@ -56,8 +56,11 @@ def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
                         "idle_since": w["idle_since"] if free else None,
                         "served_today": n, "busy_seconds_today": busy})
     tickets = []
+    # Today's tickets only: leftovers of earlier days are ended by rollover.py, and must never
+    # be called beside today's numbers even before that has run.
     for t in conn.execute("SELECT id, service, order_at, priority, due_at FROM tickets"
-                          " WHERE hall = ? AND status = 'waiting' ORDER BY order_at, id", (hall,)):
+                          " WHERE hall = ? AND day = ? AND status = 'waiting'"
+                          " ORDER BY order_at, id", (hall, day)):
         item = {"id": t["id"], "service": t["service"], "issued_at": t["order_at"],
                 "priority": t["priority"]}
         if t["due_at"] is not None:

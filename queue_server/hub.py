@@ -105,6 +105,7 @@ def _subscribe(data):
             return _error("not_found", "hall 不存在 (unknown hall)")
         if zone is not None and not isinstance(zone, str):
             return _error("malformed_body", "zone must be a string")
+        current_app.extensions["hallq.rollover"].ensure(hall)
         join_room(zone_room(hall, zone) if zone else hall_room(hall))
         payload = hall_snapshot(db, hall, zone)
     else:

@@ -7,6 +7,7 @@ write transaction, one audit event with before/after, and the live events it cau
     called -> no_show          serving -> held -> waiting (keeps its place)
     called|serving -> transferred (+ a waiting ticket, same number, for the new service)
     waiting -> cancelled
+    waiting|held (or orphaned called|serving) -> cancelled by ``expire`` at the end of the day
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "unhold": (("held",), "waiting"),
     "transfer": (("called", "serving"), "transferred"),
     "cancel": (("waiting",), "cancelled"),
+    # The day ended with the ticket still open (see rollover.py); called or serving tickets
+    # at a window end through no_show / finish instead.
+    "expire": (("waiting", "held", "called", "serving"), "cancelled"),
 }
 
 STATUS_ZH = {"waiting": "等候中", "called": "已叫号", "serving": "办理中", "held": "挂起",
@@ -272,6 +276,12 @@ def transfer(tx: Tx, window: sqlite3.Row, service: str) -> sqlite3.Row:
 
 def cancel(tx: Tx, ticket: sqlite3.Row) -> sqlite3.Row:
     t = _move(tx, ticket, "cancel", finished_at=tx.now)
+    emit_queue(tx, t["hall"])
+    return t
+
+
+def expire(tx: Tx, ticket: sqlite3.Row) -> sqlite3.Row:
+    t = _move(tx, ticket, "expire", finished_at=tx.now)
     emit_queue(tx, t["hall"])
     return t
 

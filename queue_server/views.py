@@ -115,8 +115,9 @@ def waiting_counts(conn: Conn, hall: str) -> dict[str, int]:
     """Waiting tickets per active service of the hall (zeros included)."""
     counts = {r["id"]: 0 for r in conn.execute(
         "SELECT id FROM services WHERE hall = ? AND active = 1 ORDER BY sort, id", (hall,))}
-    for r in conn.execute("SELECT service, COUNT(*) n FROM tickets WHERE hall = ?"
-                          " AND status = 'waiting' GROUP BY service", (hall,)):
+    today = clock.day_of(clock.now(), tz_of(conn, hall))
+    for r in conn.execute("SELECT service, COUNT(*) n FROM tickets WHERE hall = ? AND day = ?"
+                          " AND status = 'waiting' GROUP BY service", (hall, today)):
         counts[r["service"]] = r["n"]
     return counts
 
