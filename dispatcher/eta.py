@@ -28,10 +28,12 @@ class _ServiceQueue:
     is one of at most four run heads (ordinary, priority, due appointment, early appointment),
     and each ticket is skipped at most once per run."""
 
-    __slots__ = ("appt_due", "appt_early", "mean", "ordinary", "p1", "ptr", "taken", "size")
+    __slots__ = ("appt_due", "appt_early", "mean", "ordinary", "p1", "prm", "ptr", "taken",
+                 "size")
 
-    def __init__(self, mean: float, tickets: list[Ticket]):
+    def __init__(self, mean: float, tickets: list[Ticket], prm: rules.Params = rules.DEFAULT):
         self.mean = mean
+        self.prm = prm
         self.ordinary = [t for t in tickets if t.priority == 0]  # tickets come sorted by issue
         self.p1 = [t for t in tickets if t.priority == 1]
         appts = [t for t in tickets if t.priority == 2]
@@ -65,8 +67,8 @@ class _ServiceQueue:
         if i < len(run):  # the bulk: rules.ticket_score for an ordinary ticket, inlined
             t = run[i]
             wait = max(0.0, now - t.issued_at)
-            starving = now - t.issued_at >= rules.STARVE_S
-            score = wait if starving else wait * (ref / self.mean) ** rules.SPT_ALPHA
+            starving = now - t.issued_at >= self.prm.starve_s
+            score = wait if starving else wait * (ref / self.mean) ** self.prm.spt_alpha
             best = ((starving, score, -t.issued_at), t)
         for k, run in ((1, self.p1), (2, self.appt_due), (3, self.appt_early)):
             if self.ptr[k] >= len(run):
@@ -74,7 +76,8 @@ class _ServiceQueue:
             t = self._head(k, run, now, early=k == 3)
             if t is None or (k == 2 and not _due(t, now)):
                 continue
-            key = (rules.is_urgent(t, now), rules.ticket_score(t, now, self.mean, ref),
+            key = (rules.is_urgent(t, now, self.prm),
+                   rules.ticket_score(t, now, self.mean, ref, self.prm),
                    -t.issued_at)
             if best is None or key > best[0]:
                 best = (key, t)
@@ -92,18 +95,19 @@ def predict(snapshot: dict) -> dict[Any, dict]:
     """{ticket_id: {"position": int, "eta_s": float | None}} for every waiting ticket.
     `eta_s` is None (and position counts after all others) when no window can serve it."""
     now, windows, tickets, means = rules.parse(snapshot)
+    prm = rules.params_of(snapshot)
     in_order = sorted(tickets, key=lambda t: (t.issued_at, str(t.id)))
     by_service: dict[str, list[Ticket]] = {}
     for t in in_order:
         by_service.setdefault(t.service, []).append(t)
-    queues = {s: _ServiceQueue(means.get(s, rules.DEFAULT_MEAN_S), ts)
+    queues = {s: _ServiceQueue(means.get(s, rules.DEFAULT_MEAN_S), ts, prm)
               for s, ts in by_service.items()}
     n = len(tickets)
     ref = (sum(q.mean * q.size for q in queues.values()) / n if n else rules.DEFAULT_MEAN_S)
     heap = []
     order = sorted(windows, key=lambda w: (-rules.window_bonus(w, now), str(w.id)))
     for i, w in enumerate(order):
-        skills = [(queues[s], rules.pair_penalty(v)) for s, v in sorted(w.skills.items())
+        skills = [(queues[s], rules.pair_penalty(v, prm)) for s, v in sorted(w.skills.items())
                   if s in queues]
         if not skills:
             continue

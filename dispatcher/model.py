@@ -28,6 +28,7 @@ CLIP_S = 100_000.0  # clip scores so big constants stay far from int64 limits
 
 def _prepare(snapshot: dict):
     now, windows, tickets, means = rules.parse(snapshot)
+    prm = rules.params_of(snapshot)
     free = [w for w in windows if w.free and w.skills]
     by_service: dict[str, list[Ticket]] = {}
     for t in tickets:
@@ -35,7 +36,7 @@ def _prepare(snapshot: dict):
     servable = {s for w in free for s in w.skills} & set(by_service)
     ref = _ref_mean(means, by_service)
     backlog = {s: len(by_service[s]) * means.get(s, rules.DEFAULT_MEAN_S) for s in servable}
-    look = rules.lookahead(windows, now, servable, backlog)
+    look = rules.lookahead(windows, now, servable, backlog, prm)
     # per service: (urgent, value) for each ticket, best first; only as many as free windows
     # that can serve the service could ever take
     cap: dict[str, int] = {}
@@ -48,16 +49,18 @@ def _prepare(snapshot: dict):
         mean = means.get(s, rules.DEFAULT_MEAN_S)
         rows = []
         for t in by_service[s]:
-            urgent = rules.is_urgent(t, now)
-            v = min(CLIP_S, rules.ticket_score(t, now, mean, ref)) + look[s]
+            urgent = rules.is_urgent(t, now, prm)
+            v = min(CLIP_S, rules.ticket_score(t, now, mean, ref, prm)) + look[s]
             rows.append((urgent, round(v * SCALE), t))
         rows.sort(key=lambda r: (not r[0], -r[1], r[2].issued_at, str(r[2].id)))
         ranked[s] = rows[: cap[s]]
     free.sort(key=lambda w: (-rules.window_bonus(w, now), str(w.id)))
     cov = rules.coverage(windows)
     wbonus = {w.id: round(min(CLIP_S, rules.window_bonus(w, now)
-                              - rules.FLEX_WEIGHT_S * cov[w.id]) * SCALE) for w in free}
-    return now, free, ranked, wbonus
+                              - prm.flex_weight_s * cov[w.id]) * SCALE) for w in free}
+    pen = {(w.id, s): round(rules.pair_penalty(v, prm) * SCALE)
+           for w in free for s, v in w.skills.items() if s in ranked}
+    return now, free, ranked, wbonus, pen
 
 
 def _ref_mean(means: dict[str, float], by_service: dict[str, list]) -> float:
@@ -68,8 +71,8 @@ def _ref_mean(means: dict[str, float], by_service: dict[str, list]) -> float:
     return sum(means.get(s, rules.DEFAULT_MEAN_S) * len(v) for s, v in by_service.items()) / n
 
 
-def _pair(w: Window, s: str, wbonus: dict) -> int:
-    return wbonus[w.id] - round(rules.pair_penalty(w.skills[s]) * SCALE)
+def _pair(w: Window, s: str, wbonus: dict, pen: dict) -> int:
+    return wbonus[w.id] - pen[w.id, s]
 
 
 def _decode(free, ranked, chosen: dict[Any, str]) -> list[dict]:
@@ -90,11 +93,11 @@ def plan_flow(snapshot: dict) -> list[dict]:
     """Solve with OR-Tools SimpleMinCostFlow; falls back to the greedy on any solver trouble."""
     from ortools.graph.python import min_cost_flow
 
-    _now, free, ranked, wbonus = _prepare(snapshot)
+    _now, free, ranked, wbonus, pen = _prepare(snapshot)
     if not free or not ranked:
         return []
     small = max([abs(v) for v in wbonus.values()] + [1]) + int(
-        2 * rules.SECONDARY_PENALTY_S * SCALE) + int(CLIP_S * SCALE * 2)
+        2 * rules.params_of(snapshot).secondary_penalty_s * SCALE) + int(CLIP_S * SCALE * 2)
     n = len(free) + 1
     tier = n * 2 * small  # one more urgent ticket beats any change of the small terms
     card = n * (tier + 2 * small)  # one more matched window beats everything else
@@ -112,7 +115,7 @@ def plan_flow(snapshot: dict) -> list[dict]:
         arc(src, wnode[w.id], 1, 0)
         for s in sorted(w.skills):
             if s in snode:
-                arc(wnode[w.id], snode[s], 1, -_pair(w, s, wbonus), (w.id, s))
+                arc(wnode[w.id], snode[s], 1, -_pair(w, s, wbonus, pen), (w.id, s))
     for s in services:
         for urgent, v, _t in ranked[s]:
             arc(snode[s], sink, 1, -(card + (tier if urgent else 0) + v))
@@ -140,13 +143,13 @@ def plan_greedy(snapshot: dict) -> list[dict]:
     head) pair. Values only fall as heads are consumed, so a lazy max-heap is exact; an urgent
     head always outranks an ordinary one, and the loop ends only when no free window can take
     any remaining ticket (a maximal matching)."""
-    _now, free, ranked, wbonus = _prepare(snapshot)
+    _now, free, ranked, wbonus, pen = _prepare(snapshot)
     head = {s: 0 for s in ranked}
     order = {w.id: i for i, w in enumerate(free)}
 
     def key(w: Window, s: str):
         urgent, v, _t = ranked[s][head[s]]
-        return (-(1 if urgent else 0), -(v + _pair(w, s, wbonus)), order[w.id], s)
+        return (-(1 if urgent else 0), -(v + _pair(w, s, wbonus, pen)), order[w.id], s)
 
     heap = [(key(w, s), w.id, s) for w in free for s in w.skills if s in ranked]
     heapq.heapify(heap)

@@ -5,7 +5,7 @@ terms can be added and compared; `docs/dispatcher.md` gives the reason for each.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 DEFAULT_MEAN_S = 600.0  # a service missing from `services` is assumed to take 10 minutes
@@ -21,6 +21,73 @@ IDLE_CAP_S = 3600.0
 IDLE_WEIGHT = 0.01  # idle-longest window first: a tie-breaker, never outweighs a ticket's wait
 LOAD_WEIGHT = 0.001  # least-loaded-today window first: another tie-breaker
 FLEX_WEIGHT_S = 0.0  # keep versatile windows free: measured to raise waits (docs), so off
+
+
+PRESSURE_BETA = 0.0  # backlog per able window: measured to raise mean waits, so off (docs)
+PRESSURE_CAP_S = 1800.0
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """The rule weights: one hall's dispatcher profile. The defaults are the module constants
+    above (the documented rules); a hall may carry its own, tuned on its own history
+    (`dispatcher.tune`), passed to `plan` as `snapshot["params"]`. Priority order itself is
+    not a weight: P1 and due appointments stay in the urgent tier whatever the profile."""
+    starve_s: float = STARVE_S
+    priority_bonus_s: float = PRIORITY_BONUS_S
+    appt_bonus_s: float = APPT_BONUS_S
+    secondary_penalty_s: float = SECONDARY_PENALTY_S
+    spt_alpha: float = SPT_ALPHA
+    lookahead_cap_s: float = LOOKAHEAD_CAP_S
+    lookahead_beta: float = LOOKAHEAD_BETA
+    pressure_beta: float = PRESSURE_BETA
+    pressure_cap_s: float = PRESSURE_CAP_S
+    flex_weight_s: float = FLEX_WEIGHT_S
+
+    # bounds keep a bad profile from breaking the invariants' spirit (e.g. no starvation guard)
+    BOUNDS = {"starve_s": (300.0, 7200.0), "priority_bonus_s": (0.0, 7200.0),
+              "appt_bonus_s": (0.0, 7200.0), "secondary_penalty_s": (0.0, 3600.0),
+              "spt_alpha": (0.0, 2.0), "lookahead_cap_s": (0.0, 3600.0),
+              "lookahead_beta": (0.0, 2.0), "pressure_beta": (0.0, 2.0),
+              "pressure_cap_s": (0.0, 7200.0), "flex_weight_s": (0.0, 3600.0)}
+
+    @classmethod
+    def from_dict(cls, d: dict | Params | None) -> Params:
+        """A profile from a dict (unknown keys ignored, values clamped to BOUNDS); None or
+        {} gives the defaults. A profile file's weights may sit under a "params" key."""
+        if d is None:
+            return DEFAULT
+        if isinstance(d, Params):
+            return d
+        if isinstance(d.get("params"), dict):
+            d = d["params"]
+        kw = {}
+        for f in fields(cls):
+            if f.name in d and d[f.name] is not None:
+                try:
+                    v = float(d[f.name])
+                except (TypeError, ValueError):
+                    continue
+                if v != v:  # NaN
+                    continue
+                lo, hi = cls.BOUNDS[f.name]
+                kw[f.name] = min(hi, max(lo, v))
+        return replace(DEFAULT, **kw) if kw else DEFAULT
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT = Params()
+
+
+def params_of(snapshot: dict) -> Params:
+    """The profile a snapshot carries (`snapshot["params"]`), else the defaults."""
+    p = snapshot.get("params")
+    try:
+        return Params.from_dict(p) if isinstance(p, (dict, Params)) else DEFAULT
+    except Exception:  # noqa: BLE001 - a broken profile must not stop the hall
+        return DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,34 +144,35 @@ def parse(snapshot: dict) -> tuple[float, list[Window], list[Ticket], dict[str, 
     return now, windows, tickets, means
 
 
-def is_urgent(t: Ticket, now: float) -> bool:
+def is_urgent(t: Ticket, now: float, p: Params = DEFAULT) -> bool:
     """Urgent tier: priority group, a due appointment, or an ordinary ticket starving."""
     if t.priority == 1:
         return True
     if t.priority == 2 and (t.due_at is None or now >= t.due_at - APPT_LEAD_S):
         return True
-    return now - t.issued_at >= STARVE_S
+    return now - t.issued_at >= p.starve_s
 
 
-def ticket_score(t: Ticket, now: float, mean_s: float, ref_mean_s: float) -> float:
+def ticket_score(t: Ticket, now: float, mean_s: float, ref_mean_s: float,
+                 p: Params = DEFAULT) -> float:
     """Within-tier urgency, in seconds: grows with waiting so no ticket waits without bound."""
     wait = max(0.0, now - t.issued_at)
     if t.priority == 1:
-        return wait + PRIORITY_BONUS_S
+        return wait + p.priority_bonus_s
     if t.priority == 2 and (t.due_at is None or now >= t.due_at - APPT_LEAD_S):
         # appointments in order of due time; an overdue one ranks like a priority ticket
         late = now - (t.due_at if t.due_at is not None else t.issued_at)
-        return max(0.0, late) + APPT_BONUS_S
-    if wait >= STARVE_S:
+        return max(0.0, late) + p.appt_bonus_s
+    if wait >= p.starve_s:
         return wait  # starving: plain age, so the longest-starved goes first
     # ordinary: age scaled towards short services (a c-mu flavoured rule); the scaling never
     # reorders tickets of one service, and STARVE_S bounds how long a long service can be passed
-    return wait * (ref_mean_s / mean_s) ** SPT_ALPHA
+    return wait * (ref_mean_s / mean_s) ** p.spt_alpha
 
 
-def pair_penalty(weight: float) -> float:
+def pair_penalty(weight: float, p: Params = DEFAULT) -> float:
     """Seconds-equivalent cost of serving at a window through a skill of this weight."""
-    return (1.0 - min(1.0, weight)) * 2.0 * SECONDARY_PENALTY_S
+    return (1.0 - min(1.0, weight)) * 2.0 * p.secondary_penalty_s
 
 
 def window_bonus(w: Window, now: float) -> float:
@@ -124,12 +192,9 @@ def coverage(windows: list[Window]) -> dict:
     return {w.id: sum(1.0 / able[s] for s in w.skills) for w in windows}
 
 
-PRESSURE_BETA = 0.0  # backlog per able window: measured to raise mean waits, so off (docs)
-PRESSURE_CAP_S = 1800.0
-
-
 def lookahead(windows: list[Window], now: float, services: set[str],
-              backlog_s: dict[str, float] | None = None) -> dict[str, float]:
+              backlog_s: dict[str, float] | None = None,
+              p: Params = DEFAULT) -> dict[str, float]:
     """Scarcity bonus per service, in seconds. Two look-ahead signals:
     - how long its tickets would wait for the next busy window that can serve them (a service
       whose few able windows are all busy for long scores high, so a free window holding that
@@ -145,11 +210,11 @@ def lookahead(windows: list[Window], now: float, services: set[str],
             continue
         left = max(0.0, (w.busy_until if w.busy_until is not None else now) - now)
         for s in w.skills:
-            if s in services and left < soonest.get(s, LOOKAHEAD_CAP_S):
+            if s in services and left < soonest.get(s, p.lookahead_cap_s):
                 soonest[s] = left
     out = {}
     for s in services:
         b = (backlog_s or {}).get(s, 0.0) / max(1, able.get(s, 1))
-        out[s] = (LOOKAHEAD_BETA * soonest.get(s, LOOKAHEAD_CAP_S)
-                  + PRESSURE_BETA * min(PRESSURE_CAP_S, b))
+        out[s] = (p.lookahead_beta * soonest.get(s, p.lookahead_cap_s)
+                  + p.pressure_beta * min(p.pressure_cap_s, b))
     return out
