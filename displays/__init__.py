@@ -4,22 +4,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from queue_server import views
+from queue_server.api_citizen import hall_or_404
 
 bp = Blueprint("displays", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/displays")
 
 
-def _hall_or_404(hall: str):
-    row = views.hall_row(current_app.extensions["hallq.db"].conn(), hall)
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.get("/display/<hall>")
 def hall_screen(hall: str):
     """The 1920×1080 hall screen; ``?zone=`` limits it to one zone's windows."""
-    row = _hall_or_404(hall)
+    row = hall_or_404(hall)
     return render_template("display_hall.html", hall=hall, hall_name=row["name"],
                            hall_name_en=row["name_en"] or "")
 
@@ -27,7 +21,7 @@ def hall_screen(hall: str):
 @bp.get("/display/<hall>/window/<window>")
 def window_screen(hall: str, window: str):
     """The small screen above one window."""
-    _hall_or_404(hall)
+    hall_or_404(hall)
     w = views.window_by_id(current_app.extensions["hallq.db"].conn(), window)
     if w is None or w["hall"] != hall:
         abort(404)

@@ -5,10 +5,13 @@ through ``db.write`` with the manager as actor and is audited.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, request
 
 from . import admin, alerts, auth, clock, reports, stats, views
 from . import windows as win
+from .api_citizen import hall_or_404
 from .db import Database, loads
 from .errors import bad_request, not_found
 from .validate import body, weights
@@ -28,18 +31,15 @@ def manager() -> dict:
     return user
 
 
-def hall_or_404(hall: str):
-    row = views.hall_row(db().conn(), hall)
-    if row is None:
-        raise not_found("hall")
-    return row
+_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: str.isdigit() takes "²", which int() refuses
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    """A query integer in lo..hi (at most 9 ASCII digits), or a 400 ``bad_parameter``."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    if not _DIGITS.fullmatch(raw) or not lo <= int(raw) <= hi:
         raise bad_request("bad_parameter", f"{name} 须为 {lo}–{hi} 的整数 ({name} must be an"
                                            f" integer {lo}..{hi})")
     return int(raw)
@@ -77,7 +77,7 @@ def hall_audit(hall: str):
     number = request.args.get("ticket") or None
     if number is not None and len(number) > 16:
         raise bad_request("bad_parameter", "ticket 过长 (ticket too long)")
-    after = _int_arg("after", 0, 0, 2**62)
+    after = _int_arg("after", 0, 0, 999_999_999)
     limit = _int_arg("limit", reports.AUDIT_LIMIT, 1, reports.AUDIT_LIMIT)
     with db().read() as conn:
         events = reports.audit_events(conn, hall, row["tz"], first, last, number=number,
@@ -162,17 +162,9 @@ def hall_admin(hall: str):
             "windows": views.windows(conn, hall), "users": users}
 
 
-def _json_body() -> dict:
-    """The JSON object of the request; its fields are checked by :mod:`admin`."""
-    data = request.get_json(silent=True, force=True) if request.data else {}
-    if not isinstance(data, dict):
-        raise bad_request("malformed_body", "请求体必须是 JSON 对象 (body must be a JSON object)")
-    return data
-
-
 def _save(hall: str, table: str, rid: str | None, create: bool):
     hall_or_404(hall)
-    data = _json_body()
+    data = body(set(admin.SCHEMAS[table][1]) | {"id"})  # values checked by admin.clean
     rid = admin.valid_id(data.get("id") if create else rid)
     fields = admin.clean(table, data, create)
     row = db().write(manager()["username"],
@@ -226,7 +218,8 @@ def edit_service(hall: str, sid: str):
 @auth.require("manager")
 def add_user(hall: str):
     hall_or_404(hall)
-    data, user = _json_body(), manager()
+    data = body(admin.USER_FIELDS | {"username"}, required={"username", "role", "password"})
+    user = manager()
     db().write(user["username"], lambda tx: admin.create_user(tx, hall, user, data))
     row = db().one("SELECT * FROM users WHERE username = ?", (data["username"],))
     return {"user": {**auth.user_view(row), "active": bool(row["active"])}}, 201
@@ -236,7 +229,7 @@ def add_user(hall: str):
 @auth.require("manager")
 def edit_user(hall: str, username: str):
     hall_or_404(hall)
-    data, user = _json_body(), manager()
+    data, user = body(admin.USER_FIELDS), manager()
     db().write(user["username"], lambda tx: admin.edit_user(tx, hall, user, username, data))
     row = db().one("SELECT * FROM users WHERE username = ?", (username,))
     return {"user": {**auth.user_view(row), "active": bool(row["active"])}}

@@ -18,29 +18,40 @@ set and the original ``issued_at`` kept):
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections import defaultdict
 from datetime import date, datetime
+from typing import NoReturn
 
 from . import clock, views
 from .errors import bad_request, invalid
 
 MAX_RANGE_DAYS = 366
+# Dates a hall can have history for; 9999-12-31 has no next day (clock.day_bounds overflows).
+MIN_YEAR, MAX_YEAR = 2000, 9998
+_DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 COLUMNS = ("id, service, status, issued_at, called_at, started_at, finished_at, window,"
            " served_by, transferred_from, day")
 
 
 def parse_day(value: str | None, name: str) -> str | None:
-    """A YYYY-MM-DD query value, or a 400 in the contract's error shape."""
+    """A YYYY-MM-DD query value in years 2000..9998, or a 400 ``bad_date``."""
     if value is None or value == "":
         return None
+    if not _DAY_RE.fullmatch(value):
+        _bad(name)
     try:
-        return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad(name)
+        d = date.fromisoformat(value)
     except ValueError:
-        return _bad(name)
+        _bad(name)
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise bad_request("bad_date", f"{name} 须在 {MIN_YEAR}–{MAX_YEAR} 年之间 ({name} must be"
+                                      f" in the years {MIN_YEAR}..{MAX_YEAR})")
+    return d.isoformat()
 
 
-def _bad(name: str):
+def _bad(name: str) -> NoReturn:
     raise bad_request("bad_date", f"{name} 须为 YYYY-MM-DD 格式的日期 ({name} must be YYYY-MM-DD)")
 
 
@@ -63,8 +74,8 @@ def day_range(args, tz: str, now: float | None = None) -> tuple[str, str]:
     return first, last
 
 
-def _mean(xs: list[float]) -> float | None:
-    return round(sum(xs) / len(xs), 1) if xs else None
+def _mean(xs: list[float], digits: int = 1) -> float | None:
+    return round(sum(xs) / len(xs), digits) if xs else None
 
 
 def p90(xs: list[float]) -> float | None:
@@ -163,7 +174,7 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
 
 
 def _ratings(scores: list[int]) -> dict:
-    return {"count": len(scores), "mean": round(sum(scores) / len(scores), 2) if scores else None,
+    return {"count": len(scores), "mean": _mean(scores, 2),
             "by_score": {str(s): scores.count(s) for s in range(1, 6)}}
 
 
@@ -181,12 +192,8 @@ def _by_service(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
                     "cancelled": len(v.get("cancelled", [])),
                     "mean_wait_s": _mean(v.get("wait", [])), "p90_wait_s": p90(v.get("wait", [])),
                     "mean_service_s": _mean(v.get("service_s", [])),
-                    "rating_mean": _score(v.get("score", []))})
+                    "rating_mean": _mean(v.get("score", []), 2)})
     return out
-
-
-def _score(xs: list[int]) -> float | None:
-    return round(sum(xs) / len(xs), 2) if xs else None
 
 
 def _by_window(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
@@ -196,7 +203,7 @@ def _by_window(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
              "served": len(acc.get(r["id"], {}).get("served", [])),
              "busy_s": round(sum(acc.get(r["id"], {}).get("busy", [])), 1),
              "mean_service_s": _mean(acc.get(r["id"], {}).get("service_s", [])),
-             "rating_mean": _score(acc.get(r["id"], {}).get("score", []))} for r in rows]
+             "rating_mean": _mean(acc.get(r["id"], {}).get("score", []), 2)} for r in rows]
 
 
 def _by_clerk(conn: sqlite3.Connection, acc: dict) -> list[dict]:
@@ -204,7 +211,7 @@ def _by_clerk(conn: sqlite3.Connection, acc: dict) -> list[dict]:
         "SELECT username, display_name FROM users")}
     return [{"clerk": u, "display_name": names.get(u) or u, "served": len(v["served"]),
              "busy_s": round(sum(v["busy"]), 1), "mean_service_s": _mean(v["service_s"]),
-             "rating_mean": _score(v["score"])} for u, v in sorted(acc.items())]
+             "rating_mean": _mean(v["score"], 2)} for u, v in sorted(acc.items())]
 
 
 def _by_hour(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
