@@ -2,15 +2,16 @@
 packages: pinned from npm at set-up, served from here, never from a CDN."""
 from __future__ import annotations
 
-import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import segno
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
-from . import clock, dispatch, printer, tickets, views
+from . import clock, dispatch, printer, tickets, validate, views
 from .db import Database, Tx
+from .errors import conflict, not_found
 
 # /static/hallq/<file> is queue_server/static/hallq/<file> (the app's own /static agrees).
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static/hallq",
@@ -26,6 +27,7 @@ VENDOR = {
 }
 
 _print_lock = threading.Lock()  # one printer, one slip at a time
+PRINTED_KEEP = 10_000  # ticket ids remembered as printed (a reprint is refused), newest kept
 
 
 @bp.get("/vendor/<name>")
@@ -61,8 +63,7 @@ def citizen_ticket(token: str):
 def public_url(token: str) -> str:
     """Where the slip's QR code leads: HALLQ_PUBLIC_URL when phones reach the server by
     another name than the kiosk does."""
-    base = (current_app.config.get("PUBLIC_URL") or os.environ.get("HALLQ_PUBLIC_URL")
-            or request.host_url).rstrip("/")
+    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
     return f"{base}/t/{token}"
 
 
@@ -74,8 +75,7 @@ def _printer():
     factory = current_app.config.get("PRINTER_FACTORY")  # tests inject a failing printer
     if factory is not None:
         return factory()
-    return printer.open_printer(current_app.config.get("PRINTER")
-                                or os.environ.get("HALLQ_PRINTER"))
+    return printer.open_printer(current_app.config.get("PRINTER"))
 
 
 @bp.post("/kiosk/<hall>/slip")
@@ -83,14 +83,18 @@ def slip(hall: str):
     """The slip of a ticket just issued: QR code, and the thermal print when a printer is
     configured. If printing fails the ticket is cancelled, so no number is called that nobody
     holds."""
-    data = request.get_json(silent=True) or {}
-    token = data.get("token")
-    if not isinstance(token, str) or len(token) > 128:
-        return {"error": {"code": "malformed_body", "message": "缺少 token (missing token)"}}, 400
+    data = validate.body({"token"}, required={"token"})
+    token = validate.string(data, "token", max_len=128, required=True)
     row = _db().one("SELECT * FROM tickets WHERE token_hash = ? AND hall = ?",
                     (tickets.token_hash(token), hall))
     if row is None:
-        return {"error": {"code": "not_found", "message": "ticket 不存在 (unknown ticket)"}}, 404
+        raise not_found("ticket")
+    # Only the kiosk's own fresh ticket: a failed print cancels it, and that must never reach
+    # a ticket taken on a phone or one already called.
+    if row["channel"] != "kiosk":
+        raise conflict("not_kiosk_ticket", "该票号不是本机所取 (not a kiosk ticket)")
+    if row["status"] != "waiting":
+        raise conflict("not_waiting", "该票号已不在等候中 (ticket is no longer waiting)")
     conn = _db().conn()
     view = views.ticket(conn, row, dispatch.predictions(conn, hall))
     url = public_url(token)
@@ -103,7 +107,8 @@ def slip(hall: str):
         p = False
     if p is None:
         return reply
-    printed = current_app.extensions.setdefault("hallq.printed", set())  # a token prints once
+    printed: OrderedDict[int, None] = current_app.extensions.setdefault(
+        "hallq.printed", OrderedDict())  # a ticket prints once
     with _print_lock:
         if row["id"] in printed:
             reply["printer"] = "already"
@@ -117,7 +122,9 @@ def slip(hall: str):
                 service_name=view["service_name"],
                 issued_at=clock.iso(row["issued_at"], hall_row["tz"])[:16].replace("T", " "),
                 ahead=view["position"] or 0, url=url))
-            printed.add(row["id"])
+            printed[row["id"]] = None
+            while len(printed) > PRINTED_KEEP:
+                printed.popitem(last=False)
             reply["printer"] = "ok"
         except Exception:
             current_app.logger.exception("printing ticket %s failed", view["number"])
@@ -136,6 +143,8 @@ def slip(hall: str):
 def _cancel(ticket_id: int) -> bool:
     def _tx(tx: Tx):
         fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        if fresh["status"] != "waiting":  # called meanwhile: someone may be holding it
+            raise conflict("not_waiting", "ticket is no longer waiting")
         return tickets.cancel(tx, fresh)
 
     try:
