@@ -143,7 +143,9 @@ def save(tx: Tx, table: str, hall: str, rid: str, fields: dict, create: bool) ->
     if table == "windows":
         emit_window(tx, rid)
     else:
-        emit_queue(tx, hall)  # active services and names shape every screen's queue
+        emit_queue(tx, hall)  # active services shape every screen's queue
+        # hall.updated tells the screens to refetch names: queue.updated carries none.
+        emit_hall(tx, hall)
     return after
 
 

@@ -147,6 +147,9 @@
         const hn = $("hall-name");
         hn.textContent = (lang === "en" && d.name_en) || d.name || hn.textContent;
         renderNotices();
+        // hall.updated also follows a renamed category or service, and carries neither:
+        // a fresh snapshot brings the new names.
+        window.__hallq.live.resync();
       },
     },
   }) };

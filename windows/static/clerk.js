@@ -141,8 +141,16 @@
       resyncEveryMs: 5 * 60 * 1000,
       onSnapshot: scheduleRefresh,
       on: { "window.updated": scheduleRefresh, "queue.updated": scheduleRefresh,
-        "ticket.called": scheduleRefresh },
+        "ticket.called": scheduleRefresh, "hall.updated": reloadServices },
     });
+  }
+
+  async function reloadServices() {
+    // A renamed service (or category) arrives as hall.updated, without the names.
+    try {
+      S.services = (await call("GET", `/halls/${S.hall}/services`)).services;
+      scheduleRefresh();
+    } catch (e) { /* the next event or resync tries again */ }
   }
 
   function scheduleRefresh() {

@@ -102,10 +102,11 @@
 
   const refresh = () => soon();
   window.HallQ.live({
-    subs: [{ hall: M.hall }, { managers: M.hall }],
+    subs: [{ managers: M.hall }], // joins the hall room too: one subscription, one snapshot
     onSnapshot: refresh,
     on: {
       "window.updated": refresh, "queue.updated": refresh, "ticket.called": refresh,
+      "hall.updated": refresh,
       "alert.wait": (a) => {
         pushed.set(a.ticket, { ...a, at: Date.now() });
         renderOverdue();
