@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from . import config, errors
+from . import config, errors, security
 from .auth import LoginThrottle
 from .autocall import AutoCaller
 from .db import Database, connect, migrate
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db = Database(db_path)
     db.publish = Publisher(app, db, app.config["POSITION_REFRESH_S"])
+    db.send_live = Publisher.send_live
     app.extensions["hallq.db"] = db
     app.extensions["hallq.login_throttle"] = LoginThrottle(app.config["LOGIN_FAILS"])
     app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rollover.ensure(hall["id"])
 
     errors.register(app)
+    security.register(app)
     from . import api_auth, api_citizen, api_clerk, openapi, pages
     for module in (api_auth, api_citizen, api_clerk, openapi, pages):
         app.register_blueprint(module.bp)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from . import auth, calling, dispatch, tickets, views
 from . import windows as win
 from .db import Database, Tx, loads
-from .errors import forbidden, invalid, not_found, unauthorized
+from .errors import bad_request, forbidden, not_found, unauthorized
 from .validate import body, string, weights
 
 bp = Blueprint("api_clerk", __name__, url_prefix="/api/v1")
@@ -131,11 +131,13 @@ def unhold(window_id: str):
     data = body({"ticket"}, required={"ticket"})
     ticket_id = data["ticket"]
     if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
-        raise invalid("wrong_type", "ticket 须为票据 id (ticket must be a ticket id)")
+        raise bad_request("wrong_type", "ticket 须为票据 id (ticket must be a ticket id)")
 
     def _unhold(tx, w, user):
-        t = tx.one("SELECT * FROM tickets WHERE id = ? AND hall = ?", (ticket_id, w["hall"]))
-        if t is None:
+        t = tx.one("SELECT * FROM tickets WHERE id = ? AND hall = ?",
+                   (ticket_id, w["hall"])) if 0 < ticket_id < 2**63 else None
+        # A clerk releases what their own window held; a manager anything in the hall.
+        if t is None or (t["window"] != w["id"] and not auth.has_role(user, "manager")):
             raise not_found("ticket")
         return tickets.unhold(tx, t)
 
@@ -154,7 +156,7 @@ def transfer(window_id: str):
 def set_auto(window_id: str):
     data = body({"auto"}, required={"auto"})
     if not isinstance(data["auto"], bool):
-        raise invalid("wrong_type", "auto 须为 true/false (auto must be a boolean)")
+        raise bad_request("wrong_type", "auto 须为 true/false (auto must be a boolean)")
     window_action(window_id, lambda tx, w, u: win.set_auto(tx, w, data["auto"]))
     if data["auto"]:
         current_app.extensions["hallq.autocall"].ensure_started()

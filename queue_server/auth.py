@@ -19,6 +19,7 @@ from .db import Database, Tx
 from .errors import forbidden, invalid, too_many, unauthorized
 
 ROLES = {"clerk": 1, "manager": 2, "admin": 3}
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 SESSION_TTL_S = 12 * 3600
 
 
@@ -61,8 +62,12 @@ class LoginThrottle:
                 raise too_many("登录失败次数过多，请稍后再试 (too many failed logins, wait)")
 
     def fail(self, key: tuple[str, str]) -> None:
+        now = time.monotonic()
         with self._lock:
-            self._fails.setdefault(key, []).append(time.monotonic())
+            self._fails.setdefault(key, []).append(now)
+            if len(self._fails) > 10000:  # forget keys whose failures have all aged out
+                for k in [k for k, v in self._fails.items() if now - v[-1] >= self.window_s]:
+                    del self._fails[k]
 
     def clear(self, key: tuple[str, str]) -> None:
         with self._lock:
@@ -74,7 +79,9 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[dic
     key = (username, address)
     throttle.check(key)
     row = db.one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
-    if row is None or not check_password_hash(row["password_hash"], password):
+    # Hash even for an unknown user, so the answer's timing doesn't tell who exists.
+    stored = row["password_hash"] if row is not None else _DUMMY_HASH
+    if not check_password_hash(stored, password) or row is None:
         throttle.fail(key)
         raise unauthorized("用户名或密码错误 (wrong username or password)")
     throttle.clear(key)

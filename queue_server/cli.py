@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
     password = password.rstrip("\n")
     try:
-        db.write("admin-cli", lambda tx: auth.create_user(
+        db.write("system", lambda tx: auth.create_user(
             tx, args.name, args.role, password, args.display_name, args.staff_no))
     except ApiError as e:
         print(f"error: {e.message}", file=sys.stderr)

@@ -17,11 +17,12 @@ DEFAULTS = {
     "ALERT_INTERVAL_S": 5.0,        # how often waiting tickets are checked against wait limits
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
     "PUBLIC_URL": None,             # the address phones use for the slip's QR code
+    "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them
     "DEMO_PASSWORD": None,
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
 }
-INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S"}
+INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S", "PROXY_HOPS"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S"}
 
 

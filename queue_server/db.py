@@ -117,9 +117,11 @@ class Tx:
 class Database:
     """Wraps the database file: connections per thread, the write path, read helpers."""
 
-    def __init__(self, path: str, publish: Callable[[Tx], None] | None = None):
+    def __init__(self, path: str, publish: Callable[[Tx], None] | None = None,
+                 send_live: Callable[[Tx], None] | None = None):
         self.path = path
         self.publish = publish
+        self.send_live = send_live
         self._local = threading.local()
         self._write_lock = threading.Lock()
 
@@ -168,6 +170,12 @@ class Database:
                 if c.in_transaction:
                     c.execute("ROLLBACK")
                 raise
+            # Still under the lock: live events leave in the order of their ``seq``.
+            if self.send_live is not None and tx.live:
+                try:
+                    self.send_live(tx)
+                except Exception:  # committed is committed: a lost push is healed by resync
+                    logging.getLogger(__name__).exception("sending live events failed")
         if self.publish is not None and (tx.live or tx.tickets):
             try:
                 self.publish(tx)

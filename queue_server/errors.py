@@ -65,6 +65,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _fault(e: Exception):  # a bug: log it, never leak internals
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The route pattern, not the path: a path may hold a ticket's secret token.
+        rule = request.url_rule.rule if request.url_rule else "?"
+        app.logger.exception("unhandled error on %s %s", request.method, rule)
         return jsonify({"error": {"code": "internal_error",
                                   "message": "服务器内部错误 (internal error)"}}), 500

@@ -24,7 +24,7 @@ from .events import (
 from .tickets import room_of, token_hash
 
 socketio = SocketIO()
-_users: dict[str, dict | None] = {}  # sid -> the user who connected (None: anonymous screen)
+_tokens: dict[str, str | None] = {}  # sid -> the login token it connected with, if any
 
 
 def _db() -> Database:
@@ -39,12 +39,12 @@ def _error(code: str, message: str) -> dict:
 def _connect(auth_data=None):
     """Authenticate once on connect: a bearer token in ``auth`` or the login cookie."""
     token = (auth_data or {}).get("token") if isinstance(auth_data, dict) else None
-    _users[request.sid] = auth.user_for_token(_db(), token or session.get("token"))
+    _tokens[request.sid] = token if isinstance(token, str) else session.get("token")
 
 
 @socketio.on("disconnect")
 def _disconnect(*_args):
-    _users.pop(request.sid, None)
+    _tokens.pop(request.sid, None)
 
 
 def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
@@ -67,7 +67,6 @@ def _subscribe(data):
     if not isinstance(data, dict):
         return _error("malformed_body", "subscribe needs an object")
     db = _db()
-    user = _users.get(request.sid)
     if "ticket" in data:
         token = data["ticket"]
         row = db.one("SELECT * FROM tickets WHERE token_hash = ?",
@@ -92,7 +91,9 @@ def _subscribe(data):
                              if c["window"]["id"] == wid][:5]}
     elif "managers" in data:
         hall = data["managers"]
-        if not auth.has_role(user, "manager"):  # checked on every event, not only on connect
+        # Looked up again on every event: a logout or a lost role takes effect at once.
+        user = auth.user_for_token(db, _tokens.get(request.sid))
+        if not auth.has_role(user, "manager"):
             return _error("forbidden", "需要管理员权限 (managers only)")
         if not isinstance(hall, str) or views.hall_row(db.conn(), hall) is None:
             return _error("not_found", "hall 不存在 (unknown hall)")
@@ -145,9 +146,14 @@ class Publisher:
         self._cond = threading.Condition()
         self._started = False
 
-    def __call__(self, tx: Tx) -> None:
+    @staticmethod
+    def send_live(tx: Tx) -> None:
+        """The transaction's hall events, sent right after its commit (under the write lock)."""
         for name, payload, rooms in tx.live:
             socketio.emit(name, payload, to=rooms)
+
+    def __call__(self, tx: Tx) -> None:
+        """What may come a moment later: followed tickets' new views and positions."""
         preds: dict[str, dict] = {}
         for tid in sorted(tx.tickets):
             row = self.db.one("SELECT * FROM tickets WHERE id = ?", (tid,))

@@ -30,8 +30,8 @@ class AddressLimiter:
                 raise too_many("取号过于频繁，请稍后再试 (too many tickets from this device; "
                                "try again in a minute)")
             q.append(now)
-            if len(self._hits) > 10000:  # forget idle addresses
-                for key in [k for k, v in self._hits.items() if not v]:
+            if len(self._hits) > 10000:  # forget addresses quiet for a minute
+                for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= 60]:
                     del self._hits[key]
 
 

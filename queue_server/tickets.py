@@ -95,8 +95,14 @@ def _next_number(tx: Tx, hall: str, day: str, prefix: str) -> str:
     return f"{prefix}{last:03d}"
 
 
+def zone_rooms(tx: Tx, hall: str) -> list[str]:
+    return [zone_room(hall, r["zone"]) for r in tx.all(
+        "SELECT DISTINCT zone FROM windows WHERE hall = ? AND zone != ''", (hall,))]
+
+
 def emit_queue(tx: Tx, hall: str) -> None:
-    tx.emit(hall, QueueUpdated.name, views.queue_payload(tx.conn, hall), [hall_room(hall)])
+    tx.emit(hall, QueueUpdated.name, views.queue_payload(tx.conn, hall),
+            [hall_room(hall), *zone_rooms(tx, hall)])
 
 
 def emit_hall(tx: Tx, hall: str) -> None:
@@ -109,8 +115,10 @@ def emit_hall(tx: Tx, hall: str) -> None:
 
 def emit_window(tx: Tx, window_id: str) -> None:
     w = views.window_by_id(tx.conn, window_id)
-    tx.emit(w["hall"], WindowUpdated.name, {"window": w},
-            [hall_room(w["hall"]), window_room(window_id)])
+    rooms = [hall_room(w["hall"]), window_room(window_id)]
+    if w["zone"]:
+        rooms.append(zone_room(w["hall"], w["zone"]))
+    tx.emit(w["hall"], WindowUpdated.name, {"window": w}, rooms)
 
 
 def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
@@ -181,6 +189,11 @@ def call(tx: Tx, window: sqlite3.Row, ticket_id: int) -> sqlite3.Row:
     return ticket
 
 
+def served_by(tx: Tx, window: sqlite3.Row) -> str | None:
+    """Who did the work: the acting user (a manager working a window counts too)."""
+    return window["clerk"] if tx.actor in ("system", "citizen") else tx.actor
+
+
 def current_of(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
     if not window["current"]:
         raise conflict("no_current_ticket", "本窗口当前没有票号 (window has no current ticket)")
@@ -213,7 +226,7 @@ def finish(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
     t0 = current_of(tx, window)
     # A ticket finished straight from "called" was served from the call on.
     t = _move(tx, t0, "finish", finished_at=tx.now, started_at=t0["started_at"] or t0["called_at"],
-              served_by=window["clerk"])
+              served_by=served_by(tx, window))
     _release_window(tx, window)
     emit_window(tx, window["id"])
     return t
@@ -261,7 +274,8 @@ def transfer(tx: Tx, window: sqlite3.Row, service: str) -> sqlite3.Row:
     # The citizen's token follows the ticket to its new leg.
     tx.run("UPDATE tickets SET token_hash = NULL, status = 'transferred', finished_at = ?,"
            " started_at = COALESCE(started_at, called_at), served_by = ?, transferred_to = ?"
-           " WHERE id = ? AND status = ?", (tx.now, window["clerk"], new_id, t["id"], t["status"]))
+           " WHERE id = ? AND status = ?", (tx.now, served_by(tx, window), new_id, t["id"],
+                                            t["status"]))
     tx.run("UPDATE tickets SET token_hash = ? WHERE id = ?", (t["token_hash"], new_id))
     tx.audit(t["hall"], "transfer", ticket=t["id"], window=window["id"],
              detail={"before": {"status": t["status"], "service": t["service"]},

@@ -12,19 +12,19 @@ from .errors import bad_request, invalid
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")  # [0-9], not \d: no full-width digits
 
 
 def id_number_ok(value: str) -> bool:
     """An 18-digit resident ID with a valid GB 11643 check digit."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{17}[\dXx]", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{17}[0-9Xx]", value):
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS, strict=True))
     return _CHECK[total % 11] == value[17].upper()
 
 
 def mobile_ok(value: str) -> bool:
-    return isinstance(value, str) and bool(_MOBILE.match(value))
+    return isinstance(value, str) and bool(_MOBILE.fullmatch(value))
 
 
 def keyed_hash(value: str) -> str:
@@ -35,7 +35,11 @@ def keyed_hash(value: str) -> str:
 
 def body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
     """The JSON object of the request, refusing unknown and missing fields."""
-    data = request.get_json(silent=True, force=True) if request.data else {}
+    if not request.data:
+        return {} if not required else _missing(required)
+    if not request.is_json:  # a cross-site form can't send application/json without CORS
+        raise bad_request("not_json", "请求体须为 application/json (body must be JSON)")
+    data = request.get_json(silent=True)
     if data is None:
         raise bad_request("malformed_json", "请求体不是合法的 JSON (body is not valid JSON)")
     if not isinstance(data, dict):
@@ -47,6 +51,10 @@ def body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
     if missing:
         raise bad_request("missing_field", f"缺少字段 (missing fields: {', '.join(missing)})")
     return data
+
+
+def _missing(required: set[str]):
+    raise bad_request("missing_field", f"缺少字段 (missing fields: {', '.join(sorted(required))})")
 
 
 def string(data: dict, key: str, *, max_len: int = 200, required: bool = False) -> str | None:
