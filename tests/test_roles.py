@@ -29,6 +29,13 @@ TABLE = [
     ("get", "/api/v1/halls/demo/windows", None, (200, 200, 200)),
     ("put", f"{W}/skills", {"skills": {"hukou": 1}}, (403, 403, 200)),
     ("get", "/api/v1/auth/me", None, (200, 200, 200)),
+    # The manager's side (more cases, incl. every write, in tests/test_manage*.py).
+    ("get", "/api/v1/halls/demo/stats", None, (403, 403, 200)),
+    ("get", "/api/v1/halls/demo/stats?format=csv", None, (403, 403, 200)),
+    ("get", "/api/v1/halls/demo/audit", None, (403, 403, 200)),
+    ("get", "/api/v1/halls/demo/monitor", None, (403, 403, 200)),
+    ("get", "/api/v1/halls/demo/admin", None, (403, 403, 200)),
+    ("put", "/api/v1/halls/demo/notices", {"notices": ["今日正常办公"]}, (403, 403, 200)),
 ]
 CITIZEN = [
     ("get", "/api/v1/halls", None, 200),
