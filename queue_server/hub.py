@@ -87,8 +87,7 @@ def _subscribe(data):
             seq = views.hall_row(conn, w["hall"])["live_seq"]
         join_room(window_room(wid))
         payload = {"window": w, "seq": seq,
-                   "calls": [c for c in views.recent_calls(db.conn(), w["hall"], limit=30)
-                             if c["window"]["id"] == wid][:5]}
+                   "calls": views.recent_calls(db.conn(), w["hall"], limit=5, window=wid)}
     elif "managers" in data:
         hall = data["managers"]
         # Looked up again on every event: a logout or a lost role takes effect at once.

@@ -127,12 +127,15 @@ def queue_payload(conn: Conn, hall: str) -> dict:
     return {"hall": hall, "waiting": waiting, "total": sum(waiting.values())}
 
 
-def recent_calls(conn: Conn, hall: str, zone: str | None = None, limit: int = 12) -> list[dict]:
+def recent_calls(conn: Conn, hall: str, zone: str | None = None, limit: int = 12,
+                 window: str | None = None) -> list[dict]:
     """The newest calls (recalls included), newest first, as ``ticket.called`` payloads."""
+    where, args = "e.hall = ? AND e.action IN ('call', 'recall')", [hall]
+    if window:
+        where, args = where + " AND e.window = ?", [hall, window]
     rows = conn.execute(
-        "SELECT e.seq, e.detail, e.ticket, e.window FROM events e"
-        " WHERE e.hall = ? AND e.action IN ('call', 'recall') ORDER BY e.seq DESC LIMIT ?",
-        (hall, limit * 4 if zone else limit)).fetchall()
+        f"SELECT e.seq, e.detail, e.ticket, e.window FROM events e WHERE {where}"
+        " ORDER BY e.seq DESC LIMIT ?", (*args, limit * 4 if zone else limit)).fetchall()
     out = []
     for r in rows:
         d = loads(r["detail"], {})
