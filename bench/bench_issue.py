@@ -35,6 +35,8 @@ SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
 
 def raw_commit_rate(folder: Path, seconds: float) -> float:
     path = folder / "raw.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
