@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import PASSWORD, ServerProcess, free_port  # noqa: E402
+from tests.helpers import PASSWORD, gunicorn_server, seed_demo_db  # noqa: E402
 
 SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
 
@@ -96,16 +94,8 @@ def main() -> None:
     ap.add_argument("--queue", type=int, default=200)
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hallq-bench-"))
-    db = folder / "bench.db"
-    subprocess.run([str(Path(sys.executable).with_name("hallq")), "--db", str(db), "seed-demo"],
-                   check=True, capture_output=True,
-                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD})
-    port = free_port()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = ServerProcess(db, port=port, cmd=[
-        gunicorn, "--worker-class", "gthread", "--workers", "1", "--threads", "100",
-        "--bind", f"127.0.0.1:{port}", "--no-control-socket", "queue_server.wsgi:app"],
-        env={"HALLQ_DB": str(db), "HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
+    db = seed_demo_db(folder / "bench.db")
+    server = gunicorn_server(db, {"HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
     results = {"raw_commits_per_s": [], "levels": {}}
     manager = requests.Session()
     manager.post(f"{server.url}/api/v1/auth/login",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import PASSWORD, ServerProcess, free_port, login  # noqa: E402
+from tests.helpers import gunicorn_server, login, seed_demo_db  # noqa: E402
 
 
 def vm_hwm_mb(pid: int) -> float:
@@ -92,21 +91,9 @@ def main() -> None:
                     help="gevent needs `pip install gevent` (HALLQ_ASYNC_MODE=gevent)")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hallq-live-"))
-    db = folder / "live.db"
-    subprocess.run([str(Path(sys.executable).with_name("hallq")), "--db", str(db), "seed-demo"],
-                   check=True, capture_output=True,
-                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD})
-    port = free_port()
-    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1",
-                "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
-    env = {"HALLQ_DB": str(db), "HALLQ_RATE_ADDRESS_PER_MIN": "0"}
-    if args.worker == "gevent":
-        gunicorn += ["--worker-class", "gevent", "--worker-connections", str(args.threads)]
-        env["HALLQ_ASYNC_MODE"] = "gevent"
-    else:
-        gunicorn += ["--worker-class", "gthread", "--threads", str(args.threads)]
-    server = ServerProcess(db, port=port, cmd=gunicorn + ["queue_server.wsgi:app"],
-                           env=env).start()
+    db = seed_demo_db(folder / "live.db")
+    server = gunicorn_server(db, {"HALLQ_RATE_ADDRESS_PER_MIN": "0"}, args.worker,
+                             args.threads).start()
     summary = {}
     try:
         pid = worker_pid(server.proc.pid)

@@ -62,6 +62,29 @@ class ServerProcess:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+def seed_demo_db(db: Path) -> Path:
+    """A database with the demo hall, made by the real ``hallq seed-demo`` command."""
+    subprocess.run([str(Path(sys.executable).with_name("hallq")), "--db", str(db), "seed-demo"],
+                   check=True, cwd=ROOT, capture_output=True,
+                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD})
+    return db
+
+
+def gunicorn_server(db: Path, env: dict | None = None, worker: str = "gthread",
+                    threads: int = 100) -> ServerProcess:
+    """The README's production command (one worker) on a free port; not yet started."""
+    port = free_port()
+    cmd = [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1",
+           "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
+    env = {"HALLQ_DB": str(db), **(env or {})}
+    if worker == "gevent":  # needs `pip install gevent`
+        cmd += ["--worker-class", "gevent", "--worker-connections", str(threads)]
+        env["HALLQ_ASYNC_MODE"] = "gevent"
+    else:
+        cmd += ["--worker-class", "gthread", "--threads", str(threads)]
+    return ServerProcess(db, cmd=cmd + ["queue_server.wsgi:app"], port=port, env=env)
+
+
 def login(session: requests.Session, base: str, username: str) -> str:
     r = session.post(f"{base}/api/v1/auth/login",
                      json={"username": username, "password": PASSWORD}, timeout=10)

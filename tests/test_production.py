@@ -2,34 +2,16 @@
 through a real Redis server."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
-from tests.helpers import PASSWORD, ROOT, ServerProcess, free_port, login
-
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-HALLQ = str(Path(sys.executable).with_name("hallq"))
-
-
-def gunicorn(db: Path, env: dict | None = None) -> ServerProcess:
-    port = free_port()
-    cmd = [GUNICORN, "--worker-class", "gthread", "--workers", "1", "--threads", "100",
-           "--bind", f"127.0.0.1:{port}", "--no-control-socket", "queue_server.wsgi:app"]
-    return ServerProcess(db, cmd=cmd, port=port, env={"HALLQ_DB": str(db), **(env or {})})
-
-
-def seed(db: Path) -> None:
-    subprocess.run([HALLQ, "--db", str(db), "seed-demo"], check=True, cwd=ROOT,
-                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD}, capture_output=True)
+from tests.helpers import free_port, gunicorn_server, login, seed_demo_db
 
 
 @pytest.fixture
@@ -84,8 +66,8 @@ def issue_and_call(issue_base: str, call_base: str) -> str:
 
 def test_gunicorn_issue_call_event(tmp_path):
     db = tmp_path / "prod.db"
-    seed(db)
-    proc = gunicorn(db).start()
+    seed_demo_db(db)
+    proc = gunicorn_server(db).start()
     try:
         client, got, seen = watch_calls(proc.url)
         number = issue_and_call(proc.url, proc.url)
@@ -97,9 +79,9 @@ def test_gunicorn_issue_call_event(tmp_path):
 
 def test_two_processes_share_live_events_through_redis(tmp_path, redis_url):
     db = tmp_path / "prod.db"
-    seed(db)
+    seed_demo_db(db)
     env = {"HALLQ_MESSAGE_QUEUE": redis_url}
-    a, b = gunicorn(db, env).start(), gunicorn(db, env).start()
+    a, b = gunicorn_server(db, env).start(), gunicorn_server(db, env).start()
     try:
         client, got, seen = watch_calls(b.url)  # the screen is on process B ...
         number = issue_and_call(a.url, a.url)   # ... the ticket is issued and called on A
