@@ -41,15 +41,22 @@ def worker_pid(master: int) -> int:
     return int(kids[0]) if kids else master
 
 
-def run_level(base: str, n: int, calls: int) -> list[float]:
+def run_level(base: str, n: int, calls: int, phones: int, folder: Path) -> list[float]:
+    citizen = requests.Session()
+    for _ in range(calls + 1):  # the phones follow the tickets behind the ones called
+        r = citizen.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
+                         timeout=30)
+        r.raise_for_status()
+    tokens = [citizen.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
+                           timeout=30).json()["token"] for _ in range(phones)]
+    token_file = folder / f"tokens-{n}.json"
+    token_file.write_text(json.dumps(tokens))
     node = subprocess.Popen(["node", str(ROOT / "bench" / "live_clients.js"), base, str(n),
-                             str(calls)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                             str(calls), str(token_file)], stdout=subprocess.PIPE, text=True,
+                            cwd=ROOT)
     if node.stdout.readline().strip() != "ready":
         raise RuntimeError("the Node clients did not connect")
-    citizen = requests.Session()
-    for _ in range(calls + 1):
-        citizen.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
-                     timeout=30).raise_for_status()
+    n -= phones
     clerk = requests.Session()
     login(clerk, base, "clerk01")
     clerk.post(f"{base}/api/v1/windows/W13/open", timeout=30)
@@ -66,6 +73,8 @@ def run_level(base: str, n: int, calls: int) -> list[float]:
         clerk.post(f"{base}/api/v1/windows/W13/finish", timeout=30)
     clerk.post(f"{base}/api/v1/windows/W13/close", timeout=30)
     got = json.loads(node.stdout.readline())
+    for token in tokens:  # the next level starts from the same queue
+        citizen.delete(f"{base}/api/v1/tickets/{token}", timeout=30)
     got = {k: v for k, v in got.items() if k in sent}
     node.wait(60)
     latencies = []
@@ -87,6 +96,9 @@ def main() -> None:
     ap.add_argument("--clients", default="50,200,500")
     ap.add_argument("--calls", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1000)
+    ap.add_argument("--phones", type=float, default=0,
+                    help="share of the clients that are phones following a waiting ticket "
+                         "(the rest are hall screens, which alone are timed)")
     ap.add_argument("--worker", choices=["gthread", "gevent"], default="gthread",
                     help="gevent needs `pip install gevent` (HALLQ_ASYNC_MODE=gevent)")
     args = ap.parse_args()
@@ -100,7 +112,7 @@ def main() -> None:
         print("| clients | p50 ms | p95 ms | p99 ms | server peak RSS MB |")
         print("|---|---|---|---|---|")
         for n in [int(x) for x in args.clients.split(",")]:
-            lat = run_level(server.url, n, args.calls)
+            lat = run_level(server.url, n, args.calls, int(n * args.phones), folder)
             row = {"p50_ms": pct(lat, 50) * 1e3, "p95_ms": pct(lat, 95) * 1e3,
                    "p99_ms": pct(lat, 99) * 1e3, "peak_rss_mb": vm_hwm_mb(pid),
                    "mean_ms": statistics.mean(lat) * 1e3}

@@ -1,9 +1,15 @@
 // N real Socket.IO clients for bench/bench_live.py: Node holds hundreds of connections without
 // the client side's own cost swamping the server's (Python threads would).
-// usage: node bench/live_clients.js URL N CALLS  -> prints "ready", then one JSON line.
+// usage: node bench/live_clients.js URL N CALLS [TOKENS.json]
+//   -> prints "ready", then one JSON line. With TOKENS, that many of the N clients are phones
+//   following those tickets ({"ticket": token}); the others are hall screens, which alone are
+//   timed.
 "use strict";
+const fs = require("fs");
 const { io } = require("socket.io-client");
 const [url, n, calls] = [process.argv[2], +process.argv[3], +process.argv[4]];
+const tokens = process.argv[5] ? JSON.parse(fs.readFileSync(process.argv[5], "utf8")) : [];
+const screens = n - tokens.length;
 const now = () => performance.timeOrigin + performance.now(); // epoch ms, sub-ms resolution
 const got = {}; // number -> [epoch ms per client]
 let ready = 0;
@@ -11,11 +17,14 @@ let done = 0;
 const sockets = [];
 for (let i = 0; i < n; i++) {
   const s = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
-  s.on("ticket.called", (d) => {
-    (got[d.number] = got[d.number] || []).push(now());
-    if (got[d.number].length === n && ++done === calls + 1) finish(); // + the warm-up call
-  });
-  s.on("connect", () => s.emit("subscribe", { hall: "demo" }, () => {
+  const sub = i < screens ? { hall: "demo" } : { ticket: tokens[i - screens] };
+  if (i < screens) {
+    s.on("ticket.called", (d) => {
+      (got[d.number] = got[d.number] || []).push(now());
+      if (got[d.number].length === screens && ++done === calls + 1) finish(); // + warm-up
+    });
+  }
+  s.on("connect", () => s.emit("subscribe", sub, () => {
     if (++ready === n) console.log("ready");
   }));
   sockets.push(s);
