@@ -5,6 +5,7 @@ test fails if any request left the server (intranet-only rule) or any script err
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,6 +40,17 @@ def live(tmp_path) -> Iterator[ServerProcess]:
     proc = ServerProcess(tmp_path / "live.db").start()
     yield proc
     proc.kill()
+
+
+def wait_js(page, expr: str, timeout: float = 30000) -> None:
+    """Wait until ``expr`` is truthy in the page. Playwright's wait_for_function evaluates its
+    predicate with eval() inside the page, which the server's Content-Security-Policy (no
+    'unsafe-eval') forbids; page.evaluate goes through the debugger protocol and is allowed."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(f"() => Boolean({expr})"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout} ms for {expr}")
+        time.sleep(0.05)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.browser.conftest import wait_js
 from tests.browser.test_manage import hall, manager_page  # noqa: F401  (fixture)
 from tests.browser.test_pages_flow import open_hall_screen
 from tests.helpers import login
@@ -22,9 +23,8 @@ def test_renamed_category_reaches_the_hall_screen(page_factory, hall):  # noqa: 
     r = mgr.patch(f"{base}/api/v1/halls/demo/categories/biz", json={"name": "企业开办专区"},
                   timeout=10)
     assert r.ok, r.text
-    screen.wait_for_function(
-        """() => document.querySelector('#waiting [data-category="biz"] .w-name')
-               .textContent === '企业开办专区'""", timeout=10000)
+    wait_js(screen, """document.querySelector('#waiting [data-category="biz"] .w-name')
+                       .textContent === '企业开办专区'""", timeout=10000)
 
 
 def test_monitor_gets_one_snapshot(page_factory, hall):  # noqa: F811

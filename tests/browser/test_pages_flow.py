@@ -2,11 +2,13 @@
 two simultaneous calls; the hall screen surviving a server restart."""
 from __future__ import annotations
 
+import re
 import threading
 
 import requests
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_js
 from tests.helpers import login
 
 # Record what the page asks speechSynthesis to say, and end each utterance quickly.
@@ -24,7 +26,7 @@ if (window.speechSynthesis) {
 def open_hall_screen(page_factory, base: str, **kwargs):
     hall = page_factory(base, (1920, 1080), init_script=SPEECH, **kwargs)
     hall.goto("/display/demo")
-    hall.wait_for_function("window.__hallq && window.__hallq.live.state.snapshots >= 1")
+    wait_js(hall, "window.__hallq && window.__hallq.live.state.snapshots >= 1")
     return hall
 
 
@@ -83,7 +85,7 @@ def test_kiosk_to_rating(live, page_factory):
     expect(clerk.locator("#cur-number")).to_have_text("A001")
     expect(clerk.locator("#why")).to_be_visible()
     expect(clerk.locator("#cur-materials li")).to_have_count(5)
-    hall.wait_for_function("window.__spoken.length >= 2", timeout=5000)
+    wait_js(hall, "window.__spoken.length >= 2", timeout=5000)
     assert hall.evaluate("window.__spoken") == ["请A零零一号到1号窗口办理"] * 2
     expect(window.locator("#ws-number")).to_have_text("A001")
     expect(phone.locator("#called-window")).to_have_text("1号窗口")
@@ -92,6 +94,9 @@ def test_kiosk_to_rating(live, page_factory):
     expect(clerk.locator("#msg")).to_contain_text("请先处理当前票号")
     clerk.keyboard.press("s")
     expect(phone.locator("#t-status")).to_contain_text("正在办理")
+    # The phone hears the push before the terminal has redrawn; a key pressed while the
+    # terminal is still busy with the last action is ignored, so wait for its redraw.
+    expect(clerk.locator('[data-act="start"]')).to_have_class(re.compile(r"\bna\b"))
     clerk.keyboard.press("f")
     expect(clerk.locator("#cur-number")).to_have_text("暂无")
     expect(phone.locator("#rate-card")).to_be_visible()
@@ -124,7 +129,7 @@ def test_two_windows_call_at_once(live, page_factory):
         t.join()
     numbers = {w: r["ticket"]["number"] for w, r in replies.items()}
     assert sorted(numbers.values()) == ["A001", "B001"]
-    hall.wait_for_function("window.__spoken.length >= 4", timeout=10000)
+    wait_js(hall, "window.__spoken.length >= 4", timeout=10000)
     spoken = hall.evaluate("window.__spoken")
     mgr = requests.Session()
     login(mgr, base, "manager")
@@ -150,4 +155,4 @@ def test_hall_screen_survives_restart(live, page_factory):
     assert s.post(f"{base}/api/v1/windows/W13/call-next", timeout=10).json()["ticket"]["number"] \
         == "F001"
     expect(hall.locator("#now-number")).to_have_text("F001", timeout=2000)
-    hall.wait_for_function("window.__spoken.includes('请F零零一号到13号窗口办理')", timeout=5000)
+    wait_js(hall, "window.__spoken.includes('请F零零一号到13号窗口办理')", timeout=5000)
