@@ -38,8 +38,10 @@ def fill_hall(base: str) -> str:
 
 
 def shoot(browser, base: str, path: str, size: tuple[int, int], name: str, steps=None,
-          wait_ms: int = 900, **ctx) -> None:
+          wait_ms: int = 900, user: str | None = None, **ctx) -> None:
     c = browser.new_context(viewport={"width": size[0], "height": size[1]}, base_url=base, **ctx)
+    if user:  # the context's request API shares the browser's cookies
+        c.request.post("/api/v1/auth/login", data={"username": user, "password": PASSWORD})
     page = c.new_page()
     page.goto(path)
     page.wait_for_timeout(wait_ms)
@@ -56,10 +58,12 @@ def clerk_steps(page) -> None:
     page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
     page.click("[data-window=W01]")
+    page.wait_for_selector("#work:not([hidden])")
+    page.wait_for_timeout(800)
     page.keyboard.press("o")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1200)
     page.keyboard.press("n")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1500)
     page.keyboard.press("s")
     page.wait_for_timeout(2500)  # let the serving timer run
 
@@ -89,6 +93,15 @@ def main() -> None:
                 phone = {"is_mobile": True, "has_touch": True, "device_scale_factor": 1}
                 shoot(b, base, f"/t/{token}", (390, 844), "phone.png", **phone)
                 shoot(b, base, f"/t/{token}?lang=en", (390, 844), "phone-en.png", **phone)
+                desk = (1600, 900)
+                shoot(b, base, "/manage/demo", desk, "manage-monitor.png", user="manager",
+                      wait_ms=1500)
+                shoot(b, base, "/manage/demo/skills", desk, "manage-skills.png",
+                      user="manager", wait_ms=1500)
+                shoot(b, base, "/manage/demo/stats", desk, "manage-stats.png", user="manager",
+                      wait_ms=2500)
+                shoot(b, base, "/manage/demo/audit", desk, "manage-audit.png", user="manager",
+                      wait_ms=1500)
                 b.close()
         finally:
             server.kill()
