@@ -28,7 +28,7 @@ CLIP_S = 100_000.0  # clip scores so big constants stay far from int64 limits
 
 def _prepare(snapshot: dict):
     now, windows, tickets, means = rules.parse(snapshot)
-    prm = rules.params_of(snapshot)
+    prm = rules.effective(rules.params_of(snapshot), now, tickets)
     free = [w for w in windows if w.free and w.skills]
     by_service: dict[str, list[Ticket]] = {}
     for t in tickets:

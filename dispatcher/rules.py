@@ -10,6 +10,8 @@ from typing import Any
 
 DEFAULT_MEAN_S = 600.0  # a service missing from `services` is assumed to take 10 minutes
 STARVE_S = 1800.0  # an ordinary ticket waiting this long joins the urgent tier (starvation guard)
+STARVE_REL = 0.0  # relative guard: also starving at this share of the longest current wait (off)
+STARVE_MIN_S = 600.0  # ... but never below this wait
 APPT_LEAD_S = 0.0  # an appointment becomes urgent at its due time, not before
 PRIORITY_BONUS_S = 1800.0  # inside the urgent tier a priority-1 ticket counts this much older
 APPT_BONUS_S = 1800.0  # a due appointment ranks like a ticket this much late
@@ -43,13 +45,16 @@ class Params:
     pressure_beta: float = PRESSURE_BETA
     pressure_cap_s: float = PRESSURE_CAP_S
     flex_weight_s: float = FLEX_WEIGHT_S
+    starve_rel: float = STARVE_REL
+    starve_min_s: float = STARVE_MIN_S
 
     # bounds keep a bad profile from breaking the invariants' spirit (e.g. no starvation guard)
     BOUNDS = {"starve_s": (300.0, 7200.0), "priority_bonus_s": (0.0, 7200.0),
               "appt_bonus_s": (0.0, 7200.0), "secondary_penalty_s": (0.0, 3600.0),
               "spt_alpha": (0.0, 2.0), "lookahead_cap_s": (0.0, 3600.0),
               "lookahead_beta": (0.0, 2.0), "pressure_beta": (0.0, 2.0),
-              "pressure_cap_s": (0.0, 7200.0), "flex_weight_s": (0.0, 3600.0)}
+              "pressure_cap_s": (0.0, 7200.0), "flex_weight_s": (0.0, 3600.0),
+              "starve_rel": (0.0, 1.0), "starve_min_s": (60.0, 7200.0)}
 
     @classmethod
     def from_dict(cls, d: dict | Params | None) -> Params:
@@ -79,6 +84,18 @@ class Params:
 
 
 DEFAULT = Params()
+
+
+def effective(prm: Params, now: float, tickets: list) -> Params:
+    """The profile for this instant: with the relative guard on (`starve_rel` > 0), the
+    starvation threshold is also `starve_rel` x the longest current wait (not below
+    `starve_min_s`), so the oldest tickets are served in age order (like fifo, which protects
+    the tail) while younger ones are still ordered for the mean."""
+    if prm.starve_rel <= 0 or not tickets:
+        return prm
+    oldest = max(now - t.issued_at for t in tickets)
+    thr = max(prm.starve_min_s, prm.starve_rel * oldest)
+    return replace(prm, starve_s=thr) if thr < prm.starve_s else prm
 
 
 def params_of(snapshot: dict) -> Params:

@@ -43,7 +43,7 @@ def snapshots(draw):
     return {"now": NOW, "windows": windows, "tickets": tickets, "services": services}
 
 
-def check_invariants(snap: dict, out: list[dict]) -> None:
+def check_invariants(snap: dict, out: list[dict], prm: rules.Params = rules.DEFAULT) -> None:
     wins = {w["id"]: w for w in snap["windows"]}
     tks = {t["id"]: t for t in snap["tickets"]}
     now = snap["now"]
@@ -63,8 +63,9 @@ def check_invariants(snap: dict, out: list[dict]) -> None:
                 "a free window idles while it could serve a waiting ticket"
     for d in out:
         w, t = wins[d["window"]], parsed[d["ticket"]]
-        if not rules.is_urgent(t, now):
-            assert not any(rules.is_urgent(parsed[u["id"]], now) and u["service"] in w["skills"]
+        if not rules.is_urgent(t, now, prm):
+            assert not any(rules.is_urgent(parsed[u["id"]], now, prm)
+                           and u["service"] in w["skills"]
                            for u in left), "an ordinary ticket went ahead of an urgent one"
 
 
