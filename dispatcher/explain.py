@@ -34,7 +34,8 @@ def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
         due = t.due_at is None or now >= t.due_at - rules.APPT_LEAD_S
         parts.append(txt["appt"] if due else txt["appt_early"])
     minutes = int(max(0.0, now - t.issued_at) // 60)
-    starving = t.priority == 0 and now - t.issued_at >= rules.STARVE_S
+    starve_s = rules.effective(rules.params_of(snapshot), now, tickets).starve_s
+    starving = t.priority == 0 and now - t.issued_at >= starve_s
     parts.append(txt["starve" if starving else "wait"].format(m=minutes))
     able = sum(1 for x in windows if t.service in x.skills)
     if able and (able <= 2 or able * 5 <= len(windows)):

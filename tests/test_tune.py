@@ -85,3 +85,14 @@ def test_tune_small_budget_returns_a_loadable_profile(tmp_path):
     path.write_text(json.dumps(res), encoding="utf-8")
     assert load_profile(path) == load_profile(res) == Params.from_dict(res["params"])
     assert load_profile(None) == DEFAULT
+
+
+def test_explain_follows_the_profile_starvation_guard():
+    from dispatcher import explain
+
+    snap = {"now": 10_000.0, "windows": [{"id": "W", "skills": {"a": 1}}],
+            "tickets": [{"id": 1, "service": "a", "issued_at": 10_000.0 - 1000, "priority": 0}],
+            "services": {"a": {"mean_service_s": 300}}}
+    plain = explain(snap, "W", 1, lang="en")
+    tuned = explain({**snap, "params": {"starve_s": 900}}, "W", 1, lang="en")
+    assert plain != tuned  # 1000 s is starving only under the 900 s guard
