@@ -72,7 +72,7 @@ def test_any_profile_keeps_invariants(snap, prm):
         out = fn(snap)
         check_invariants(snap, out, p)
         assert out == fn(json.loads(json.dumps(snap)))  # deterministic
-    assert len(plan_flow(snap)) == len(plan_greedy(snap))
+    assert len(plan_flow(snap)) >= len(plan_greedy(snap))  # the flow is a maximum matching
     pred = predict(snap)
     assert set(pred) == {t["id"] for t in snap["tickets"]}
 
