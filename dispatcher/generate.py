@@ -162,6 +162,86 @@ HALLS: dict[str, dict] = {
 }
 
 
+# The recorded city-center day's arrival profile (30600-63000 s, nine hours, counts per hour).
+_CITY_HOURLY = [1.10, 1.24, 1.17, 0.87, 0.73, 1.00, 1.15, 0.99, 0.75]
+
+
+def comprehensive(name: str, services: list[tuple[str, str, float, float]], windows: int,
+                  load: float, *, prefix: str = "C", cv: float = 0.7,
+                  hourly: list[float] | None = None, open_s: float = 30600,
+                  close_s: float = 63000, priority_share: float = 0.05,
+                  appointment_share: float = 0.06, no_show_share: float = 0.04) -> dict:
+    """A comprehensive-window hall (综合窗口, 一窗受理) built the way the recorded city-center
+    hall is: each window has one primary skill (weight 1) and one secondary (0.5); service i
+    gets primary windows in proportion to its work (share × mean time, at least one, largest
+    remainders), and its k-th window takes service i+k as secondary, so the secondaries of a
+    busy service spread over the next ones and the skills chain across the whole hall. (This
+    rule reproduces the city trace's 64 windows exactly from its primary counts.)
+    `services` are (id, name, share, mean_service_s); `load` is the offered load over the
+    opening hours (no-shows count 60 s), which sets `arrivals_per_day`."""
+    n = len(services)
+    work = [sh * m for _, _, sh, m in services]
+    quota = [windows * w / sum(work) for w in work]
+    count = [max(1, math.floor(q)) for q in quota]
+    order = sorted(range(n), key=lambda i: (-(quota[i] - math.floor(quota[i])), i))
+    k = 0
+    while sum(count) < windows:
+        count[order[k % n]] += 1
+        k += 1
+    if sum(count) != windows:
+        raise ValueError("fewer windows than services")
+    wins = []
+    for i, (sid, *_rest) in enumerate(services):
+        for j in range(1, count[i] + 1):
+            sec = services[(i + 1 + (j - 1) % (n - 1)) % n][0]
+            wins.append({"id": f"{prefix}{len(wins) + 1:02d}", "skills": {sid: 1, sec: 0.5}})
+    per_arrival = sum(sh * ((1 - no_show_share) * m + no_show_share * 60)
+                      for _, _, sh, m in services) / sum(sh for _, _, sh, _ in services)
+    return {"name": name, "open_s": open_s, "close_s": close_s,
+            "arrivals_per_day": round(load * windows * (close_s - open_s) / per_arrival),
+            "hourly": list(hourly or _CITY_HOURLY),
+            "services": [{"id": i, "name": nm, "share": sh, "mean_service_s": m, "cv": cv}
+                         for i, nm, sh, m in services],
+            "windows": wins, "priority_share": priority_share,
+            "appointment_share": appointment_share, "no_show_share": no_show_share}
+
+
+# Comprehensive-window halls modelled on the recorded city-center trace (structure above,
+# its hourly profile, service times and priority/appointment/no-show shares), at three sizes,
+# loads and service mixes. Fixed before they were first replayed; see docs/benchmarks.md.
+HALLS.update({
+    # a district-level 综合窗口 hall: citizen services, 24 windows, 85 % load
+    "comprehensive-24": comprehensive("comprehensive-24", [
+        ("soc", "社会保险", 0.20, 480), ("med", "医疗保障", 0.14, 420), ("hh", "户籍", 0.12, 480),
+        ("hou", "住房公积金", 0.11, 540), ("tax", "税务", 0.10, 600),
+        ("biz", "商事登记", 0.08, 900), ("est", "不动产登记", 0.07, 1200),
+        ("civ", "民政", 0.08, 600), ("exit", "出入境", 0.06, 600), ("dis", "残联", 0.04, 600)],
+        24, 0.85, prefix="A"),
+    # a business and permits hall: 14 services, long permit work, 40 windows, 88 % load
+    "comprehensive-40": comprehensive("comprehensive-40", [
+        ("biz", "商事登记", 0.18, 900), ("tax", "税务", 0.14, 600), ("mkt", "市场监管", 0.08, 660),
+        ("food", "食品经营", 0.08, 720), ("hyg", "卫生许可", 0.06, 900),
+        ("build", "建设工程", 0.06, 1500), ("inv", "投资项目", 0.04, 1800),
+        ("est", "不动产登记", 0.09, 1200), ("soc", "社会保险", 0.08, 480),
+        ("hou", "住房公积金", 0.06, 540), ("ip", "知识产权", 0.04, 900),
+        ("tran", "交通运输", 0.04, 720), ("tal", "人才服务", 0.03, 540),
+        ("law", "司法公证", 0.02, 1080)],
+        40, 0.88, prefix="B"),
+    # the city center's 20 services with a citizen-heavy mix, 64 windows, 90 % load
+    "comprehensive-64": comprehensive("comprehensive-64", [
+        ("s01", "商事登记", 0.08, 900), ("s02", "税务", 0.08, 600), ("s03", "社会保险", 0.14, 480),
+        ("s04", "医疗保障", 0.12, 420), ("s05", "住房公积金", 0.08, 540),
+        ("s06", "不动产登记", 0.07, 1200), ("s07", "户籍", 0.08, 480), ("s08", "出入境", 0.06, 600),
+        ("s09", "投资项目", 0.01, 1800), ("s10", "建设工程", 0.02, 1500),
+        ("s11", "卫生许可", 0.02, 900), ("s12", "食品经营", 0.03, 720), ("s13", "民政", 0.05, 600),
+        ("s14", "交通运输", 0.03, 720), ("s15", "人才服务", 0.03, 540),
+        ("s16", "知识产权", 0.01, 900), ("s17", "公安交管", 0.04, 600),
+        ("s18", "司法公证", 0.02, 1080), ("s19", "残联", 0.02, 600),
+        ("s20", "市场监管", 0.01, 660)],
+        64, 0.90),
+})
+
+
 def builtin_trace(name: str, seed: int = 1) -> dict:
     """One generated day of a built-in hall."""
     return generate(HALLS[name], seed)
