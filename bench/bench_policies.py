@@ -1,18 +1,22 @@
 """Every policy on every trace: python bench/bench_policies.py [--plot docs/img/policies.png]
+    [--days 6] [--halls a,b] [--shared city-center,street-center] [--jobs 2] [--days-only]
 
 Traces: the two shared workloads and day 1 of each built-in generated hall. Prints one JSON row
 per (trace, policy) and a Markdown table with ortools/fifo ratios; with --plot, a PNG of mean
-and p95 wait per policy.
+and p95 wait per policy. Then the seeds table: ortools/fifo ratios on days 1..N of each
+generated hall (and on N days resampled from each --shared trace), medians and the number of
+days meeting issue 3's three criteria (per-day JSON rows on stderr).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher.generate import HALLS, builtin_trace  # noqa: E402
+from dispatcher.generate import HALLS, builtin_trace, describe, generate  # noqa: E402
 from dispatcher.simulate import simulate  # noqa: E402
 
 POLICIES = ["ortools", "fifo", "fixed", "dedicated", "flex"]
@@ -27,26 +31,70 @@ def traces() -> list[dict]:
     return out + [builtin_trace(h, 1) for h in HALLS]
 
 
-def seeds_table(seeds: range = range(1, 7)) -> None:
-    """Day 1 alone is one draw: the same comparison on six days of each generated hall."""
-    print("\n| generated hall | days | median mean ratio | median p95 ratio | median max ratio |"
-          " days with mean < fifo | days meeting all three |")
-    print("|---|---|---|---|---|---|---|")
-    for h in HALLS:
-        rows = []
-        for s in seeds:
-            t = builtin_trace(h, s)
-            o, f = simulate(t, "ortools"), simulate(t, "fifo")
-            rows.append([o[k] / f[k] for k in ("mean_wait_s", "p95_wait_s", "max_wait_s")])
-        med = [sorted(r[i] for r in rows)[len(rows) // 2] for i in range(3)]
-        wins = sum(1 for r in rows if r[0] < 1)
-        ok = sum(1 for r in rows if r[0] < 1 and r[1] <= 1 and r[2] <= 1)
-        print(f"| {h} | {len(rows)} | {med[0]:.3f} | {med[1]:.3f} | {med[2]:.3f} | {wins} |"
-              f" {ok} |", flush=True)
+def _day(job: tuple[str, int]) -> dict:
+    """ortools/fifo ratios on one day: a built-in hall's seed, or a shared trace resampled
+    (`describe` -> `generate`, seeds 2000+) when the name is a shared workload."""
+    name, seed = job
+    if name in HALLS:
+        t = builtin_trace(name, seed)
+    else:
+        rec = json.loads((SHARED / f"{name}.json").read_text(encoding="utf-8"))
+        t = generate(describe(rec), seed)
+    o, f = simulate(t, "ortools"), simulate(t, "fifo")
+    r = [o[k] / f[k] if f[k] else 1.0 for k in ("mean_wait_s", "p95_wait_s", "max_wait_s")]
+    return {"hall": name, "seed": seed, "mean": r[0], "p95": r[1], "max": r[2],
+            "unserved": o["unserved"] + f["unserved"]}
+
+
+def _median(xs: list[float]) -> float:
+    s, n = sorted(xs), len(xs)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def seeds_table(seeds: range = range(1, 7), halls: list[str] | None = None,
+                shared: tuple[str, ...] = (), jobs: int = 1) -> None:
+    """Day 1 is one draw: the same comparison on several days of each hall (seeds of a
+    generated hall; for a shared trace, days resampled from it with seeds 2000+)."""
+    halls = list(HALLS) if halls is None else halls
+    work = [(h, s) for h in halls for s in seeds]
+    work += [(n, 2000 + s) for n in shared for s in seeds]
+    if jobs > 1:
+        from multiprocessing import Pool
+
+        with Pool(jobs) as pool:
+            rows = pool.map(_day, work, chunksize=1)
+    else:
+        rows = [_day(w) for w in work]
+    for r in rows:
+        print(json.dumps(r), file=sys.stderr, flush=True)
+    print("\n| hall | days | median mean ratio | median p95 ratio | median max ratio |"
+          " days with mean < fifo | days meeting all three | unserved |")
+    print("|---|---|---|---|---|---|---|---|")
+    for h in halls + [f"{n}" for n in shared]:
+        rs = [r for r in rows if r["hall"] == h]
+        med = [_median([r[k] for r in rs]) for k in ("mean", "p95", "max")]
+        wins = sum(1 for r in rs if r["mean"] < 1)
+        ok = sum(1 for r in rs if r["mean"] < 1 and r["p95"] <= 1 and r["max"] <= 1)
+        tag = h if h in HALLS else f"{h} (resampled)"
+        print(f"| {tag} | {len(rs)} | {med[0]:.3f} | {med[1]:.3f} | {med[2]:.3f} | {wins} |"
+              f" {ok} | {sum(r['unserved'] for r in rs)} |", flush=True)
 
 
 def main() -> None:
-    plot = sys.argv[sys.argv.index("--plot") + 1] if "--plot" in sys.argv else None
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plot", help="write a PNG of mean and p95 wait per policy")
+    ap.add_argument("--days", type=int, default=6, help="days per hall in the seeds table")
+    ap.add_argument("--halls", help="comma list of built-in halls for the seeds table")
+    ap.add_argument("--shared", default="", help="shared traces to resample in the seeds table")
+    ap.add_argument("--jobs", type=int, default=1, help="processes for the seeds table")
+    ap.add_argument("--days-only", action="store_true", help="only the seeds table")
+    args = ap.parse_args()
+    halls = [h for h in args.halls.split(",") if h] if args.halls is not None else None
+    shared = tuple(n for n in args.shared.split(",") if n)
+    if args.days_only:
+        seeds_table(range(1, 1 + args.days), halls, shared, args.jobs)
+        return
+    plot = args.plot
     results: dict[str, dict[str, dict]] = {}
     for t in traces():
         results[t["name"]] = {}
@@ -77,7 +125,7 @@ def main() -> None:
               f" {pr.get('1', 0) / pr['0']:.2f} | {o['p1_wait_bound_s'] / pr['0']:.2f} |"
               f" {e['mae_s']} | {e['bias_s']} |"
               f" {e['within_5min_share']:.0%} |")
-    seeds_table()
+    seeds_table(range(1, 1 + args.days), halls, shared, args.jobs)
     if plot:
         import matplotlib
 

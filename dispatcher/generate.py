@@ -190,11 +190,7 @@ def comprehensive(name: str, services: list[tuple[str, str, float, float]], wind
         k += 1
     if sum(count) != windows:
         raise ValueError("fewer windows than services")
-    wins = []
-    for i, (sid, *_rest) in enumerate(services):
-        for j in range(1, count[i] + 1):
-            sec = services[(i + 1 + (j - 1) % (n - 1)) % n][0]
-            wins.append({"id": f"{prefix}{len(wins) + 1:02d}", "skills": {sid: 1, sec: 0.5}})
+    wins = chained_windows([sid for sid, *_ in services], count, prefix)
     per_arrival = sum(sh * ((1 - no_show_share) * m + no_show_share * 60)
                       for _, _, sh, m in services) / sum(sh for _, _, sh, _ in services)
     return {"name": name, "open_s": open_s, "close_s": close_s,
@@ -204,6 +200,17 @@ def comprehensive(name: str, services: list[tuple[str, str, float, float]], wind
                          for i, nm, sh, m in services],
             "windows": wins, "priority_share": priority_share,
             "appointment_share": appointment_share, "no_show_share": no_show_share}
+
+
+def chained_windows(service_ids: list[str], count: list[int], prefix: str = "C") -> list[dict]:
+    """`count[i]` windows with primary `service_ids[i]`; the k-th of them takes service i+k
+    (cyclically, never itself) as its 0.5 secondary: the city-center trace's skill chain."""
+    n, wins = len(service_ids), []
+    for i, sid in enumerate(service_ids):
+        for j in range(1, count[i] + 1):
+            sec = service_ids[(i + 1 + (j - 1) % (n - 1)) % n]
+            wins.append({"id": f"{prefix}{len(wins) + 1:02d}", "skills": {sid: 1, sec: 0.5}})
+    return wins
 
 
 # Comprehensive-window halls modelled on the recorded city-center trace (structure above,

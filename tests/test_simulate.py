@@ -103,3 +103,38 @@ def test_describe_round_trip_keeps_volume_and_mix():
     again = generate(describe(a), seed=9)
     assert abs(len(again["arrivals"]) - len(a["arrivals"])) < 0.2 * len(a["arrivals"])
     assert again["windows"] == a["windows"]
+
+
+def test_chained_windows_rebuild_the_city_hall():
+    # the comprehensive halls use the city-center trace's own skill structure
+    from collections import Counter
+
+    from dispatcher.generate import chained_windows
+
+    city = shared("city-center")
+    ids = [s["id"] for s in city["services"]]
+    primaries = Counter(max(w["skills"], key=w["skills"].get) for w in city["windows"])
+    rebuilt = chained_windows(ids, [primaries[s] for s in ids])
+    assert [w["skills"] for w in rebuilt] == [w["skills"] for w in city["windows"]]
+
+
+@pytest.mark.parametrize("name,size", [("comprehensive-24", 24), ("comprehensive-40", 40),
+                                       ("comprehensive-64", 64)])
+def test_comprehensive_halls_are_chained(name, size):
+    wins = HALLS[name]["windows"]
+    services = {s["id"] for s in HALLS[name]["services"]}
+    assert len(wins) == size
+    assert all(sorted(w["skills"].values()) == [0.5, 1] for w in wins)
+    assert {s for w in wins for s, v in w["skills"].items() if v == 1} == services
+
+
+def test_ortools_leads_fifo_on_a_comprehensive_hall():
+    # docs/benchmarks.md: on comprehensive-40 ortools has the lower mean on 28 of 30 days
+    # (median 0.907 x fifo, p95 0.917) but the max is at best parity (median 1.019), so only
+    # mean and p95 are asserted, on day 1 (mean 0.851, p95 0.846, max 1.030)
+    trace = builtin_trace("comprehensive-40", 1)
+    o, f = simulate(trace, "ortools"), simulate(trace, "fifo")
+    assert o["unserved"] == f["unserved"] == 0
+    assert o["served"] == sum(1 for a in trace["arrivals"] if not a.get("no_show"))
+    assert o["mean_wait_s"] < 0.9 * f["mean_wait_s"]
+    assert o["p95_wait_s"] <= f["p95_wait_s"]
