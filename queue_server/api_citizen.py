@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import clock, dispatch, ratelimit, tickets, views
+from . import appointments, clock, dispatch, ratelimit, tickets, views
 from .db import Database, Tx, loads
 from .errors import bad_request, invalid, not_found
 from .validate import body, id_number_ok, integer, keyed_hash, mobile_ok, string
@@ -57,13 +57,14 @@ def services(hall: str):
 @bp.post("/halls/<hall>/tickets")
 def issue(hall: str):
     hall_row = hall_or_404(hall)
-    data = body({"service", "channel", "id_number", "phone", "priority", "lang"},
+    data = body({"service", "channel", "id_number", "phone", "priority", "appointment"},
                 required={"service"})
     service = string(data, "service", max_len=64, required=True)
     channel = string(data, "channel", max_len=16) or "kiosk"
     if channel not in CHANNELS:
         raise invalid("invalid_channel", "取号渠道无效 (channel must be kiosk or mobile)")
     priority = integer(data, "priority", 0, 1, default=0)  # 2 comes only from an appointment
+    code = string(data, "appointment", max_len=16)
     id_number = string(data, "id_number", max_len=32)
     phone = string(data, "phone", max_len=32)
     if id_number is not None and not id_number_ok(id_number):
@@ -79,11 +80,31 @@ def issue(hall: str):
     def _issue(tx: Tx):
         if id_hash:
             ratelimit.check_id_per_day(tx, id_hash, clock.day_of(tx.now, hall_row["tz"]), limit)
+        if code is not None:
+            return appointments.check_in(tx, hall, code, service, id_hash, channel)
         return tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash)
 
     row, token = db().write("citizen", _issue)
     preds = dispatch.predictions(db().conn(), hall)
     return jsonify({"ticket": views.ticket(db().conn(), row, preds), "token": token}), 201
+
+
+@bp.post("/halls/<hall>/appointments")
+def book(hall: str):
+    """Book an appointment slot (预约); check in later with its code and the same ID number."""
+    hall_row = hall_or_404(hall)
+    data = body({"service", "slot_at", "id_number"}, required={"service", "slot_at",
+                                                                  "id_number"})
+    service = string(data, "service", max_len=64, required=True)
+    slot = string(data, "slot_at", max_len=40, required=True)
+    id_number = string(data, "id_number", max_len=32, required=True)
+    if not id_number_ok(id_number):
+        raise invalid("invalid_id_number", "身份证号码无效 (invalid ID number)")
+    slot_at = appointments.parse_slot(slot, hall_row["tz"])
+    current_app.extensions["hallq.address_limiter"].hit(client_address())
+    row = db().write("citizen", lambda tx: appointments.book(tx, hall, service, slot_at,
+                                                             keyed_hash(id_number)))
+    return jsonify({"appointment": appointments.view(row, hall_row["tz"])}), 201
 
 
 def ticket_for_token(token: str):

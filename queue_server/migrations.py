@@ -112,4 +112,17 @@ def m002_ticket_root(db: sqlite_utils.Database) -> None:
                   WHERE root IS NULL""")
 
 
-MIGRATIONS = [m001_initial, m002_ticket_root]
+def m003_appointments(db: sqlite_utils.Database) -> None:
+    """Appointments (预约): booked ahead for a slot, checked in at the kiosk as priority 2."""
+    db["appointments"].create(
+        {"code": str, "hall": str, "service": str, "slot_at": float, "id_hash": str,
+         "status": str, "ticket": int, "created_at": float},
+        pk="code", not_null={"hall", "service", "slot_at", "id_hash", "status", "created_at"},
+        foreign_keys=[("hall", "halls", "id"), ("service", "services", "id"),
+                      ("ticket", "tickets", "id")],
+    )
+    db["appointments"].create_index(["hall", "service", "slot_at"])
+    db["appointments"].create_index(["id_hash"])
+
+
+MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments]

@@ -22,8 +22,10 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
 S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 BODIES = {
     "api_citizen.issue": _obj({"service": S, "channel": {"enum": ["kiosk", "mobile"]},
-                               "id_number": S, "phone": S, "priority": {"enum": [0, 1]}},
-                              ["service"]),
+                               "id_number": S, "phone": S, "priority": {"enum": [0, 1]},
+                               "appointment": S}, ["service"]),
+    "api_citizen.book": _obj({"service": S, "slot_at": S, "id_number": S},
+                             ["service", "slot_at", "id_number"]),
     "api_citizen.rate": _obj({"score": {"type": "integer", "minimum": 1, "maximum": 5},
                               "reason": S, "comment": S}, ["score"]),
     "api_auth.login": _obj({"username": S, "password": S}, ["username", "password"]),

@@ -123,7 +123,8 @@ def emit_window(tx: Tx, window_id: str) -> None:
 
 def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
           id_hash: str | None = None, phone_hash: str | None = None,
-          due_at: float | None = None) -> tuple[sqlite3.Row, str]:
+          due_at: float | None = None, appointment: str | None = None
+          ) -> tuple[sqlite3.Row, str]:
     """Issue a ticket; returns its row and the secret token (never stored in clear)."""
     svc = tx.one("SELECT s.*, c.prefix FROM services s JOIN categories c ON c.id = s.category"
                  " WHERE s.id = ? AND s.hall = ? AND s.active = 1", (service, hall))
@@ -143,7 +144,8 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
     row = tx.one("SELECT * FROM tickets WHERE id = ?", (cur.lastrowid,))
     tx.audit(hall, "issue", ticket=row["id"],
              detail={"before": None, "after": {"status": "waiting"}, "number": number,
-                     "service": service, "channel": channel, "priority": priority})
+                     "service": service, "channel": channel, "priority": priority,
+                     **({"appointment": appointment} if appointment else {})})
     # No ticket.updated: nobody can follow a ticket before its token is answered.
     emit_queue(tx, hall)
     return row, token
