@@ -103,7 +103,8 @@ def _valid_ids(n: int) -> list[str]:
     out = []
     for k in range(n):
         body = f"1101051980010{k:04d}"
-        out.append(body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11])
+        total = sum(int(d) * w for d, w in zip(body, weights, strict=True))
+        out.append(body + "10X98765432"[total % 11])
     return out
 
 
