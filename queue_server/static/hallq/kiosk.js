@@ -1,4 +1,6 @@
-/* The ticket kiosk: category → service → confirm (materials, people ahead, ETA) → slip. */
+/* The ticket kiosk: category → service → confirm (materials, people ahead, ETA) → slip.
+   预约取号 (appointment check-in): category → service → code + ID number on an on-screen
+   keypad → slip marked 预约. The ID number is only ever shown masked (last 4) and never kept. */
 (function () {
   "use strict";
   const { t, pick, minutes, apply, lang } = HallQ.i18n;
@@ -8,6 +10,9 @@
   const $ = (id) => document.getElementById(id);
   let data = { categories: [], services: [] };
   let chosenCategory = null, chosenService = null, busy = false, idleTimer = null;
+  // Appointment check-in: codes use the server's alphabet (no 0/O, 1/I).
+  const CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", CODE_LEN = 8, ID_LEN = 18;
+  let apptMode = false, apptField = "code", apptCode = "", apptId = "";
 
   HallQ.i18n.add({
     zh: {
@@ -25,6 +30,10 @@
       print_failed_kept: "凭条打印失败，请拍照或扫码保存您的号码，并联系工作人员",
       load_failed: "暂时无法获取业务信息，请稍后重试", lang_other: "English",
       services_in: "{name} · 请选择具体事项", pick_hint: "约 {eta} · 前面 {n} 人",
+      appt_entry: "预约取号", appt_entry_hint: "已在网上或电话预约？请点此凭预约码取号",
+      appt_pick_category: "预约取号 · 请选择预约的事项类别", appt_cancel: "退出预约取号",
+      appt_title: "预约取号", appt_code_label: "预约码（8位）", appt_id_label: "身份证号码（18位）",
+      appt_submit: "确认取号", appt_mark: "预约", key_del: "删除", key_clear: "清空",
     },
     en: {
       kiosk_title: "Take a ticket", pick_category: "Choose a category", back: "Back",
@@ -41,13 +50,18 @@
       print_failed_kept: "Printing failed: take a photo or scan the code, and ask staff",
       load_failed: "Cannot load services now, please try again", lang_other: "中文",
       services_in: "{name}: choose a service", pick_hint: "{eta} · {n} ahead",
+      appt_entry: "Appointment check-in", appt_entry_hint: "Booked online or by phone? Tap here and enter your appointment code",
+      appt_pick_category: "Appointment: choose the category you booked", appt_cancel: "Leave appointment check-in",
+      appt_title: "Appointment check-in", appt_code_label: "Appointment code (8 characters)",
+      appt_id_label: "ID card number (18 characters)", appt_submit: "Check in",
+      appt_mark: "Appointment", key_del: "Delete", key_clear: "Clear",
     },
   });
 
   function show(step) {
     for (const s of document.querySelectorAll(".step")) s.hidden = s.id !== "step-" + step;
     window.scrollTo(0, 0);
-    armIdle(step === "slip" ? SLIP_MS : IDLE_MS, step !== "category");
+    armIdle(step === "slip" ? SLIP_MS : IDLE_MS, step !== "category" || apptMode);
   }
 
   function armIdle(ms, on) {
@@ -57,6 +71,7 @@
 
   function reset() {
     chosenCategory = chosenService = null;
+    setApptMode(false);
     $("priority").checked = false;
     $("confirm-error").hidden = true;
     load();
@@ -111,7 +126,10 @@
       b.dataset.service = s.id;
       b.append(el("span", "row-name", pick(s)),
         el("span", "row-meta", t("pick_hint", { eta: etaText(s.eta_s), n: s.ahead ?? s.waiting })));
-      b.addEventListener("click", () => { chosenService = s; renderConfirm(); show("confirm"); });
+      b.addEventListener("click", () => {
+        chosenService = s;
+        if (apptMode) { renderAppt(); show("appt"); } else { renderConfirm(); show("confirm"); }
+      });
       box.append(b);
     }
   }
@@ -149,7 +167,95 @@
     }
   }
 
-  async function showSlip(issued) {
+  function setApptMode(on) {
+    apptMode = on;
+    apptCode = apptId = ""; // the ID number is never kept past the check-in
+    apptField = "code";
+    $("appt-start").hidden = on;
+    $("appt-cancel-nav").hidden = !on;
+    $("category-heading").textContent = t(on ? "appt_pick_category" : "pick_category");
+    $("appt-error").hidden = true;
+    renderApptFields(); // wipe the form's drawn values too
+  }
+
+  function renderAppt() {
+    $("appt-service").textContent = pick(chosenService);
+    $("appt-error").hidden = true;
+    renderApptFields();
+  }
+
+  function renderApptFields() {
+    $("appt-code").textContent = apptCode.padEnd(CODE_LEN, "_");
+    // Masked: only the last four positions (15–18) are ever drawn.
+    $("appt-id").textContent = Array.from({ length: ID_LEN }, (_, i) =>
+      i >= apptId.length ? "_" : i < ID_LEN - 4 ? "•" : apptId[i]).join("");
+    $("appt-code-field").classList.toggle("active", apptField === "code");
+    $("appt-id-field").classList.toggle("active", apptField === "id");
+    const ready = apptCode.length === CODE_LEN && apptId.length === ID_LEN;
+    $("appt-submit").disabled = busy || !ready;
+    $("appt-submit").textContent = t(busy ? "taking" : "appt_submit");
+    renderKeypad();
+  }
+
+  function renderKeypad() {
+    const pad = $("keypad");
+    if (pad.dataset.field === apptField) return;
+    pad.dataset.field = apptField;
+    pad.className = "keypad " + apptField;
+    const keys = apptField === "code" ? CODE_CHARS.split("")
+      : ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0"];
+    pad.replaceChildren(...keys.map((k) => {
+      const b = el("button", "key num", k);
+      b.dataset.action = "key";
+      b.dataset.key = k;
+      return b;
+    }));
+    for (const [k, label] of [["del", "key_del"], ["clear", "key_clear"]]) {
+      const b = el("button", "key key-fn", t(label));
+      b.dataset.action = "key";
+      b.dataset.key = k;
+      pad.append(b);
+    }
+  }
+
+  function apptKey(k) {
+    if (busy) return;
+    $("appt-error").hidden = true;
+    const isCode = apptField === "code";
+    let v = isCode ? apptCode : apptId;
+    if (k === "del") v = v.slice(0, -1);
+    else if (k === "clear") v = "";
+    else if (isCode && v.length < CODE_LEN && CODE_CHARS.includes(k)) v += k;
+    else if (!isCode && v.length < ID_LEN && /^[0-9]$/.test(k)) v += k;
+    else if (!isCode && v.length === ID_LEN - 1 && k === "X") v += k; // X only as check digit
+    if (isCode) {
+      apptCode = v;
+      if (v.length === CODE_LEN && apptId.length < ID_LEN) apptField = "id"; // on to the ID
+    } else {
+      apptId = v;
+    }
+    renderApptFields();
+  }
+
+  async function apptSubmit() {
+    if (busy || !chosenService || apptCode.length !== CODE_LEN || apptId.length !== ID_LEN) return;
+    busy = true;
+    renderApptFields();
+    try {
+      const issued = await HallQ.api("POST", `/halls/${hall}/tickets`, {
+        service: chosenService.id, channel: "kiosk", appointment: apptCode, id_number: apptId });
+      apptId = "";
+      await showSlip(issued, true); // still busy: a second tap can't check in twice
+    } catch (e) {
+      $("appt-error").textContent = e.message; // the server's words, in this page's language
+      $("appt-error").hidden = false;
+    } finally {
+      busy = false;
+      if (!$("step-appt").hidden) renderApptFields();
+    }
+  }
+
+  async function showSlip(issued, appointment = false) {
     let slip;
     try {
       slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`, { token: issued.token });
@@ -167,6 +273,7 @@
     const tk = slip.ticket;
     $("slip-hall").textContent = $("hall-name").textContent;
     $("slip-number").textContent = tk.number;
+    $("slip-appt").hidden = !appointment;
     $("slip-service").textContent = pick(tk, "service_name");
     $("slip-time").textContent = (tk.issued_at || "").slice(0, 16).replace("T", " ");
     $("slip-ahead").textContent = t("people", { n: tk.position ?? 0 });
@@ -191,9 +298,28 @@
     else if (act === "back-service") show("service");
     else if (act === "take") take();
     else if (act === "done") reset();
+    else if (act === "appt-start") { setApptMode(true); show("category"); }
+    else if (act === "appt-cancel") reset();
+    else if (act === "appt-field") { apptField = a.dataset.field; renderApptFields(); }
+    else if (act === "key") apptKey(a.dataset.key);
+    else if (act === "appt-submit") apptSubmit();
   });
-  document.addEventListener("pointerdown", () => {
-    if ($("step-category").hidden) armIdle($("step-slip").hidden ? IDLE_MS : SLIP_MS, true);
+  function touched() {
+    if ($("step-category").hidden || apptMode) {
+      armIdle($("step-slip").hidden ? IDLE_MS : SLIP_MS, true);
+    }
+  }
+  document.addEventListener("pointerdown", touched);
+  // A hardware keyboard (or a scanner typing the code) works on the appointment form too.
+  document.addEventListener("keydown", (ev) => {
+    touched();
+    if ($("step-appt").hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "Backspace") apptKey("del");
+    else if (ev.key === "Enter") apptSubmit();
+    else if (ev.key === "Tab") { apptField = apptField === "code" ? "id" : "code"; renderApptFields(); }
+    else if (ev.key.length === 1) apptKey(ev.key.toUpperCase());
+    else return;
+    ev.preventDefault();
   });
 
   function tick() {
