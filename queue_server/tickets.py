@@ -292,6 +292,10 @@ def transfer(tx: Tx, window: sqlite3.Row, service: str) -> sqlite3.Row:
 
 def cancel(tx: Tx, ticket: sqlite3.Row) -> sqlite3.Row:
     t = _move(tx, ticket, "cancel", finished_at=tx.now)
+    # A checked-in appointment whose ticket is cancelled before its call (a failed slip print,
+    # a change of mind) is booked again, so the citizen can check in once more.
+    tx.run("UPDATE appointments SET status = 'booked', ticket = NULL"
+           " WHERE ticket = ? AND status = 'checked_in'", (t["id"],))
     emit_queue(tx, t["hall"])
     return t
 

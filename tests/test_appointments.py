@@ -122,3 +122,12 @@ def test_due_appointment_is_called_before_earlier_ordinary_tickets(app, db, clie
     auth.login("clerk01")
     client.post("/api/v1/windows/W12/open")
     assert client.post("/api/v1/windows/W12/call-next").json["ticket"]["id"] == appt["id"]
+
+
+def test_a_cancelled_check_in_can_check_in_again(client, open_all_day):
+    code = book(client, iso(next_slot())).json["appointment"]["code"]
+    body = {"service": "estate", "appointment": code, "id_number": ID}
+    first = client.post("/api/v1/halls/demo/tickets", json=body).json
+    assert client.delete(f"/api/v1/tickets/{first['token']}").status_code == 200
+    again = client.post("/api/v1/halls/demo/tickets", json=body)
+    assert again.status_code == 201 and again.json["ticket"]["priority"] == 2
