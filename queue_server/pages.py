@@ -121,7 +121,8 @@ def slip(hall: str):
                 hall_name=hall_row["name"], number=view["number"],
                 service_name=view["service_name"],
                 issued_at=clock.iso(row["issued_at"], hall_row["tz"])[:16].replace("T", " "),
-                ahead=view["position"] or 0, url=url))
+                ahead=view["position"] or 0, url=url,
+                mark={2: "预约", 1: "优先"}.get(view["priority"], "")))
             printed[row["id"]] = None
             while len(printed) > PRINTED_KEEP:
                 printed.popitem(last=False)

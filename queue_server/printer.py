@@ -32,6 +32,7 @@ class Slip:
     ahead: int
     url: str
     notice: str = "请留意叫号屏幕及语音提示，过号需重新取号"
+    mark: str = ""  # e.g. 预约 for an appointment's ticket, 优先 for a priority group
 
 
 def open_printer(spec: str | None) -> Escpos | None:
@@ -67,7 +68,7 @@ def print_slip(p: Escpos, slip: Slip) -> None:
     p.set(align="center", bold=True, double_height=True, double_width=True)
     _zh(p, slip.hall_name + "\n")
     p.set(align="center", bold=False, normal_textsize=True)
-    _zh(p, "排队凭条\n")
+    _zh(p, ("排队凭条 · " + slip.mark if slip.mark else "排队凭条") + "\n")
     p.text("-" * 42 + "\n")
     p.set(align="center", bold=True, custom_size=True, width=4, height=4)
     p.text(slip.number + "\n")

@@ -31,6 +31,14 @@ def test_slip_bytes():
     assert printer.FS_CHINESE_ON in out
     assert b"http://hall.local/t/abc" in out  # the QR code's data
     assert out.endswith(b"\x1dV\x00")  # cut
+    assert "预约".encode("gb18030") not in out
+
+
+def test_appointment_slip_is_marked():
+    from dataclasses import replace
+    p = Dummy()
+    printer.print_slip(p, replace(SLIP, mark="预约"))
+    assert "排队凭条 · 预约".encode("gb18030") in p.output
 
 
 def _issue(client) -> str:
