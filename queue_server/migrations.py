@@ -125,4 +125,11 @@ def m003_appointments(db: sqlite_utils.Database) -> None:
     db["appointments"].create_index(["id_hash"])
 
 
-MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments]
+def m004_first_called_at(db: sqlite_utils.Database) -> None:
+    """The first call of a ticket: a held ticket is called again later, but its wait ended at
+    the first call."""
+    db.execute("ALTER TABLE tickets ADD COLUMN first_called_at REAL")
+    db.execute("UPDATE tickets SET first_called_at = called_at WHERE called_at IS NOT NULL")
+
+
+MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at]

@@ -7,7 +7,8 @@ set and the original ``issued_at`` kept):
   service and hour it was issued for.
 - ``served``: rows that ended ``done`` (the last leg of a transferred ticket counts, under its
   new service); ``no_show``, ``cancelled``, ``waiting``: rows in that status now.
-- ``wait``: ``called_at - issued_at`` of every called row that is not a transfer leg (a transfer
+- ``wait``: first call − ``issued_at`` of every called row that is not a transfer leg (a held
+  ticket called again still waited only until its first call; a transfer
   leg's ``issued_at`` is the original one, so its "wait" would include the first service).
   ``p90`` is the nearest-rank percentile (the smallest wait with at least 90 % at or below it).
 - ``service``: ``finished_at - started_at`` of ``done`` rows (a ticket finished straight from
@@ -31,7 +32,9 @@ MAX_RANGE_DAYS = 366
 # Dates a hall can have history for; 9999-12-31 has no next day (clock.day_bounds overflows).
 MIN_YEAR, MAX_YEAR = 2000, 9998
 _DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-COLUMNS = ("id, service, status, issued_at, called_at, started_at, finished_at, window,"
+# A held ticket is called again later; its wait ended at its first call.
+COLUMNS = ("id, service, status, issued_at, COALESCE(first_called_at, called_at) AS called_at,"
+           " started_at, finished_at, window,"
            " served_by, transferred_from, day")
 
 

@@ -177,8 +177,9 @@ def _announce(tx: Tx, ticket: sqlite3.Row, window: sqlite3.Row, action: str) -> 
 
 def call(tx: Tx, window: sqlite3.Row, ticket_id: int) -> sqlite3.Row:
     """Claim a waiting ticket for a window. The guarded update is what makes it exclusive."""
-    cur = tx.run("UPDATE tickets SET status = 'called', window = ?, called_at = ?, recall = 0"
-                 " WHERE id = ? AND status = 'waiting'", (window["id"], tx.now, ticket_id))
+    cur = tx.run("UPDATE tickets SET status = 'called', window = ?, called_at = ?, recall = 0,"
+                 " first_called_at = COALESCE(first_called_at, ?)"
+                 " WHERE id = ? AND status = 'waiting'", (window["id"], tx.now, tx.now, ticket_id))
     if cur.rowcount != 1:
         raise conflict("ticket_taken", "该票号已被其他窗口叫走 (ticket already taken)")
     tx.run("UPDATE windows SET current = ?, idle_since = NULL WHERE id = ?",
