@@ -209,3 +209,37 @@ def test_rating_rules(clerk, app):
     assert citizen.post(url, json={"score": 6}).status_code == 422
     assert citizen.post(url, json={"score": 2, "reason": "等候时间长"}).status_code == 201
     assert citizen.post(url, json={"score": 5}).status_code == 409
+
+
+@pytest.mark.parametrize("steps,action,body", [
+    ([], "call-next", None), (["call-next"], "recall", None), (["call-next"], "start", None),
+    (["call-next"], "finish", None), (["call-next"], "no-show", None),
+    (["call-next", "start"], "hold", {"reason": "补材料"}),
+    (["call-next"], "transfer", {"service": "civil"}),
+    ([], "pause", {"reason": "午休"}), ([], "close", None),
+])
+def test_each_action_is_exactly_one_audit_event(clerk, app, db, steps, action, body):
+    issue(app.test_client())
+    for step in steps:
+        assert act(clerk, step).status_code == 200
+    before = db.one("SELECT MAX(seq) FROM events")[0]
+    assert act(clerk, action, **(body or {})).status_code == 200
+    new = db.all("SELECT action, actor FROM events WHERE seq > ?", (before,))
+    assert len(new) == 1 and new[0]["actor"] == "clerk01", [tuple(r) for r in new]
+
+
+def test_cancel_and_unhold_are_one_audit_event_each(clerk, app, db):
+    citizen = app.test_client()
+    t = issue(citizen)
+    before = db.one("SELECT MAX(seq) FROM events")[0]
+    citizen.delete(f"/api/v1/tickets/{t['token']}")
+    assert [r["action"] for r in db.all("SELECT action FROM events WHERE seq > ?",
+                                        (before,))] == ["cancel"]
+    issue(citizen)
+    act(clerk, "call-next")
+    act(clerk, "start")
+    held = act(clerk, "hold").json["ticket"]
+    before = db.one("SELECT MAX(seq) FROM events")[0]
+    act(clerk, "unhold", ticket=held["id"])
+    assert [r["action"] for r in db.all("SELECT action FROM events WHERE seq > ?",
+                                        (before,))] == ["unhold"]
