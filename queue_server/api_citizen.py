@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from . import appointments, clock, dispatch, ratelimit, tickets, views
 from .db import Database, Tx, loads
-from .errors import bad_request, invalid, not_found
+from .errors import bad_request, conflict, invalid, not_found
 from .validate import body, id_number_ok, integer, keyed_hash, mobile_ok, string
 
 bp = Blueprint("api_citizen", __name__, url_prefix="/api/v1")
@@ -26,6 +26,17 @@ def hall_or_404(hall: str):
     if row is None:
         raise not_found("hall")
     return row
+
+
+def check_open(hall_row) -> None:
+    """Tickets only while the hall issues them: a number taken at night would be called by
+    nobody (and ended by the day's rollover)."""
+    now = clock.seconds_of_day(clock.now(), hall_row["tz"])
+    if not hall_row["open_s"] <= now < hall_row["close_s"]:
+        hours = f"{hall_row['open_s'] // 3600:02d}:{hall_row['open_s'] % 3600 // 60:02d}–" \
+                f"{hall_row['close_s'] // 3600:02d}:{hall_row['close_s'] % 3600 // 60:02d}"
+        raise conflict("hall_closed", f"现在不是取号时间，取号时间为 {hours} (tickets are issued"
+                                      f" {hours} only)")
 
 
 @bp.get("/halls")
@@ -73,6 +84,8 @@ def issue(hall: str):
         raise invalid("invalid_phone", "手机号码无效 (invalid mobile number)")
     id_hash = keyed_hash(id_number) if id_number else None
     phone_hash = keyed_hash(phone) if phone else None
+    if current_app.config["OPEN_HOURS_ONLY"]:
+        check_open(hall_row)
     current_app.extensions["hallq.address_limiter"].hit(client_address())
     current_app.extensions["hallq.rollover"].ensure(hall)
     limit = current_app.config["RATE_ID_PER_DAY"]

@@ -17,6 +17,7 @@ DEFAULTS = {
     "ALERT_INTERVAL_S": 5.0,        # how often waiting tickets are checked against wait limits
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
     "PUBLIC_URL": None,             # the address phones use for the slip's QR code
+    "OPEN_HOURS_ONLY": True,        # tickets are issued only within the hall's opening hours
     "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them
     "DEMO_PASSWORD": None,
     "SECRET_KEY": None,
@@ -24,6 +25,7 @@ DEFAULTS = {
 }
 INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S", "PROXY_HOPS"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S"}
+BOOLS = {"OPEN_HOURS_ONLY"}
 
 
 def from_env(environ=os.environ) -> dict:
@@ -32,7 +34,10 @@ def from_env(environ=os.environ) -> dict:
         raw = environ.get(f"HALLQ_{key}")
         if raw is None or raw == "":
             continue
-        out[key] = int(raw) if key in INTS else float(raw) if key in FLOATS else raw
+        if key in BOOLS:
+            out[key] = raw.strip().lower() not in ("0", "false", "no", "off")
+        else:
+            out[key] = int(raw) if key in INTS else float(raw) if key in FLOATS else raw
     return out
 
 

@@ -2,11 +2,16 @@
 a helper to act as a given user."""
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+
+# Tests run at any hour; the hall's opening hours are tested where they matter
+# (tests/test_api.py sets this back for its own app). Subprocesses inherit it.
+os.environ["HALLQ_OPEN_HOURS_ONLY"] = "0"
 
 from queue_server import create_app, demo, socketio
 from tests.helpers import PASSWORD, ServerProcess

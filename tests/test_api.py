@@ -156,3 +156,17 @@ def test_errors_have_one_shape(client):
               client.post("/api/v1/windows/W01/call-next")):
         assert 400 <= r.status_code < 500
         assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message"}
+
+
+def test_no_tickets_outside_opening_hours(app, client, db):
+    app.config["OPEN_HOURS_ONLY"] = True
+    now = clock.seconds_of_day(clock.now(), "Asia/Shanghai")
+    closed_from = int(now + 3600) % 86400
+    # Open for an hour that starts an hour from now: closed at this moment.
+    db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = ?, close_s = ?",
+                                          (closed_from, min(closed_from + 3600, 86400))))
+    r = client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "hall_closed"
+    assert db.one("SELECT COUNT(*) FROM tickets")[0] == 0
+    db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
+    assert client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"}).status_code == 201
