@@ -97,11 +97,27 @@ def explain(snap: dict, window_id: str, ticket_id: int, lang: str = "zh") -> str
 
 def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None) -> dict:
     """Position and ETA of every waiting ticket in the hall."""
-    return eta_model.predict(snapshot(conn, hall, now))
+    snap = snapshot(conn, hall, now)
+    preds = eta_model.predict(snap)
+    # No open window can serve these (eta None): the dispatcher ranks them after everyone,
+    # but a citizen is better told how many wait for the same service before them.
+    ahead: dict[str, int] = {}
+    for t in snap["tickets"]:  # in order of their place in line
+        guess = preds.get(t["id"])
+        if guess is not None and guess["eta_s"] is None:
+            guess["position"] = ahead.get(t["service"], 0)
+        ahead[t["service"]] = ahead.get(t["service"], 0) + 1
+    return preds
 
 
 def predict_new(conn: sqlite3.Connection, hall: str, services: list[str],
                 now: float | None = None) -> dict[str, dict]:
     """For each service: people ahead and ETA of a ticket issued now."""
     snap = snapshot(conn, hall, now)
-    return {s: eta_model.predict_new(snap, s, 0) for s in services}
+    out = {}
+    for s in services:
+        guess = eta_model.predict_new(snap, s, 0)
+        if guess["eta_s"] is None:  # as in predictions(): those waiting for the same service
+            guess = {**guess, "position": sum(1 for t in snap["tickets"] if t["service"] == s)}
+        out[s] = guess
+    return out

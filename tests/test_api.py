@@ -170,3 +170,15 @@ def test_no_tickets_outside_opening_hours(app, client, db):
     assert db.one("SELECT COUNT(*) FROM tickets")[0] == 0
     db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
     assert client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"}).status_code == 201
+
+
+def test_with_no_open_window_a_ticket_counts_only_its_own_service_ahead(client):
+    for _ in range(3):
+        client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
+    estate = client.post("/api/v1/halls/demo/tickets", json={"service": "estate"}).json
+    assert estate["ticket"]["position"] == 0 and estate["ticket"]["eta_s"] is None
+    second = client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"}).json
+    assert second["ticket"]["position"] == 3
+    listed = {s["id"]: s for s in client.get("/api/v1/halls/demo/services").json["services"]}
+    assert (listed["estate"]["ahead"], listed["estate"]["eta_s"]) == (1, None)
+    assert listed["fund"]["ahead"] == 0
