@@ -92,7 +92,7 @@ def call_next(window_id: str):
     row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w))
     if row is None:
         return {"ticket": None}
-    return {**ticket_reply(row), "why": why}
+    return {**ticket_reply(row), "why": why.get("zh", ""), "why_en": why.get("en", "")}
 
 
 @bp.post("/windows/<window_id>/recall")

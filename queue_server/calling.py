@@ -9,15 +9,15 @@ from .db import Tx
 from .errors import conflict
 
 
-def call_next(tx: Tx, w: sqlite3.Row) -> tuple[sqlite3.Row | None, str]:
+def call_next(tx: Tx, w: sqlite3.Row) -> tuple[sqlite3.Row | None, dict[str, str]]:
     """Give window ``w`` its next ticket; returns the called row (or None) and why it was
-    chosen, in one line."""
+    chosen, in one line, by language ({"zh", "en"})."""
     if w["status"] != "open":
         raise conflict("window_not_open", "窗口未开启或已暂停 (window is not open)")
     if w["current"]:
         raise conflict("window_busy", "请先处理当前票号 (window still has a current ticket)")
     ticket_id, snap = dispatch.choose_for(tx.conn, w["hall"], w["id"], tx.now)
     if ticket_id is None:
-        return None, ""
-    why = dispatch.explain(snap, w["id"], ticket_id)
+        return None, {}
+    why = {lang: dispatch.explain(snap, w["id"], ticket_id, lang) for lang in ("zh", "en")}
     return tickets.call(tx, w, ticket_id), why

@@ -243,3 +243,9 @@ def test_cancel_and_unhold_are_one_audit_event_each(clerk, app, db):
     act(clerk, "unhold", ticket=held["id"])
     assert [r["action"] for r in db.all("SELECT action FROM events WHERE seq > ?",
                                         (before,))] == ["unhold"]
+
+
+def test_call_next_says_why_in_both_languages(clerk, app):
+    issue(app.test_client(), priority=1)
+    r = act(clerk, "call-next").json
+    assert "优先" in r["why"] and r["why_en"] and r["why_en"].isascii()
