@@ -67,6 +67,10 @@ def set_skills(tx: Tx, w: sqlite3.Row, skills: dict[str, float]) -> sqlite3.Row:
     unknown = sorted(set(skills) - known)
     if unknown:
         raise invalid("unknown_service", f"未知业务 (unknown services: {', '.join(unknown)})")
+    if skills and max(skills.values()) < 1.0:
+        # A window that only "helps" has no line of its own; keep one primary (or none at all).
+        raise invalid("no_primary_skill", f"{w['name']}须保留至少一项主办业务 (a window needs a"
+                                          " primary skill, weight 1)")
     before = {r["service"]: r["weight"] for r in tx.all(
         "SELECT service, weight FROM skills WHERE window = ?", (w["id"],))}
     tx.run("DELETE FROM skills WHERE window = ?", (w["id"],))

@@ -24,7 +24,8 @@ def audit(client, **q):
 CHANGES = [
     ("put", "/api/v1/windows/W01/skills", {"skills": {"biz-setup": 1, "fund": 0.5}},
      "window_skills", "W01"),
-    ("put", f"{H}/skills", {"windows": {"W02": {"hukou": 1}, "W03": {"hukou": 0.5}}},
+    ("put", f"{H}/skills",
+     {"windows": {"W02": {"hukou": 1}, "W03": {"biz-change": 1, "hukou": 0.5}}},
      "window_skills", "W03"),
     ("post", "/api/v1/windows/W05/open", None, "window_open", "W05"),
     ("post", "/api/v1/windows/W05/pause", {"reason": "break"}, "window_pause", "W05"),

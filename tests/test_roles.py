@@ -124,3 +124,12 @@ def test_close_signs_the_clerk_out(hall, app):
     c3.post("/api/v1/auth/login", json={"username": "clerk03", "password": "test-pass-123"})
     w = c3.post("/api/v1/windows/W14/open").json["window"]
     assert w["clerk"]["username"] == "clerk03" and w["status"] == "open"
+
+
+def test_skills_keep_a_primary(app):
+    m = app.test_client()
+    m.post("/api/v1/auth/login", json={"username": "manager", "password": "test-pass-123"})
+    r = m.put("/api/v1/windows/W12/skills", json={"skills": {"estate": 0.5}})
+    assert r.status_code == 422 and r.json["error"]["code"] == "no_primary_skill"
+    assert m.get("/api/v1/windows/W12").json["window"]["skills"] == {"estate": 1.0}
+    assert m.put("/api/v1/windows/W12/skills", json={"skills": {}}).status_code == 200
