@@ -37,7 +37,7 @@
     return el("td", {
       class: "cell" + (v === 1 ? " w1" : v ? " wp" : "") + (dirty ? " dirty" : ""),
       "data-window": w.id, "data-service": s.id, "data-weight": v || 0,
-      title: `${M.pick(w)} · ${M.pick(s)}`, text: v === undefined ? "" : v === 1 ? "●" : v,
+      title: `${M.pick(s)} · ${M.pick(w)}`, // the service, since its header may be far above text: v === undefined ? "" : v === 1 ? "●" : v,
       onclick: (ev) => {
         if (ev.shiftKey) {
           const raw = prompt(t("weight") + " (0–1)", v || "");
@@ -54,7 +54,7 @@
   function render() {
     document.querySelector("#skills-grid thead").replaceChildren(el("tr", {},
       el("th", { text: t("window") }),
-      services.map((s) => el("th", { class: "svc", text: M.pick(s), "data-service": s.id }))));
+      services.map((s) => el("th", { class: "svc", text: M.pick(s), title: M.pick(s), "data-service": s.id }))));
     document.querySelector("#skills-grid tbody").replaceChildren(...windows.map((w) =>
       el("tr", { "data-window": w.id }, el("th", { text: M.pick(w) }),
         services.map((s) => cell(w, s)))));
