@@ -49,7 +49,7 @@ def kiosk(hall: str):
     if row is None:
         abort(404)
     return render_template("kiosk.html", hall=hall, hall_name=row["name"],
-                           hall_name_en=row["name_en"] or "")
+                           hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai")
 
 
 @bp.get("/t/<token>")

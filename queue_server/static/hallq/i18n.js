@@ -52,6 +52,23 @@
     return h ? `${h}:${p(m)}:${p(sec)}` : `${p(m)}:${p(sec)}`;
   }
 
+  /** Wall-clock parts of date in time zone tz (the hall's, not the browser's):
+   * {y, mo, d, h, mi, s} as zero-padded strings and wd 0 (Sunday)…6. */
+  function wall(tz, date) {
+    let f;
+    try {
+      f = new Intl.DateTimeFormat("en-US", { timeZone: tz || "Asia/Shanghai", hourCycle: "h23",
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+        second: "2-digit", weekday: "short" });
+    } catch (e) { // an unknown zone name: the hall's default
+      return wall("Asia/Shanghai", date);
+    }
+    const o = {};
+    for (const part of f.formatToParts(date || new Date())) o[part.type] = part.value;
+    return { y: o.year, mo: o.month, d: o.day, h: o.hour === "24" ? "00" : o.hour, mi: o.minute,
+      s: o.second, wd: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(o.weekday) };
+  }
+
   /** Keep ?lang=en on links between pages. */
   function href(path) {
     return lang === "en" ? path + (path.includes("?") ? "&" : "?") + "lang=en" : path;
@@ -62,5 +79,5 @@
     en: { offline: "Connection lost, reconnecting…", minutes: "{n} min" },
   });
 
-  HallQ.i18n = { lang, add, t, pick, message, apply, minutes, clock, href };
+  HallQ.i18n = { lang, add, t, pick, message, apply, minutes, clock, wall, href };
 })();

@@ -323,9 +323,8 @@
   });
 
   function tick() {
-    const d = new Date();
-    const p = (n) => String(n).padStart(2, "0");
-    $("clock").textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+    const w = HallQ.i18n.wall($("clock").dataset.tz); // the hall's time zone, not the browser's
+    $("clock").textContent = `${w.y}-${w.mo}-${w.d} ${w.h}:${w.mi}`;
   }
 
   const hn = $("hall-name");
