@@ -15,7 +15,7 @@ def hall_screen(hall: str):
     """The 1920×1080 hall screen; ``?zone=`` limits it to one zone's windows."""
     row = hall_or_404(hall)
     return render_template("display_hall.html", hall=hall, hall_name=row["name"],
-                           hall_name_en=row["name_en"] or "")
+                           hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai")
 
 
 @bp.get("/display/<hall>/window/<window>")

@@ -16,12 +16,12 @@
     zh: {
       now_calling: "正在叫号", please_go: "请到", col_number: "票号", col_window: "窗口", col_service: "业务",
       waiting_title: "各类业务等候人数", sound_hint: "点击屏幕任意位置以启用语音播报", zone: "{z} 区",
-      people: "人", no_calls: "暂无叫号",
+      people: "人", welcome: "欢迎光临",
     },
     en: {
       now_calling: "Now calling", please_go: "please go to", col_number: "Ticket", col_window: "Window",
       col_service: "Service", waiting_title: "Waiting by category", sound_hint: "Tap anywhere to enable voice",
-      zone: "Zone {z}", people: "", no_calls: "No calls yet",
+      zone: "Zone {z}", people: "", welcome: "Welcome",
     },
   });
 
@@ -31,8 +31,10 @@
 
   function renderCalls(flash) {
     const [now, ...rest] = state.calls;
-    $("now-number").textContent = now ? now.number : "—";
-    $("now-window").textContent = now ? pick(now.window) : t("no_calls");
+    // Before any call: a welcome and the hall's name, not "please go to" nowhere.
+    $("now").classList.toggle("idle", !now);
+    $("now-number").textContent = now ? now.number : "";
+    $("now-window").textContent = now ? pick(now.window) : "";
     $("now-service").textContent = now ? pick(now, "service_name") : "";
     if (flash) {
       $("now").classList.remove("flash");
@@ -103,6 +105,7 @@
     }
     const hn = $("hall-name");
     hn.textContent = (lang === "en" && d.name_en) || d.name || hn.textContent;
+    $("idle-hall").textContent = hn.textContent;
     renderWaiting();
     renderNotices();
   }
@@ -113,12 +116,12 @@
   }
 
   function tick() {
-    const d = new Date();
-    const p = (n) => String(n).padStart(2, "0");
-    $("clock-time").textContent = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-    const wk = lang === "en" ? d.toLocaleDateString("en-GB", { weekday: "long" })
-      : "星期" + "日一二三四五六"[d.getDay()];
-    $("clock-date").textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${wk}`;
+    const w = HallQ.i18n.wall($("screen-clock").dataset.tz); // the hall's time zone
+    $("clock-time").textContent = `${w.h}:${w.mi}:${w.s}`;
+    const wk = lang === "en"
+      ? ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][w.wd]
+      : "星期" + "日一二三四五六"[w.wd];
+    $("clock-date").textContent = `${w.y}-${w.mo}-${w.d} ${wk}`;
   }
 
   function soundCheck() {
@@ -146,6 +149,7 @@
         state.notices = d.notices || [];
         const hn = $("hall-name");
         hn.textContent = (lang === "en" && d.name_en) || d.name || hn.textContent;
+        $("idle-hall").textContent = hn.textContent;
         renderNotices();
         // hall.updated also follows a renamed category or service, and carries neither:
         // a fresh snapshot brings the new names.
