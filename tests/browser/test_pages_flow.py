@@ -90,15 +90,22 @@ def test_kiosk_to_rating(live, page_factory):
     expect(window.locator("#ws-number")).to_have_text("A001")
     expect(phone.locator("#called-window")).to_have_text("1号窗口")
 
-    clerk.keyboard.press("n")  # refused: the window still has a ticket
-    expect(clerk.locator("#msg")).to_contain_text("请先处理当前票号")
+    # Call-next is disabled while the window has a ticket: its shortcut does nothing.
+    expect(clerk.locator('[data-act="call-next"]')).to_have_class(re.compile(r"\bna\b"))
+    calls_before = sum("/call-next" in u for u in clerk.record.requests)
+    clerk.keyboard.press("n")
+    clerk.wait_for_timeout(300)
+    assert sum("/call-next" in u for u in clerk.record.requests) == calls_before
+    expect(clerk.locator("#msg")).not_to_contain_text("请先处理当前票号")
+    expect(clerk.locator("#t-serve")).to_have_text("—")  # called, not yet started
     clerk.keyboard.press("s")
     expect(phone.locator("#t-status")).to_contain_text("正在办理")
     # The phone hears the push before the terminal has redrawn; a key pressed while the
     # terminal is still busy with the last action is ignored, so wait for its redraw.
     expect(clerk.locator('[data-act="start"]')).to_have_class(re.compile(r"\bna\b"))
     clerk.keyboard.press("f")
-    expect(clerk.locator("#cur-number")).to_have_text("暂无")
+    expect(clerk.locator("#cur-number")).to_have_text("—")
+    expect(clerk.locator("#cur-empty")).to_have_text("暂无票号")
     expect(phone.locator("#rate-card")).to_be_visible()
     phone.click("[data-score='2']")
     expect(phone.locator("#rate-btn")).to_be_disabled()  # a low score needs a reason

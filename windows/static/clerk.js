@@ -18,7 +18,7 @@
       a_call: "呼叫下一位", a_recall: "重呼", a_start: "开始办理", a_finish: "办结", a_noshow: "未到（过号）",
       a_transfer: "转办", a_hold: "挂起", a_open: "开窗", a_pause: "暂停", a_close: "关窗",
       waiting_by_skill: "本窗口可办业务等候人数", held_title: "挂起的票号", cancel: "取消", ok: "确定",
-      unhold: "恢复排队", none_held: "无", no_current: "暂无", nobody_waiting: "当前没有可呼叫的群众",
+      unhold: "恢复排队", none_held: "无", no_current: "暂无票号", nobody_waiting: "当前没有可呼叫的群众",
       called: "已呼叫 {n}", recalled: "已重呼 {n}", started: "{n} 开始办理", finished: "{n} 已办结",
       no_showed: "{n} 已记为过号", transferred: "{n} 已转至「{s}」", held: "{n} 已挂起",
       unheld: "{n} 已恢复排队", opened: "窗口已开启", paused: "窗口已暂停", closed: "窗口已关闭",
@@ -35,7 +35,7 @@
       a_call: "Call next", a_recall: "Recall", a_start: "Start", a_finish: "Finish", a_noshow: "No-show",
       a_transfer: "Transfer", a_hold: "Hold", a_open: "Open", a_pause: "Pause", a_close: "Close",
       waiting_by_skill: "Waiting for this window's services", held_title: "Held tickets", cancel: "Cancel",
-      ok: "OK", unhold: "Back in line", none_held: "None", no_current: "None",
+      ok: "OK", unhold: "Back in line", none_held: "None", no_current: "No ticket",
       nobody_waiting: "Nobody is waiting for this window", called: "Called {n}", recalled: "Recalled {n}",
       started: "{n} started", finished: "{n} finished", no_showed: "{n} marked no-show",
       transferred: "{n} transferred to {s}", held: "{n} on hold", unheld: "{n} back in line",
@@ -98,6 +98,8 @@
       { username: $("username").value.trim(), password: $("password").value }).catch(() => ({}));
     if (!user) return;
     $("password").value = "";
+    clearTimeout(msgTimer); // the last wrong-password message is over
+    $("msg").hidden = true;
     S.user = user;
     afterLogin();
   });
@@ -172,7 +174,10 @@
     $("hdr-status").textContent = t("w_" + w.status) + (w.pause_reason ? `（${w.pause_reason}）` : "");
     $("hdr-status").className = "pill st-" + w.status;
     $("hdr-status").hidden = false;
-    $("cur-number").textContent = cur ? cur.number : t("no_current");
+    // No ticket: a calm grey dash and a small label, not a word in the big red number font.
+    $("cur-number").textContent = cur ? cur.number : "—";
+    $("cur-number").classList.toggle("empty", !cur);
+    $("cur-empty").hidden = !!cur;
     $("cur-service").textContent = cur ? pick(cur, "service_name") : "";
     $("cur-status").textContent = cur ? t("st_" + cur.status) : "";
     $("cur-status").hidden = !cur;
@@ -209,7 +214,10 @@
       finish: !!cur, "no-show": cur && cur.status === "called", transfer: !!cur, hold: !!cur,
       pause: w.status === "open", close: w.status !== "closed",
     };
-    document.querySelectorAll("[data-act]").forEach((b) => b.classList.toggle("na", !allowed[b.dataset.act]));
+    document.querySelectorAll("[data-act]").forEach((b) => {
+      b.classList.toggle("na", !allowed[b.dataset.act]);
+      b.setAttribute("aria-disabled", allowed[b.dataset.act] ? "false" : "true");
+    });
     tickTimers();
   }
 
@@ -220,8 +228,8 @@
     if (!cur) { $("t-wait").textContent = $("t-serve").textContent = "—"; return; }
     const issued = at(cur.issued_at), called = at(cur.called_at), started = at(cur.started_at);
     $("t-wait").textContent = clock(((called || now) - issued) / 1000);
-    const from = started || called;
-    $("t-serve").textContent = from ? clock((now - from) / 1000) : "—";
+    // Service time runs only once the ticket is started, from its start.
+    $("t-serve").textContent = cur.status === "serving" && started ? clock((now - started) / 1000) : "—";
   }
 
   /** A small modal: choose from options, or type a line. Resolves to the value or null. */
@@ -268,7 +276,8 @@
       if (name === "call-next") {
         if (!res.ticket) say(t("nobody_waiting"), "info");
         else {
-          S.why = { ticket: res.ticket.id, text: res.why || "" };
+          S.why = { ticket: res.ticket.id,
+            text: (HallQ.i18n.lang === "en" && res.why_en) || res.why || "" };
           say(t("called", { n: res.ticket.number }));
         }
       } else {
@@ -299,7 +308,11 @@
     if ($("work").hidden || $("dlg").open || ev.ctrlKey || ev.altKey || ev.metaKey) return;
     if (/^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName)) return;
     const name = KEYS[ev.key.toLowerCase()];
-    if (name) { ev.preventDefault(); act(name); }
+    if (!name) return;
+    ev.preventDefault();
+    // A shortcut does what its button does, and nothing while its button is disabled.
+    const b = document.querySelector(`[data-act="${name}"]`);
+    if (b && !b.classList.contains("na")) act(name);
   });
   $("logout").addEventListener("click", async () => {
     await HallQ.api("POST", "/auth/logout").catch(() => null);
