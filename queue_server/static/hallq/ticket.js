@@ -8,6 +8,18 @@
   let ticket = null, nearAlerted = false, lastCallKey = null, score = 0, reason = null;
   let audio = null;
 
+  // Low-score reasons: shown in the page's language, always sent as the Chinese label, so the
+  // statistics count one label per reason.
+  const REASONS = {
+    r_wait: { zh: "等候时间太长", en: "Waited too long" },
+    r_attitude: { zh: "服务态度不好", en: "Unfriendly staff" },
+    r_explain: { zh: "告知不清楚、多次跑腿", en: "Unclear advice, extra trips" },
+    r_slow: { zh: "办理效率低", en: "Slow service" },
+    r_env: { zh: "环境设施不便", en: "Poor facilities" },
+    r_other: { zh: "其他原因", en: "Other" },
+  };
+  for (const [k, v] of Object.entries(REASONS)) HallQ.i18n.add({ zh: { [k]: v.zh }, en: { [k]: v.en } });
+
   HallQ.i18n.add({
     zh: {
       my_ticket: "我的排队", called_now: "请您前往", called_do: "办理业务",
@@ -22,8 +34,6 @@
       st_done: "已办结", st_no_show: "已过号", st_cancelled: "已取消", st_transferred: "已转办",
       eta_soon: "即将", not_found: "未找到该票号，可能链接有误",
       s1: "非常不满意", s2: "不满意", s3: "基本满意", s4: "满意", s5: "非常满意",
-      r_wait: "等候时间太长", r_attitude: "服务态度不好", r_explain: "告知不清楚、多次跑腿",
-      r_slow: "办理效率低", r_env: "环境设施不便", r_other: "其他原因",
     },
     en: {
       my_ticket: "My ticket", called_now: "Please go to", called_do: "now",
@@ -38,8 +48,6 @@
       st_done: "Finished", st_no_show: "Missed", st_cancelled: "Cancelled", st_transferred: "Transferred",
       eta_soon: "soon", not_found: "Ticket not found: the link may be wrong",
       s1: "Very dissatisfied", s2: "Dissatisfied", s3: "Acceptable", s4: "Satisfied", s5: "Very satisfied",
-      r_wait: "Waited too long", r_attitude: "Unfriendly staff", r_explain: "Unclear advice, extra trips",
-      r_slow: "Slow service", r_env: "Poor facilities", r_other: "Other",
     },
   });
 
@@ -127,13 +135,15 @@
       b.addEventListener("click", () => setScore(i));
       stars.append(b);
     }
-    for (const r of ["r_wait", "r_attitude", "r_explain", "r_slow", "r_env", "r_other"]) {
+    for (const r of Object.keys(REASONS)) {
       const b = document.createElement("button");
       b.className = "chip";
       b.dataset.reason = r;
       b.textContent = t(r);
       b.addEventListener("click", () => {
-        reason = t(r);
+        // Statistics count one label per reason, whatever the page's language: send the
+        // canonical Chinese one, show this page's.
+        reason = REASONS[r].zh;
         document.querySelectorAll(".chip").forEach((c) => c.classList.toggle("on", c === b));
         updateRateBtn();
       });
