@@ -68,15 +68,29 @@ def clerk_steps(page) -> None:
     page.wait_for_timeout(2500)  # let the serving timer run
 
 
+def clerk_idle_steps(page) -> None:
+    page.fill("#username", "clerk02")
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.click("[data-window=W02]")
+    page.wait_for_selector("#work:not([hidden])")
+    page.wait_for_timeout(800)
+    page.keyboard.press("o")
+    page.wait_for_timeout(1200)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp) / "shots.db").start()
         try:
             base = server.url
-            token = fill_hall(base)
             with sync_playwright() as p:
                 b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                # Before the morning's first call: the idle hall screen and an empty terminal.
+                shoot(b, base, "/display/demo", (1920, 1080), "hall-idle.png", wait_ms=1500)
+                shoot(b, base, "/clerk", (1366, 768), "clerk-idle.png", [clerk_idle_steps])
+                token = fill_hall(base)
                 kiosk = (1080, 1920)
                 shoot(b, base, "/kiosk/demo", kiosk, "kiosk.png")
                 shoot(b, base, "/kiosk/demo", kiosk, "kiosk-confirm.png", [
