@@ -41,7 +41,8 @@ def test_idle_hall_screen_welcomes_without_please_go_to(live, page_factory):
 def test_english_rating_sends_the_chinese_reason(live, page_factory):
     base = live.url
     token = requests.post(f"{base}/api/v1/halls/demo/tickets",
-                          json={"service": "biz-setup", "channel": "kiosk"}, timeout=10).json()["token"]
+                          json={"service": "biz-setup", "channel": "kiosk"},
+                          timeout=10).json()["token"]
     s = requests.Session()
     login(s, base, "clerk01")
     for a in ("open", "call-next", "start", "finish"):
@@ -81,5 +82,7 @@ def test_clerk_login_error_cleared_and_shortcuts_of_disabled_buttons_do_nothing(
         clerk.keyboard.press(key)
     clerk.wait_for_timeout(300)
     assert not clerk.locator("#dlg").evaluate("d => d.open")
-    assert not any("/transfer" in u or "/hold" in u or "/call-next" in u for u in clerk.record.requests)
-    assert clerk.locator('[data-act="finish"]').evaluate("b => getComputedStyle(b).cursor") == "not-allowed"
+    assert not any("/transfer" in u or "/hold" in u or "/call-next" in u
+                   for u in clerk.record.requests)
+    cursor = clerk.locator('[data-act="finish"]').evaluate("b => getComputedStyle(b).cursor")
+    assert cursor == "not-allowed"
