@@ -26,7 +26,11 @@
       pause_reason: "暂停原因", pause_default: "临时离开", w_open: "办理中", w_paused: "暂停",
       w_closed: "关闭", st_called: "已呼叫", st_serving: "办理中", signed_in_as: "{name}（工号 {no}）",
       why: "派单理由：{why}", clerk_on: "当前：{name}", primary: "主办", secondary: "协办",
-      logged_out: "已退出登录",
+      logged_out: "已退出登录", ws_open: "开放", ws_paused: "暂停", ws_closed: "关闭",
+      elsewhere: "您已登录 {w}（{st}）", back_to_window: "回到该窗口", you: "您",
+      prio_1: "优先 · 请核验证件", prio_2: "预约",
+      confirm_noshow: "将 {n} 记为过号？", confirm_noshow_text: "请确认群众未到场。",
+      confirm_close: "关闭{w}？", confirm_close_text: "关窗后将不再为本窗口派号。",
     },
     en: {
       terminal: "Clerk terminal", switch_window: "Switch window", logout: "Sign out", sign_in: "Staff sign-in",
@@ -44,7 +48,12 @@
       pause_reason: "Reason for the pause", pause_default: "Away briefly", w_open: "Open",
       w_paused: "Paused", w_closed: "Closed", st_called: "Called", st_serving: "Serving",
       signed_in_as: "{name} (staff no. {no})", why: "Why this ticket: {why}", clerk_on: "Now: {name}",
-      primary: "primary", secondary: "secondary", logged_out: "Signed out",
+      primary: "primary", secondary: "secondary", logged_out: "Signed out", ws_open: "Open",
+      ws_paused: "Paused", ws_closed: "Closed", elsewhere: "You are signed into {w} ({st})",
+      back_to_window: "Back to that window", you: "you", prio_1: "Priority · check proof",
+      prio_2: "Appointment", confirm_noshow: "Mark {n} as no-show?",
+      confirm_noshow_text: "Check that the citizen is not here.",
+      confirm_close: "Close {w}?", confirm_close_text: "No more tickets will be sent to this window.",
     },
   });
 
@@ -112,20 +121,44 @@
     S.hall = S.hall || (halls[0] && halls[0].id);
     sel.value = S.hall;
     sel.onchange = () => { S.hall = sel.value; pickWindow(); };
-    const { windows } = await call("GET", `/halls/${S.hall}/windows`);
+    const [{ windows }, { services }] = await Promise.all([call("GET", `/halls/${S.hall}/windows`),
+      call("GET", `/halls/${S.hall}/services`)]);
+    S.services = services;
+    const choose = (w) => {
+      S.windowId = w.id;
+      localStorage.setItem("hallq.window", w.id);
+      openWork();
+    };
+    const me = S.user && S.user.username;
+    const mine = windows.find((w) => w.clerk && w.clerk.username === me && w.status !== "closed");
+    // Already signed into a window: say so here, not at "开窗" in another one.
+    $("signed-elsewhere").hidden = !mine;
+    if (mine) {
+      $("signed-elsewhere").querySelector("span").textContent =
+        t("elsewhere", { w: pick(mine), st: t("ws_" + mine.status) });
+      $("back-to-window").onclick = () => choose(mine);
+    }
     $("window-list").replaceChildren(...windows.map((w) => {
       const b = document.createElement("button");
-      b.className = "win-btn st-" + w.status;
+      b.className = "win-btn st-" + w.status + (w === mine ? " mine" : "");
       b.dataset.window = w.id;
-      b.innerHTML = "<b></b><span></span><small></small>";
+      b.innerHTML = "<b></b><span class='ws'></span><ul class='skills'></ul>";
       b.querySelector("b").textContent = pick(w);
-      b.querySelector("span").textContent = t("w_" + w.status);
-      b.querySelector("small").textContent = w.clerk ? t("clerk_on", { name: w.clerk.display_name }) : "";
-      b.addEventListener("click", () => {
-        S.windowId = w.id;
-        localStorage.setItem("hallq.window", w.id);
-        openWork();
-      });
+      const clerk = w.clerk && w.status !== "closed"
+        ? (w.clerk.username === me ? t("you") : w.clerk.display_name) : "";
+      b.querySelector(".ws").textContent = t("ws_" + w.status) + (clerk ? " · " + clerk : "");
+      // Primary services first, then by weight; a primary one is marked.
+      const skills = Object.entries(w.skills).sort((x, y) => y[1] - x[1]);
+      b.querySelector(".skills").replaceChildren(...skills.map(([sid, weight]) => {
+        const li = document.createElement("li");
+        li.textContent = svcName(sid);
+        if (weight >= 1) {
+          li.className = "primary";
+          li.append(Object.assign(document.createElement("em"), { textContent: t("primary") }));
+        }
+        return li;
+      }));
+      b.addEventListener("click", () => choose(w));
       return b;
     }));
     show("pick");
@@ -179,6 +212,10 @@
     $("cur-number").classList.toggle("empty", !cur);
     $("cur-empty").hidden = !!cur;
     $("cur-service").textContent = cur ? pick(cur, "service_name") : "";
+    const prio = cur && (cur.priority === 1 || cur.priority === 2) ? cur.priority : 0;
+    $("cur-priority").hidden = !prio;
+    $("cur-priority").className = "prio prio-" + prio;
+    $("cur-priority").textContent = prio ? t("prio_" + prio) : "";
     $("cur-status").textContent = cur ? t("st_" + cur.status) : "";
     $("cur-status").hidden = !cur;
     $("cur-materials").replaceChildren(...((cur && cur.materials) || []).map((m) => {
@@ -232,10 +269,14 @@
     $("t-serve").textContent = cur.status === "serving" && started ? clock((now - started) / 1000) : "—";
   }
 
-  /** A small modal: choose from options, or type a line. Resolves to the value or null. */
-  function ask(title, { options, input, value } = {}) {
+  /** A small modal: choose from options, type a line, or just confirm (with ``text``).
+      Resolves to the value (true for a confirmation) or null. Enter confirms, Esc cancels. */
+  function ask(title, { options, input, value, text, okLabel } = {}) {
     const dlg = $("dlg");
     $("dlg-title").textContent = title;
+    $("dlg-text").hidden = !text;
+    $("dlg-text").textContent = text || "";
+    $("dlg-ok").textContent = okLabel || t("ok");
     $("dlg-select").hidden = !options;
     $("dlg-input").hidden = !input;
     if (options) $("dlg-select").replaceChildren(...options.map(([v, label]) => new Option(label, v)));
@@ -244,12 +285,12 @@
       const done = (v) => { dlg.close(); $("dlg-form").onsubmit = null; resolve(v); };
       $("dlg-form").onsubmit = (ev) => {
         ev.preventDefault();
-        done(options ? $("dlg-select").value : $("dlg-input").value.trim());
+        done(options ? $("dlg-select").value : input ? $("dlg-input").value.trim() : true);
       };
       $("dlg-cancel").onclick = () => done(null);
       dlg.oncancel = () => done(null);
       dlg.showModal();
-      (options ? $("dlg-select") : $("dlg-input")).focus();
+      (options ? $("dlg-select") : input ? $("dlg-input") : $("dlg-ok")).focus();
     });
   }
 
@@ -269,6 +310,12 @@
         value: name === "pause" ? t("pause_default") : "" });
       if (reason === null) return;
       body = reason ? { reason } : {};
+    } else if (name === "no-show") {
+      if (!(await ask(t("confirm_noshow", { n }), { text: t("confirm_noshow_text"),
+        okLabel: t("a_noshow") }))) return;
+    } else if (name === "close") {
+      if (!(await ask(t("confirm_close", { w: pick(S.detail.window) }),
+        { text: t("confirm_close_text"), okLabel: t("a_close") }))) return;
     }
     busy = true;
     try {
