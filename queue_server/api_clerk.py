@@ -177,9 +177,9 @@ def window_detail(window_id: str):
         svc = conn.execute("SELECT materials FROM services WHERE id = ?",
                            (w["current"]["service"],)).fetchone()
         w["current"]["materials"] = loads(svc["materials"], []) if svc else []
-    held = [views.ticket(conn, r) for r in conn.execute(
-        "SELECT * FROM tickets WHERE window = ? AND status = 'held' ORDER BY held_at",
-        (window_id,))]
+    held = [{**views.ticket(conn, r), "hold_reason": r["hold_reason"] or ""}
+            for r in conn.execute("SELECT * FROM tickets WHERE window = ? AND status = 'held'"
+                                  " ORDER BY held_at", (window_id,))]
     return {"window": w, "waiting": {s: waiting.get(s, 0) for s in w["skills"]}, "held": held}
 
 

@@ -249,3 +249,12 @@ def test_call_next_says_why_in_both_languages(clerk, app):
     issue(app.test_client(), priority=1)
     r = act(clerk, "call-next").json
     assert "优先" in r["why"] and r["why_en"] and r["why_en"].isascii()
+
+
+def test_the_clerk_sees_why_a_ticket_is_held(clerk, app):
+    issue(app.test_client())
+    act(clerk, "call-next")
+    act(clerk, "start")
+    act(clerk, "hold", reason="去复印身份证")
+    held = clerk.get("/api/v1/windows/W13").json["held"]
+    assert [h["hold_reason"] for h in held] == ["去复印身份证"]

@@ -76,7 +76,7 @@ def test_kiosk_to_rating(live, page_factory):
     clerk.click("[data-window=W01]")
     expect(clerk.locator("#hdr-status")).to_have_text("关闭")
     clerk.keyboard.press("o")
-    expect(clerk.locator("#hdr-status")).to_have_text("办理中")
+    expect(clerk.locator("#hdr-status")).to_have_text("开放")
     expect(window.locator("#ws-clerk")).to_have_text("工作人员01")
     expect(window.locator("#ws-staff")).to_have_text("工号 G001")
     clerk.keyboard.press("n")

@@ -23,7 +23,7 @@
       no_showed: "{n} 已记为过号", transferred: "{n} 已转至「{s}」", held: "{n} 已挂起",
       unheld: "{n} 已恢复排队", opened: "窗口已开启", paused: "窗口已暂停", closed: "窗口已关闭",
       transfer_to: "转办到哪项业务？", hold_reason: "挂起原因（如：材料不齐，补交后办理）",
-      pause_reason: "暂停原因", pause_default: "临时离开", w_open: "办理中", w_paused: "暂停",
+      pause_reason: "暂停原因", pause_default: "临时离开", w_open: "开放", w_paused: "暂停",
       w_closed: "关闭", st_called: "已呼叫", st_serving: "办理中", signed_in_as: "{name}（工号 {no}）",
       why: "派单理由：{why}", clerk_on: "当前：{name}", primary: "主办", secondary: "协办",
       logged_out: "已退出登录", ws_open: "开放", ws_paused: "暂停", ws_closed: "关闭",
@@ -237,7 +237,8 @@
       const li = document.createElement("li");
       li.innerHTML = "<b class='num'></b><span></span><button class='btn small secondary'></button>";
       li.querySelector("b").textContent = h.number;
-      li.querySelector("span").textContent = pick(h, "service_name");
+      li.querySelector("span").textContent = pick(h, "service_name") +
+        (h.hold_reason ? ` · ${h.hold_reason}` : "");
       const b = li.querySelector("button");
       b.textContent = t("unhold");
       b.dataset.unhold = h.id;
