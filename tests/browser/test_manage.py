@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.browser.conftest import wait_js
 from tests.helpers import PASSWORD, ServerProcess, login
 
 pytestmark = pytest.mark.browser
@@ -87,3 +88,19 @@ def test_console_pages_load_without_errors_in_both_languages(page_factory, hall)
             assert title and (("监控" in title or "矩阵" in title or "统计" in title
                                or "审计" in title or "设置" in title or "建议" in title)
                               if not lang else title.isascii())
+
+
+def test_audit_shows_action_labels_newest_first(page_factory, hall):
+    base = hall.url
+    number = requests.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
+                           timeout=10).json()["ticket"]["number"]
+    for lang, label in (("", "取号"), ("?lang=en", "Ticket issued")):
+        page = manager_page(page_factory, base, "/manage/demo/audit" + lang)
+        wait_js(page, "document.querySelector('#audit-table tbody tr')")
+        first = page.locator("#audit-table tbody tr").first
+        assert first.get_attribute("data-action") == "issue"   # newest first
+        assert first.locator("td.action").inner_text() == label
+        assert number in first.locator("td.detail .summary").inner_text()
+        assert page.locator('#a-action option[value="issue"]').inner_text() == label
+        page.click("#sort")
+        assert page.locator("#audit-table tbody tr").first.get_attribute("data-action") != "issue"

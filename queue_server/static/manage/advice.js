@@ -25,7 +25,7 @@
   function render() {
     document.getElementById("advice-result").hidden = false;
     document.getElementById("advice-basis").textContent =
-      `${advice.date} · ${advice.arrivals} · K=${advice.max_changes} · ${advice.seconds}s`;
+      t("advice_basis", { date: advice.date, n: advice.arrivals, k: advice.max_changes, s: advice.seconds });
     document.querySelector("#advice-figures tbody").replaceChildren(...["mean_wait_s", "p95_wait_s"].map((k) =>
       el("tr", { "data-figure": k }, el("th", { text: t(k) }),
         el("td", { class: "num before", text: M.dur(advice.current[k]) }),

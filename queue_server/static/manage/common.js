@@ -38,6 +38,9 @@
       mean_wait_s: "平均等候", p95_wait_s: "P95 等候", apply_advice: "一键应用",
       no_changes: "当前矩阵已是最佳，无需调整", applied: "已应用并记录审计",
       advice_unavailable: "排班建议模块暂不可用", from_w: "原", to_w: "新",
+      dur_unit: "（分:秒）", code_id: "编号", name_en: "英文名称", sort: "排序",
+      role_clerk: "窗口工作人员", role_manager: "大厅主任", role_admin: "系统管理员",
+      advice_basis: "根据 {date} 的 {n} 张票据计算，最多调整 {k} 项，用时 {s} 秒",
     },
     en: {
       console: "Manager console", console_login: "Manager console sign-in", username: "Username",
@@ -71,6 +74,9 @@
       mean_wait_s: "Mean wait", p95_wait_s: "P95 wait", apply_advice: "Apply",
       no_changes: "The current matrix is already best", applied: "Applied and audited",
       advice_unavailable: "The advisor is not available", from_w: "from", to_w: "to",
+      dur_unit: " (m:ss)", code_id: "ID", name_en: "English name", sort: "Order",
+      role_clerk: "Clerk", role_manager: "Manager", role_admin: "Administrator",
+      advice_basis: "Computed from the {n} tickets of {date}, at most {k} changes, in {s} s",
     },
   });
 

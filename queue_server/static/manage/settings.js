@@ -19,8 +19,8 @@
 
   function input(kind, value, options) {
     if (kind === "bool") return el("input", { type: "checkbox", checked: value !== false });
-    if (kind === "select") return el("select", {}, options.map((o) =>
-      el("option", { value: o, text: o, selected: o === value })));
+    if (kind === "select") return el("select", {}, options.map(([o, label]) =>
+      el("option", { value: o, text: label, selected: o === value })));
     if (kind === "lines") return el("textarea", { rows: 2, value: (value || []).join("\n") });
     return el("input", { type: kind === "password" ? "password" : kind === "text" ? "text" : "number",
       value: value ?? "", size: kind === "text" ? 14 : 7, placeholder: kind === "password" ? t("new_password") : "" });
@@ -35,11 +35,12 @@
 
   function render(noun) {
     const [tid, key, cols] = EDITORS[noun];
-    const opts = { category: data.categories.map((c) => c.id), role: ["clerk", "manager", "admin"] };
+    const opts = { category: data.categories.map((c) => [c.id, M.pick(c) || c.id]),
+      role: ["clerk", "manager", "admin"].map((r) => [r, t("role_" + r)]) };
     const row = (item) => {
       const isNew = !item;
       const inputs = cols.map(([f, kind]) => input(kind, item ? item[f] : undefined, opts[f]));
-      const idInput = isNew ? el("input", { size: 10, placeholder: key }) : null;
+      const idInput = isNew ? el("input", { size: 10, placeholder: t(key === "id" ? "code_id" : key) }) : null;
       const save = async () => {
         const body = {};
         cols.forEach(([f, kind], i) => {
@@ -64,7 +65,7 @@
         el("td", {}, el("button", { class: "btn small", text: isNew ? t("add") : t("save"), onclick: save })));
     };
     document.getElementById(tid).replaceChildren(
-      el("thead", {}, el("tr", {}, el("th", { text: key }), cols.map(([f]) => el("th", { text: t(f) })), el("th"))),
+      el("thead", {}, el("tr", {}, el("th", { text: t(key === "id" ? "code_id" : key) }), cols.map(([f]) => el("th", { text: t(f) })), el("th"))),
       el("tbody", {}, data[noun].map(row), row(null)));
   }
 

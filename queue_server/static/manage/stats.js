@@ -14,8 +14,11 @@
     document.getElementById(id).replaceChildren(
       el("thead", {}, el("tr", {}, cols.map(([, label]) => el("th", { text: label })))),
       el("tbody", {}, rows.map((r) => el("tr", {}, cols.map(([f]) => el("td",
-        { class: typeof f === "function" ? "" : "num", text: typeof f === "function" ? f(r) : fmt(r[f]) }))))));
+        { class: typeof f === "function" ? "" : "num",
+          text: typeof f === "function" ? f(r) : f.endsWith("_s") ? M.dur(r[f]) : fmt(r[f]) }))))));
   }
+  /** A duration column's header, with its unit. */
+  const du = (k) => t(k) + t("dur_unit");
   const fmt = (v) => (v === null || v === undefined ? "—" : v);
 
   async function load() {
@@ -40,7 +43,8 @@
     const bar = (id, xs, series) => chart(id).setOption({
       tooltip: { trigger: "axis" }, legend: {}, grid: { left: 10, right: 10, bottom: 10, containLabel: true },
       xAxis: { type: "category", data: xs, axisLabel: { rotate: xs.length > 8 ? 40 : 0 } },
-      yAxis: [{ type: "value" }, { type: "value", name: "s" }],
+      yAxis: [{ type: "value", minInterval: 1 },
+        ...(series.some((x) => x.yAxisIndex === 1) ? [{ type: "value", name: "s" }] : [])],
       series,
     }, true);
     bar("chart-hour", s.by_hour.map((h) => `${h.hour}:00`), [
@@ -58,13 +62,13 @@
         data: s.by_day.map((d) => d.mean_wait_s) }]);
     table("t-service", [[(r) => M.pick(r), t("service")], ["issued", t("issued")],
       ["served", t("served")], ["no_show", t("no_show")], ["cancelled", t("cancelled")],
-      ["mean_wait_s", t("mean_wait")], ["p90_wait_s", t("p90_wait")],
-      ["mean_service_s", t("mean_service")], ["rating_mean", t("rating")]], s.by_service);
+      ["mean_wait_s", du("mean_wait")], ["p90_wait_s", du("p90_wait")],
+      ["mean_service_s", du("mean_service")], ["rating_mean", t("rating")]], s.by_service);
     table("t-window", [[(r) => M.pick(r), t("window")], ["served", t("served")],
-      ["busy_s", t("busy")], ["mean_service_s", t("mean_service")], ["rating_mean", t("rating")]],
+      ["busy_s", du("busy")], ["mean_service_s", du("mean_service")], ["rating_mean", t("rating")]],
       s.by_window);
     table("t-clerk", [[(r) => r.display_name, t("clerk")], ["served", t("served")],
-      ["busy_s", t("busy")], ["mean_service_s", t("mean_service")], ["rating_mean", t("rating")]],
+      ["busy_s", du("busy")], ["mean_service_s", du("mean_service")], ["rating_mean", t("rating")]],
       s.by_clerk);
   }
 
