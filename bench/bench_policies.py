@@ -1,5 +1,6 @@
 """Every policy on every trace: python bench/bench_policies.py [--plot docs/img/policies.png]
-    [--days 6] [--halls a,b] [--shared city-center,street-center] [--jobs 2] [--days-only]
+    [--days 6] [--first-seed 1] [--halls a,b] [--shared city-center,street-center] [--jobs 2]
+    [--days-only] [--params '{"tail_guard": 0}']
 
 Traces: the two shared workloads and day 1 of each built-in generated hall. Prints one JSON row
 per (trace, policy) and a Markdown table with ortools/fifo ratios; with --plot, a PNG of mean
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dispatcher.generate import HALLS, builtin_trace, describe, generate  # noqa: E402
 from dispatcher.simulate import simulate  # noqa: E402
+from dispatcher.tune import with_params  # noqa: E402
 
 POLICIES = ["ortools", "fifo", "fixed", "dedicated", "flex"]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "workloads"
@@ -31,18 +33,22 @@ def traces() -> list[dict]:
     return out + [builtin_trace(h, 1) for h in HALLS]
 
 
-def _day(job: tuple[str, int]) -> dict:
+def _day(job: tuple[str, int, dict | None]) -> dict:
     """ortools/fifo ratios on one day: a built-in hall's seed, or a shared trace resampled
-    (`describe` -> `generate`, seeds 2000+) when the name is a shared workload."""
-    name, seed = job
+    (`describe` -> `generate`, seeds 2000+) when the name is a shared workload. `params`, if
+    given, is the ortools profile (`snapshot["params"]`, e.g. {"tail_guard": 0})."""
+    name, seed, params = job
     if name in HALLS:
         t = builtin_trace(name, seed)
     else:
         rec = json.loads((SHARED / f"{name}.json").read_text(encoding="utf-8"))
         t = generate(describe(rec), seed)
-    o, f = simulate(t, "ortools"), simulate(t, "fifo")
+    pol = with_params(params) if params else "ortools"
+    o, f = simulate(t, pol), simulate(t, "fifo")
     r = [o[k] / f[k] if f[k] else 1.0 for k in ("mean_wait_s", "p95_wait_s", "max_wait_s")]
+    pr = o["mean_wait_by_priority_s"]
     return {"hall": name, "seed": seed, "mean": r[0], "p95": r[1], "max": r[2],
+            "p1_p0": pr.get("1", 0.0) / pr["0"] if pr.get("0") else 0.0,
             "unserved": o["unserved"] + f["unserved"]}
 
 
@@ -52,12 +58,13 @@ def _median(xs: list[float]) -> float:
 
 
 def seeds_table(seeds: range = range(1, 7), halls: list[str] | None = None,
-                shared: tuple[str, ...] = (), jobs: int = 1) -> None:
+                shared: tuple[str, ...] = (), jobs: int = 1,
+                params: dict | None = None) -> None:
     """Day 1 is one draw: the same comparison on several days of each hall (seeds of a
     generated hall; for a shared trace, days resampled from it with seeds 2000+)."""
     halls = list(HALLS) if halls is None else halls
-    work = [(h, s) for h in halls for s in seeds]
-    work += [(n, 2000 + s) for n in shared for s in seeds]
+    work = [(h, s, params) for h in halls for s in seeds]
+    work += [(n, 2000 + s, params) for n in shared for s in seeds]
     if jobs > 1:
         from multiprocessing import Pool
 
@@ -68,8 +75,8 @@ def seeds_table(seeds: range = range(1, 7), halls: list[str] | None = None,
     for r in rows:
         print(json.dumps(r), file=sys.stderr, flush=True)
     print("\n| hall | days | median mean ratio | median p95 ratio | median max ratio |"
-          " days with mean < fifo | days meeting all three | unserved |")
-    print("|---|---|---|---|---|---|---|---|")
+          " days with mean < fifo | days meeting all three | median P1/P0 | unserved |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for h in halls + [f"{n}" for n in shared]:
         rs = [r for r in rows if r["hall"] == h]
         med = [_median([r[k] for r in rs]) for k in ("mean", "p95", "max")]
@@ -77,7 +84,8 @@ def seeds_table(seeds: range = range(1, 7), halls: list[str] | None = None,
         ok = sum(1 for r in rs if r["mean"] < 1 and r["p95"] <= 1 and r["max"] <= 1)
         tag = h if h in HALLS else f"{h} (resampled)"
         print(f"| {tag} | {len(rs)} | {med[0]:.3f} | {med[1]:.3f} | {med[2]:.3f} | {wins} |"
-              f" {ok} | {sum(r['unserved'] for r in rs)} |", flush=True)
+              f" {ok} | {_median([r['p1_p0'] for r in rs]):.2f} |"
+              f" {sum(r['unserved'] for r in rs)} |", flush=True)
 
 
 def main() -> None:
@@ -87,12 +95,15 @@ def main() -> None:
     ap.add_argument("--halls", help="comma list of built-in halls for the seeds table")
     ap.add_argument("--shared", default="", help="shared traces to resample in the seeds table")
     ap.add_argument("--jobs", type=int, default=1, help="processes for the seeds table")
+    ap.add_argument("--first-seed", type=int, default=1, help="first seed of the seeds table")
+    ap.add_argument("--params", help="ortools profile as JSON for the seeds table")
     ap.add_argument("--days-only", action="store_true", help="only the seeds table")
     args = ap.parse_args()
     halls = [h for h in args.halls.split(",") if h] if args.halls is not None else None
     shared = tuple(n for n in args.shared.split(",") if n)
     if args.days_only:
-        seeds_table(range(1, 1 + args.days), halls, shared, args.jobs)
+        seeds_table(range(args.first_seed, args.first_seed + args.days), halls, shared,
+                    args.jobs, json.loads(args.params) if args.params else None)
         return
     plot = args.plot
     results: dict[str, dict[str, dict]] = {}

@@ -95,7 +95,13 @@ def predict(snapshot: dict) -> dict[Any, dict]:
     """{ticket_id: {"position": int, "eta_s": float | None}} for every waiting ticket.
     `eta_s` is None (and position counts after all others) when no window can serve it."""
     now, windows, tickets, means = rules.parse(snapshot)
-    prm = rules.effective(rules.params_of(snapshot), now, tickets)
+    return forward(now, windows, tickets, means, rules.params_of(snapshot))
+
+
+def forward(now: float, windows: list[rules.Window], tickets: list[Ticket],
+            means: dict[str, float], prm: rules.Params) -> dict[Any, dict]:
+    """`predict` on an already parsed snapshot (the tail guard runs it twice per call)."""
+    prm = rules.effective(prm, now, tickets)
     in_order = sorted(tickets, key=lambda t: (t.issued_at, str(t.id)))
     by_service: dict[str, list[Ticket]] = {}
     for t in in_order:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from . import rules
+from . import guard, rules
 from .rules import Ticket, Window
 
 SCALE = 10  # tenths of a second: keeps the small tie-breakers integral
@@ -175,13 +175,28 @@ MAX_ARCS = 2_000_000  # beyond this the flow's build time alone would pass the t
 
 
 def plan(snapshot: dict) -> list[dict]:
-    """The project's policy (CONTRACT.md): the min-cost flow, or the greedy fallback when the
-    solver fails or the instance is too large to build within the time limit."""
+    """The project's policy (CONTRACT.md): the min-cost flow checked by the tail guard, or
+    the greedy fallback when the solver fails or the instance is too large to build in time."""
     windows = snapshot.get("windows") or []
     n_free = sum(1 for w in windows if w.get("free", True))
     if n_free * max(1, len(snapshot.get("services") or {})) > MAX_ARCS:
         return plan_greedy(snapshot)
     try:
-        return plan_flow(snapshot)
+        proposal = plan_flow(snapshot)
     except Exception:  # noqa: BLE001 - the hall must keep calling even if the solver breaks
         return plan_greedy(snapshot)
+    return _guarded(snapshot, proposal)
+
+
+def _guarded(snapshot: dict, proposal: list[dict]) -> list[dict]:
+    """The proposal, unless the tail guard (guard.py) finds the plain plan (same urgent tier,
+    ordinary tickets by age) projects a shorter longest wait."""
+    prm = rules.params_of(snapshot)
+    if not proposal or prm.tail_guard <= 0 or len(snapshot.get("tickets") or []) > \
+            guard.MAX_TICKETS:
+        return proposal
+    try:
+        plain = plan_flow({**snapshot, "params": guard.plain_params(prm).to_dict()})
+        return guard.check(snapshot, proposal, plain)
+    except Exception:  # noqa: BLE001 - the guard is advice: never let it stop a call
+        return proposal

@@ -47,6 +47,7 @@ class Params:
     flex_weight_s: float = FLEX_WEIGHT_S
     starve_rel: float = STARVE_REL
     starve_min_s: float = STARVE_MIN_S
+    tail_guard: float = 1.0  # 1 = check each proposal against the plain plan (guard.py), 0 = off
 
     # bounds keep a bad profile from breaking the invariants' spirit (e.g. no starvation guard)
     BOUNDS = {"starve_s": (300.0, 7200.0), "priority_bonus_s": (0.0, 7200.0),
@@ -54,7 +55,8 @@ class Params:
               "spt_alpha": (0.0, 2.0), "lookahead_cap_s": (0.0, 3600.0),
               "lookahead_beta": (0.0, 2.0), "pressure_beta": (0.0, 2.0),
               "pressure_cap_s": (0.0, 7200.0), "flex_weight_s": (0.0, 3600.0),
-              "starve_rel": (0.0, 1.0), "starve_min_s": (60.0, 7200.0)}
+              "starve_rel": (0.0, 1.0), "starve_min_s": (60.0, 7200.0),
+              "tail_guard": (0.0, 1.0)}
 
     @classmethod
     def from_dict(cls, d: dict | Params | None) -> Params:
