@@ -75,6 +75,16 @@ def test_flow_keeps_invariants(snap):
     check_invariants(snap, plan_flow(snap))
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(snapshots())
+def test_guarded_plan_keeps_invariants(snap):
+    # plan = the flow's proposal or, if the tail guard prefers it, the plain plan: both must
+    # keep every rule
+    check_invariants(snap, plan(snap))
+    plain = {**snap, "params": {"spt_alpha": 0, "secondary_penalty_s": 0, "lookahead_beta": 0}}
+    check_invariants(plain, plan_flow(plain))
+
+
 @settings(max_examples=300, deadline=None)
 @given(snapshots())
 def test_fallback_keeps_invariants(snap):
@@ -240,3 +250,31 @@ def test_fallback_gives_each_window_the_ticket_it_was_chosen_for():
     out = plan_greedy(s)
     check_invariants(s, out)
     check_invariants(s, plan_flow(s))
+
+
+LONG_SHORT = {"long": {"mean_service_s": 1800}, "short": {"mean_service_s": 300}}
+
+
+def test_tail_guard_vetoes_a_deviation_that_lengthens_the_longest_wait():
+    # the flow prefers the short ticket (SPT), but only A can serve "long": taking the short
+    # one leaves the long ticket waiting 5 more minutes, while window B frees in 100 s for the
+    # short one. The plain plan (oldest first) projects a shorter longest wait, so it wins.
+    s = snap([win("A", {"long": 1, "short": 1}),
+              win("B", {"short": 1}, free=False, busy_until=NOW + 100)],
+             [tk("L", "long", 1000), tk("S", "short", 900)], services=LONG_SHORT)
+    assert plan_flow(s) == [{"window": "A", "ticket": "S"}]  # the proposal
+    assert plan(s) == [{"window": "A", "ticket": "L"}]
+    off = {**s, "params": {"tail_guard": 0}}
+    assert plan(off) == [{"window": "A", "ticket": "S"}]
+
+
+def test_tail_guard_keeps_a_deviation_that_also_shortens_the_longest_wait():
+    # one window: short first means the long ticket waits 5 min more (1300 s), but long first
+    # would make the short one wait 30 min more (2700 s); the proposal stands
+    s = snap([win("A", {"long": 1, "short": 1})],
+             [tk("L", "long", 1000), tk("S", "short", 900)], services=LONG_SHORT)
+    assert plan(s) == [{"window": "A", "ticket": "S"}]
+    from dispatcher import guard
+    parsed, prm = rules.parse(s), rules.params_of(s)
+    assert guard.projected_max(parsed, prm, [{"window": "A", "ticket": "S"}]) == 1300
+    assert guard.projected_max(parsed, prm, [{"window": "A", "ticket": "L"}]) == 2700
