@@ -2,7 +2,8 @@
 
 Snapshots: 20 services, each window 1 primary + 2 secondary skills, tickets spread over the
 services with 5 % priority and 5 % appointments. Two cases per size: every window free (the
-worst case, e.g. opening time) and a quarter free. Also the fallback and eta.predict.
+worst case, e.g. opening time) and a quarter free. Also the flow alone (no tail guard), the
+fallback and eta.predict.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dispatcher.eta import predict  # noqa: E402
-from dispatcher.model import plan, plan_greedy  # noqa: E402
+from dispatcher.model import plan, plan_flow, plan_greedy  # noqa: E402
 
 SIZES = [(10, 50, 300), (40, 300, 300), (200, 2000, 40), (500, 10000, 12)]
 
@@ -71,6 +72,7 @@ def main() -> None:
             snap = snapshot(nw, nt, share)
             row = {"windows": nw, "tickets": nt, "free": share,
                    "plan": timeit(plan, snap, reps),
+                   "flow_only": timeit(plan_flow, snap, reps),  # plan without the tail guard
                    "fallback": timeit(plan_greedy, snap, reps),
                    "eta_predict": timeit(predict, snap, reps)}
             rows.append(row)
