@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
 from queue_server import create_app, demo, socketio
+
+
+class _NoProductionNag(logging.Filter):
+    """Werkzeug warns that it "appears to be used in a production deployment" whenever it is not
+    in debug mode; here it is the one-machine demo server by design, and the README's
+    production section (gunicorn) says so once, in our own words."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "production deployment" not in record.getMessage()
 
 
 def main() -> None:
@@ -25,6 +35,9 @@ def main() -> None:
                   flush=True)
     print(f"HallQ on http://{args.host}:{args.port}/  (kiosk: /kiosk/demo, screen: "
           f"/display/demo, clerk: /clerk, manager: /manage/demo)", flush=True)
+    print("Single-process server for a demo or one small hall; for production run gunicorn"
+          " (README, \"Running it\").", flush=True)
+    logging.getLogger("werkzeug").addFilter(_NoProductionNag())
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                  use_reloader=False, log_output=False)
 
