@@ -6,6 +6,7 @@ recomputed on every issue, so a later priority ticket simply moves others back t
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from typing import Any
 
 from . import rules
@@ -28,8 +29,8 @@ class _ServiceQueue:
     is one of at most four run heads (ordinary, priority, due appointment, early appointment),
     and each ticket is skipped at most once per run."""
 
-    __slots__ = ("appt_due", "appt_early", "mean", "ordinary", "p1", "prm", "ptr", "taken",
-                 "size")
+    __slots__ = ("appt_due", "appt_early", "factor", "mean", "ordinary", "p1", "prm", "ptr",
+                 "size", "taken")
 
     def __init__(self, mean: float, tickets: list[Ticket], prm: rules.Params = rules.DEFAULT):
         self.mean = mean
@@ -41,6 +42,7 @@ class _ServiceQueue:
         self.appt_due = sorted(appts, key=lambda t: (
             t.due_at if t.due_at is not None else t.issued_at, t.issued_at, str(t.id)))
         self.ptr = [0, 0, 0, 0]
+        self.factor: float | None = None
         self.taken: set[int] = set()
         self.size = len(tickets)
 
@@ -68,7 +70,9 @@ class _ServiceQueue:
             t = run[i]
             wait = max(0.0, now - t.issued_at)
             starving = now - t.issued_at >= self.prm.starve_s
-            score = wait if starving else wait * (ref / self.mean) ** self.prm.spt_alpha
+            if self.factor is None:  # `ref` is fixed for one forward run
+                self.factor = (ref / self.mean) ** self.prm.spt_alpha
+            score = wait if starving else wait * self.factor
             best = ((starving, score, -t.issued_at), t)
         for k, run in ((1, self.p1), (2, self.appt_due), (3, self.appt_early)):
             if self.ptr[k] >= len(run):
@@ -100,7 +104,24 @@ def predict(snapshot: dict) -> dict[Any, dict]:
 
 def forward(now: float, windows: list[rules.Window], tickets: list[Ticket],
             means: dict[str, float], prm: rules.Params) -> dict[Any, dict]:
-    """`predict` on an already parsed snapshot (the tail guard runs it twice per call)."""
+    """`predict` on an already parsed snapshot."""
+    out: dict[Any, dict] = {}
+    pos = 0
+    for pos, (t, at) in enumerate(calls(now, windows, tickets, means, prm)):
+        out[t.id] = {"position": pos, "eta_s": round(at - now, 1)}
+    pos = len(out)
+    if pos < len(tickets):
+        for t in sorted(tickets, key=lambda t: (t.issued_at, str(t.id))):
+            if t.id not in out:
+                out[t.id] = {"position": pos, "eta_s": None}
+                pos += 1
+    return out
+
+
+def calls(now: float, windows: list[rules.Window], tickets: list[Ticket],
+          means: dict[str, float], prm: rules.Params) -> Iterator[tuple[Ticket, float]]:
+    """(ticket, time it is called) in call order, for the tickets some window can serve: the
+    forward run behind `predict` and the tail guard."""
     prm = rules.effective(prm, now, tickets)
     in_order = sorted(tickets, key=lambda t: (t.issued_at, str(t.id)))
     by_service: dict[str, list[Ticket]] = {}
@@ -121,9 +142,8 @@ def forward(now: float, windows: list[rules.Window], tickets: list[Ticket],
                                        else now + rules.DEFAULT_MEAN_S / 2)
         heap.append((start, i, skills))
     heapq.heapify(heap)
-    out: dict[Any, dict] = {}
-    pos = 0
-    while heap and pos < n:
+    left = n
+    while heap and left:
         at, i, skills = heapq.heappop(heap)
         best = None
         for q, pen in skills:
@@ -139,15 +159,9 @@ def forward(now: float, windows: list[rules.Window], tickets: list[Ticket],
             continue  # this window has nothing left it can serve
         _, q, t = best
         q.pop(t)
-        out[t.id] = {"position": pos, "eta_s": round(at - now, 1)}
-        pos += 1
+        left -= 1
+        yield t, at
         heapq.heappush(heap, (at + q.mean, i, skills))
-    if pos < n:
-        for t in in_order:
-            if t.id not in out:
-                out[t.id] = {"position": pos, "eta_s": None}
-                pos += 1
-    return out
 
 
 def predict_new(snapshot: dict, service: str, priority: int = 0) -> dict:

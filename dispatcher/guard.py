@@ -5,7 +5,7 @@ skills kept). Each such deviation from plain age order is a bet that the ticket 
 still be served in time; on a busy day some bets lengthen the day's longest wait. So before a
 proposal is returned it is compared with the *plain* plan: the same model and the same urgent
 tier (priority group, due appointments by due time, starving tickets), but ordinary tickets by
-plain age and no skill preferences. Both are run forward (`eta.forward`: the dispatcher's own
+plain age and no skill preferences. Both are run forward (`eta.calls`: the dispatcher's own
 rules, mean service times, no new arrivals) and the proposal is kept unless its projected
 longest wait among the tickets now waiting is longer than the plain plan's.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import rules
-from .eta import forward
+from .eta import calls
 
 # Above this many waiting tickets the two forward runs would cost more than the flow itself
 # (~2 ms at 300 tickets, ~90 ms at 10,000). No hall's day comes near it; a queue that long is
@@ -49,11 +49,9 @@ def projected_max(parsed: tuple, prm: rules.Params, decisions: list[dict]) -> fl
         after.append(w)
     taken = {d["ticket"] for d in decisions}
     rest = [t for t in tickets if t.id not in taken]
-    ahead = forward(now, after, rest, means, prm)
-    for t in rest:
-        eta = ahead[t.id]["eta_s"]
-        if eta is not None:
-            worst = max(worst, now - t.issued_at + eta)
+    for t, at in calls(now, after, rest, means, prm):
+        if at - t.issued_at > worst:
+            worst = at - t.issued_at
     return worst
 
 
@@ -61,12 +59,12 @@ def _same(a: list[dict], b: list[dict]) -> bool:
     return {(d["window"], d["ticket"]) for d in a} == {(d["window"], d["ticket"]) for d in b}
 
 
-def check(snapshot: dict, proposal: list[dict], plain: list[dict]) -> list[dict]:
-    """`proposal` unless it projects a longer longest wait than `plain` (ties keep it)."""
+def check(parsed: tuple, prm: rules.Params, proposal: list[dict],
+          plain: list[dict]) -> list[dict]:
+    """`proposal` unless it projects a longer longest wait than `plain` (ties keep it).
+    `parsed` is `rules.parse(snapshot)`, `prm` the snapshot's profile."""
     if _same(proposal, plain):
         return proposal
-    parsed = rules.parse(snapshot)
-    prm = rules.params_of(snapshot)
     if projected_max(parsed, prm, proposal) <= projected_max(parsed, prm, plain):
         return proposal
     return plain

@@ -26,9 +26,11 @@ SCALE = 10  # tenths of a second: keeps the small tie-breakers integral
 CLIP_S = 100_000.0  # clip scores so big constants stay far from int64 limits
 
 
-def _prepare(snapshot: dict):
-    now, windows, tickets, means = rules.parse(snapshot)
-    prm = rules.effective(rules.params_of(snapshot), now, tickets)
+def _prepare(snapshot: dict, parsed: tuple | None = None, prm: rules.Params | None = None):
+    """Everything both solvers need; `parsed` (rules.parse) and `prm` are taken from the
+    snapshot unless given (the tail guard solves twice on one parse)."""
+    now, windows, tickets, means = parsed or rules.parse(snapshot)
+    prm = rules.effective(prm if prm is not None else rules.params_of(snapshot), now, tickets)
     free = [w for w in windows if w.free and w.skills]
     by_service: dict[str, list[Ticket]] = {}
     for t in tickets:
@@ -60,7 +62,7 @@ def _prepare(snapshot: dict):
                               - prm.flex_weight_s * cov[w.id]) * SCALE) for w in free}
     pen = {(w.id, s): round(rules.pair_penalty(v, prm) * SCALE)
            for w in free for s, v in w.skills.items() if s in ranked}
-    return now, free, ranked, wbonus, pen
+    return now, free, ranked, wbonus, pen, prm
 
 
 def _ref_mean(means: dict[str, float], by_service: dict[str, list]) -> float:
@@ -89,15 +91,16 @@ def _decode(free, ranked, chosen: dict[Any, str]) -> list[dict]:
     return out
 
 
-def plan_flow(snapshot: dict) -> list[dict]:
+def plan_flow(snapshot: dict, parsed: tuple | None = None,
+              prm: rules.Params | None = None) -> list[dict]:
     """Solve with OR-Tools SimpleMinCostFlow; falls back to the greedy on any solver trouble."""
     from ortools.graph.python import min_cost_flow
 
-    _now, free, ranked, wbonus, pen = _prepare(snapshot)
+    _now, free, ranked, wbonus, pen, prm = _prepare(snapshot, parsed, prm)
     if not free or not ranked:
         return []
     small = max([abs(v) for v in wbonus.values()] + [1]) + int(
-        2 * rules.params_of(snapshot).secondary_penalty_s * SCALE) + int(CLIP_S * SCALE * 2)
+        2 * prm.secondary_penalty_s * SCALE) + int(CLIP_S * SCALE * 2)
     n = len(free) + 1
     tier = n * 2 * small  # one more urgent ticket beats any change of the small terms
     card = n * (tier + 2 * small)  # one more matched window beats everything else
@@ -143,7 +146,7 @@ def plan_greedy(snapshot: dict) -> list[dict]:
     head) pair. Values only fall as heads are consumed, so a lazy max-heap is exact; an urgent
     head always outranks an ordinary one, and the loop ends only when no free window can take
     any remaining ticket (a maximal matching)."""
-    _now, free, ranked, wbonus, pen = _prepare(snapshot)
+    _now, free, ranked, wbonus, pen, _prm = _prepare(snapshot)
     head = {s: 0 for s in ranked}
     order = {w.id: i for i, w in enumerate(free)}
 
@@ -182,21 +185,21 @@ def plan(snapshot: dict) -> list[dict]:
     if n_free * max(1, len(snapshot.get("services") or {})) > MAX_ARCS:
         return plan_greedy(snapshot)
     try:
-        proposal = plan_flow(snapshot)
+        parsed, prm = rules.parse(snapshot), rules.params_of(snapshot)
+        proposal = plan_flow(snapshot, parsed, prm)
     except Exception:  # noqa: BLE001 - the hall must keep calling even if the solver breaks
         return plan_greedy(snapshot)
-    return _guarded(snapshot, proposal)
+    return _guarded(snapshot, parsed, prm, proposal)
 
 
-def _guarded(snapshot: dict, proposal: list[dict]) -> list[dict]:
+def _guarded(snapshot: dict, parsed: tuple, prm: rules.Params,
+             proposal: list[dict]) -> list[dict]:
     """The proposal, unless the tail guard (guard.py) finds the plain plan (same urgent tier,
     ordinary tickets by age) projects a shorter longest wait."""
-    prm = rules.params_of(snapshot)
-    if not proposal or prm.tail_guard <= 0 or len(snapshot.get("tickets") or []) > \
-            guard.MAX_TICKETS:
+    if not proposal or prm.tail_guard <= 0 or len(parsed[2]) > guard.MAX_TICKETS:
         return proposal
     try:
-        plain = plan_flow({**snapshot, "params": guard.plain_params(prm).to_dict()})
-        return guard.check(snapshot, proposal, plain)
+        plain = plan_flow(snapshot, parsed, guard.plain_params(prm))
+        return guard.check(parsed, prm, proposal, plain)
     except Exception:  # noqa: BLE001 - the guard is advice: never let it stop a call
         return proposal
