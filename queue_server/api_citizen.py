@@ -68,9 +68,14 @@ def services(hall: str):
 @bp.post("/halls/<hall>/tickets")
 def issue(hall: str):
     hall_row = hall_or_404(hall)
-    data = body({"service", "channel", "id_number", "phone", "priority", "appointment"},
-                required={"service"})
-    service = string(data, "service", max_len=64, required=True)
+    fields = {"service", "channel", "id_number", "phone", "priority", "appointment"}
+    data = body(fields)
+    # An appointment already names its service; without one the service is required (checked
+    # by body() itself, so the refusal is the same as ever).
+    with_appointment = data.get("appointment") is not None
+    if not with_appointment:
+        body(fields, required={"service"})
+    service = string(data, "service", max_len=64, required=not with_appointment)
     channel = string(data, "channel", max_len=16) or "kiosk"
     if channel not in CHANNELS:
         raise invalid("invalid_channel", "取号渠道无效 (channel must be kiosk or mobile)")

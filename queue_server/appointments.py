@@ -64,14 +64,15 @@ def book(tx: Tx, hall: str, service: str, slot_at: float, id_hash: str) -> sqlit
     return tx.one("SELECT * FROM appointments WHERE code = ?", (code,))
 
 
-def check_in(tx: Tx, hall: str, code: str, service: str, id_hash: str | None,
+def check_in(tx: Tx, hall: str, code: str, service: str | None, id_hash: str | None,
              channel: str) -> tuple[sqlite3.Row, str]:
-    """Turn a booking into a priority-2 ticket due at its slot."""
+    """Turn a booking into a priority-2 ticket due at its slot. Without ``service`` the
+    booking's own service is used; a given one must be the booked one."""
     appt = tx.one("SELECT * FROM appointments WHERE code = ? AND hall = ?", (code.upper(), hall))
     if appt is None or id_hash is None or appt["id_hash"] != id_hash:
         # One answer for "no such code" and "not your code": codes can't be probed.
         raise invalid("unknown_appointment", "预约信息不符 (no such appointment for this ID)")
-    if appt["service"] != service:
+    if service is not None and appt["service"] != service:
         raise invalid("appointment_mismatch", "预约的业务与所选业务不同 (booked for another"
                                               " service)")
     if appt["status"] != "booked":
@@ -79,7 +80,7 @@ def check_in(tx: Tx, hall: str, code: str, service: str, id_hash: str | None,
     if not appt["slot_at"] - EARLY_S <= tx.now <= appt["slot_at"] + LATE_S:
         raise conflict("appointment_not_now", "请在预约时段前 1 小时至后 15 分钟内取号 (check in"
                                               " from 1 h before to 15 min after the slot)")
-    row, token = tickets.issue(tx, hall, service, channel, 2, id_hash, None,
+    row, token = tickets.issue(tx, hall, appt["service"], channel, 2, id_hash, None,
                                due_at=appt["slot_at"], appointment=appt["code"])
     tx.run("UPDATE appointments SET status = 'checked_in', ticket = ? WHERE code = ?"
            " AND status = 'booked'", (row["id"], appt["code"]))

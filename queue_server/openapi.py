@@ -21,9 +21,14 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
 
 S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 BODIES = {
-    "api_citizen.issue": _obj({"service": S, "channel": {"enum": ["kiosk", "mobile"]},
-                               "id_number": S, "phone": S, "priority": {"enum": [0, 1]},
-                               "appointment": S}, ["service"]),
+    # The service is required unless an appointment (which names its own service) is given.
+    "api_citizen.issue": {**_obj({
+        "service": {**S, "description": "required unless appointment is given; with one, it"
+                                        " must be the booked service"},
+        "channel": {"enum": ["kiosk", "mobile"]}, "id_number": S, "phone": S,
+        "priority": {"enum": [0, 1]},
+        "appointment": {**S, "description": "check-in code (预约码); needs id_number"}}),
+        "anyOf": [{"required": ["service"]}, {"required": ["appointment"]}]},
     "api_citizen.book": _obj({"service": S, "slot_at": S, "id_number": S},
                              ["service", "slot_at", "id_number"]),
     "api_citizen.rate": _obj({"score": {"type": "integer", "minimum": 1, "maximum": 5},

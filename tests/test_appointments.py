@@ -63,6 +63,66 @@ def test_check_in_needs_the_same_id_and_service(client, open_all_day):
         assert (r.status_code, r.json["error"]["code"]) == (422, err)
 
 
+def dump(db) -> list[str]:
+    return list(db.conn().iterdump())
+
+
+def test_check_in_without_a_service_uses_the_booked_one(client, db, open_all_day):
+    """The kiosk sends only the code and the ID number: the booking fixes the service."""
+    slot = next_slot()
+    code = book(client, iso(slot)).json["appointment"]["code"]
+    r = client.post("/api/v1/halls/demo/tickets",
+                    json={"appointment": code, "id_number": ID, "channel": "kiosk"})
+    assert r.status_code == 201, r.json
+    t = r.json["ticket"]
+    assert (t["service"], t["priority"], t["status"]) == ("estate", 2, "waiting")
+    assert t["service_name"] == db.one("SELECT name FROM services WHERE id = 'estate'")["name"]
+    row = db.one("SELECT service, priority, due_at FROM tickets WHERE id = ?", (t["id"],))
+    assert tuple(row) == ("estate", 2, slot)
+    appt = db.one("SELECT status, ticket FROM appointments WHERE code = ?", (code,))
+    assert tuple(appt) == ("checked_in", t["id"])
+    again = client.post("/api/v1/halls/demo/tickets", json={"appointment": code, "id_number": ID})
+    assert again.status_code == 409 and again.json["error"]["code"] == "appointment_used"
+
+
+def test_check_in_without_a_service_still_needs_the_right_code_and_id(client, db, open_all_day):
+    code = book(client, iso(next_slot())).json["appointment"]["code"]
+    before = dump(db)
+    for body in [{"appointment": code, "id_number": OTHER_ID}, {"appointment": code},
+                 {"appointment": "ZZZZZZZZ", "id_number": ID},
+                 {"appointment": "", "id_number": ID}]:
+        r = client.post("/api/v1/halls/demo/tickets", json=body)
+        assert (r.status_code, r.json["error"]["code"]) == (422, "unknown_appointment"), body
+    assert dump(db) == before
+
+
+def test_check_in_with_another_service_is_refused_and_changes_nothing(client, db, open_all_day):
+    code = book(client, iso(next_slot())).json["appointment"]["code"]
+    before = dump(db)
+    r = client.post("/api/v1/halls/demo/tickets",
+                    json={"service": "hukou", "appointment": code, "id_number": ID})
+    assert (r.status_code, r.json["error"]["code"]) == (422, "appointment_mismatch")
+    assert dump(db) == before
+    assert db.one("SELECT status FROM appointments WHERE code = ?", (code,))["status"] == "booked"
+    assert db.one("SELECT COUNT(*) FROM tickets")[0] == 0
+
+
+@pytest.mark.parametrize("body,message", [
+    (None, "缺少字段 (missing fields: service)"),
+    ({}, "缺少字段 (missing fields: service)"),
+    ({"channel": "kiosk", "id_number": ID}, "缺少字段 (missing fields: service)"),
+    ({"appointment": None, "id_number": ID}, "缺少字段 (missing fields: service)"),
+    ({"service": None}, "缺少字段 service (missing service)"),
+])
+def test_without_an_appointment_the_service_is_still_required(client, db, body, message):
+    before = dump(db)
+    r = client.post("/api/v1/halls/demo/tickets", json=body) if body is not None else \
+        client.post("/api/v1/halls/demo/tickets")
+    assert r.status_code == 400
+    assert r.json == {"error": {"code": "missing_field", "message": message}}
+    assert dump(db) == before
+
+
 def test_too_early_to_check_in(client, open_all_day):
     code = book(client, iso(next_slot(after=3 * 3600))).json["appointment"]["code"]
     r = client.post("/api/v1/halls/demo/tickets",

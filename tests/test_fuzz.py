@@ -14,7 +14,7 @@ from queue_server import create_app
 
 ENDPOINTS = [
     ("post", "/api/v1/halls/demo/tickets", ["service", "channel", "id_number", "phone",
-                                            "priority"]),
+                                            "priority", "appointment"]),
     ("post", "/api/v1/auth/login", ["username", "password"]),
     ("post", "/api/v1/windows/W13/open", []),
     ("post", "/api/v1/windows/W13/pause", ["reason"]),

@@ -1,8 +1,10 @@
-"""预约取号 at the kiosk in real Chromium: book over the API, check in with the code and the ID
-number on the kiosk's keypad (a slip marked 预约, a priority-2 ticket naming the code in its
-audit event); a wrong ID number is refused in the server's words and issues nothing."""
+"""预约取号 at the kiosk in real Chromium: book over the API, check in with only the code and the
+ID number on the kiosk's keypad, no category or service picked (a slip marked 预约 naming the
+booked service, a priority-2 ticket naming the code in its audit event); a wrong ID number is
+refused in the server's words and issues nothing."""
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -11,10 +13,11 @@ from datetime import UTC, datetime
 import requests
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_js
 from tests.helpers import login
 
 ID_NUMBER = "11010519491231002X"
-SERVICE, CATEGORY = "biz-setup", "biz"
+SERVICE = "biz-setup"
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -53,8 +56,10 @@ def issues(mgr: requests.Session, base: str) -> list[dict]:
 
 def enter(kiosk, code: str, id_number: str) -> None:
     kiosk.click("#appt-start")
-    kiosk.click(f"[data-category={CATEGORY}]")
-    kiosk.click(f"[data-service={SERVICE}]")
+    # Straight to the code + ID form: no category or service step on the way.
+    wait_js(kiosk, "!document.getElementById('step-appt').hidden", timeout=5000)
+    assert kiosk.evaluate("""() => ['category', 'service', 'confirm'].every(
+        (s) => document.getElementById('step-' + s).hidden)""")
     for ch in code:  # the on-screen keypad
         kiosk.click(f"#keypad [data-key='{ch}']")
     expect(kiosk.locator("#appt-id-field")).to_have_class(re.compile(r"\bactive\b"))
@@ -67,7 +72,13 @@ def test_kiosk_appointment_check_in(live, page_factory):
     base = live.url
     mgr = manager(base)
     code = book(base, ID_NUMBER)
+    service_name = next(s["name"] for s in requests.get(
+        f"{base}/api/v1/halls/demo/services", timeout=10).json()["services"]
+        if s["id"] == SERVICE)
     kiosk = page_factory(base, (1080, 1920))
+    posted: list[dict] = []
+    kiosk.on("request", lambda r: posted.append(json.loads(r.post_data or "{}"))
+             if r.method == "POST" and r.url.endswith("/api/v1/halls/demo/tickets") else None)
     kiosk.goto("/kiosk/demo")
     expect(kiosk.locator("#appt-start")).to_be_visible()
     expect(kiosk.locator("#appt-start")).to_contain_text("预约取号")
@@ -77,6 +88,10 @@ def test_kiosk_appointment_check_in(live, page_factory):
     expect(kiosk.locator("#slip-number")).to_have_text(re.compile(r"^A\d{3}$"))
     expect(kiosk.locator("#slip-appt")).to_have_text("预约")
     expect(kiosk.locator("#slip-appt")).to_be_visible()
+    # The booked service, as the server answered it: the kiosk never sent one.
+    expect(kiosk.locator("#slip-service")).to_have_text(service_name)
+    assert len(posted) == 1 and "service" not in posted[0], posted
+    assert posted[0]["appointment"] == code
     text = kiosk.locator("body").inner_text()
     assert ID_NUMBER[:14] not in text and ID_NUMBER not in text
     [event] = [e for e in issues(mgr, base) if e["detail"].get("appointment") == code]

@@ -1,6 +1,7 @@
 /* The ticket kiosk: category → service → confirm (materials, people ahead, ETA) → slip.
-   预约取号 (appointment check-in): category → service → code + ID number on an on-screen
-   keypad → slip marked 预约. The ID number is only ever shown masked (last 4) and never kept. */
+   预约取号 (appointment check-in): straight to the code + ID number on an on-screen keypad (the
+   booking fixes the service) → slip marked 预约, naming the service the server answered with.
+   The ID number is only ever shown masked (last 4) and never kept. */
 (function () {
   "use strict";
   const { t, pick, minutes, apply, lang } = HallQ.i18n;
@@ -31,7 +32,7 @@
       load_failed: "暂时无法获取业务信息，请稍后重试", lang_other: "English",
       services_in: "{name} · 请选择具体事项", pick_hint: "约 {eta} · 前面 {n} 人",
       appt_entry: "预约取号", appt_entry_hint: "已在网上或电话预约？请点此凭预约码取号",
-      appt_pick_category: "预约取号 · 请选择预约的事项类别", appt_cancel: "退出预约取号",
+      appt_hint: "请输入预约码和身份证号码，无需选择办理事项",
       appt_title: "预约取号", appt_code_label: "预约码（8位）", appt_id_label: "身份证号码（18位）",
       appt_submit: "确认取号", appt_mark: "预约", key_del: "删除", key_clear: "清空",
     },
@@ -51,7 +52,7 @@
       load_failed: "Cannot load services now, please try again", lang_other: "中文",
       services_in: "{name}: choose a service", pick_hint: "{eta} · {n} ahead",
       appt_entry: "Appointment check-in", appt_entry_hint: "Booked online or by phone? Tap here and enter your appointment code",
-      appt_pick_category: "Appointment: choose the category you booked", appt_cancel: "Leave appointment check-in",
+      appt_hint: "Enter your appointment code and ID number; your booked service is already known",
       appt_title: "Appointment check-in", appt_code_label: "Appointment code (8 characters)",
       appt_id_label: "ID card number (18 characters)", appt_submit: "Check in",
       appt_mark: "Appointment", key_del: "Delete", key_clear: "Clear",
@@ -126,10 +127,7 @@
       b.dataset.service = s.id;
       b.append(el("span", "row-name", pick(s)),
         el("span", "row-meta", t("pick_hint", { eta: etaText(s.eta_s), n: s.ahead ?? s.waiting })));
-      b.addEventListener("click", () => {
-        chosenService = s;
-        if (apptMode) { renderAppt(); show("appt"); } else { renderConfirm(); show("confirm"); }
-      });
+      b.addEventListener("click", () => { chosenService = s; renderConfirm(); show("confirm"); });
       box.append(b);
     }
   }
@@ -171,17 +169,8 @@
     apptMode = on;
     apptCode = apptId = ""; // the ID number is never kept past the check-in
     apptField = "code";
-    $("appt-start").hidden = on;
-    $("appt-cancel-nav").hidden = !on;
-    $("category-heading").textContent = t(on ? "appt_pick_category" : "pick_category");
     $("appt-error").hidden = true;
     renderApptFields(); // wipe the form's drawn values too
-  }
-
-  function renderAppt() {
-    $("appt-service").textContent = pick(chosenService);
-    $("appt-error").hidden = true;
-    renderApptFields();
   }
 
   function renderApptFields() {
@@ -238,12 +227,13 @@
   }
 
   async function apptSubmit() {
-    if (busy || !chosenService || apptCode.length !== CODE_LEN || apptId.length !== ID_LEN) return;
+    if (busy || apptCode.length !== CODE_LEN || apptId.length !== ID_LEN) return;
     busy = true;
     renderApptFields();
     try {
+      // No service: the server takes the booked one and names it in the ticket it answers.
       const issued = await HallQ.api("POST", `/halls/${hall}/tickets`, {
-        service: chosenService.id, channel: "kiosk", appointment: apptCode, id_number: apptId });
+        channel: "kiosk", appointment: apptCode, id_number: apptId });
       apptId = "";
       await showSlip(issued, true); // still busy: a second tap can't check in twice
     } catch (e) {
@@ -298,7 +288,7 @@
     else if (act === "back-service") show("service");
     else if (act === "take") take();
     else if (act === "done") reset();
-    else if (act === "appt-start") { setApptMode(true); show("category"); }
+    else if (act === "appt-start") { setApptMode(true); show("appt"); }
     else if (act === "appt-cancel") reset();
     else if (act === "appt-field") { apptField = a.dataset.field; renderApptFields(); }
     else if (act === "key") apptKey(a.dataset.key);
