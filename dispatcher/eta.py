@@ -30,7 +30,7 @@ class _ServiceQueue:
     and each ticket is skipped at most once per run."""
 
     __slots__ = ("appt_due", "appt_early", "factor", "mean", "ordinary", "p1", "prm", "ptr",
-                 "size", "taken")
+                 "rare", "size", "taken")
 
     def __init__(self, mean: float, tickets: list[Ticket], prm: rules.Params = rules.DEFAULT):
         self.mean = mean
@@ -43,6 +43,7 @@ class _ServiceQueue:
             t.due_at if t.due_at is not None else t.issued_at, t.issued_at, str(t.id)))
         self.ptr = [0, 0, 0, 0]
         self.factor: float | None = None
+        self.rare = ((1, self.p1), (2, self.appt_due), (3, self.appt_early))
         self.taken: set[int] = set()
         self.size = len(tickets)
 
@@ -68,13 +69,14 @@ class _ServiceQueue:
         self.ptr[0] = i
         if i < len(run):  # the bulk: rules.ticket_score for an ordinary ticket, inlined
             t = run[i]
-            wait = max(0.0, now - t.issued_at)
-            starving = now - t.issued_at >= self.prm.starve_s
+            wait = now - t.issued_at
+            starving = wait >= self.prm.starve_s
+            if wait < 0.0:
+                wait = 0.0
             if self.factor is None:  # `ref` is fixed for one forward run
                 self.factor = (ref / self.mean) ** self.prm.spt_alpha
-            score = wait if starving else wait * self.factor
-            best = ((starving, score, -t.issued_at), t)
-        for k, run in ((1, self.p1), (2, self.appt_due), (3, self.appt_early)):
+            best = ((starving, wait if starving else wait * self.factor, -t.issued_at), t)
+        for k, run in self.rare:
             if self.ptr[k] >= len(run):
                 continue  # run exhausted: the common case for the rare kinds
             t = self._head(k, run, now, early=k == 3)
@@ -152,7 +154,7 @@ def calls(now: float, windows: list[rules.Window], tickets: list[Ticket],
             c = q.best(at, ref)
             if c is None:
                 continue
-            key = (c[0][0], c[0][1] - pen, c[0][2])
+            key = (c[0][0], c[0][1] - pen, c[0][2]) if pen else c[0]
             if best is None or key > best[0]:
                 best = (key, q, c[1])
         if best is None:
