@@ -60,10 +60,17 @@ def _prefix(key: str, v: Any) -> str:
 
 
 def _materials(key: str, v: Any) -> str:
+    """materials and materials_en: up to 30 non-empty items of up to 100 characters each."""
     if not isinstance(v, list) or len(v) > 30 or not all(
             isinstance(x, str) and 0 < len(x.strip()) <= 100 for x in v):
-        raise invalid("invalid_materials", "材料清单须为字符串列表 (materials: list of strings)")
+        raise invalid("invalid_materials",
+                      f"材料清单须为字符串列表，最多 30 项，每项 1–100 字 ({key}: a list of"
+                      f" up to 30 strings of 1-100 characters)")
     return json.dumps([x.strip() for x in v], ensure_ascii=False)
+
+
+# Service fields stored as JSON lists (decoded in every view of a service row).
+JSON_LISTS = ("materials", "materials_en")
 
 
 # table -> (audit noun, field validators, fields required on create)
@@ -76,7 +83,8 @@ SCHEMAS: dict[str, tuple[str, dict[str, Callable], set[str]]] = {
     "services": ("service", {"category": _text(32, True), "name": _text(60, True),
                              "name_en": _text(80), "mean_service_s": _number(10, 14400),
                              "wait_limit_s": _number(1, 86400, True), "materials": _materials,
-                             "active": _flag, "sort": _number(0, 9999, True)},
+                             "materials_en": _materials, "active": _flag,
+                             "sort": _number(0, 9999, True)},
                  {"category", "name", "mean_service_s"}),
 }
 

@@ -59,6 +59,7 @@ def services(hall: str):
         eta = guess.get("eta_s")
         out.append({"id": r["id"], "name": r["name"], "name_en": r["name_en"] or "",
                     "category": r["category"], "materials": loads(r["materials"], []),
+                    "materials_en": loads(r["materials_en"], []),
                     "mean_service_s": r["mean_service_s"], "waiting": waiting.get(r["id"], 0),
                     "ahead": int(guess.get("position") or 0),
                     "eta_s": int(round(eta)) if eta is not None else None})
@@ -139,8 +140,10 @@ def follow(token: str):
     row = ticket_for_token(token)
     preds = dispatch.predictions(db().conn(), row["hall"]) if row["status"] == "waiting" else None
     view = views.ticket(db().conn(), row, preds)
-    view["materials"] = loads(db().one("SELECT materials FROM services WHERE id = ?",
-                                       (row["service"],))["materials"], [])
+    svc = db().one("SELECT materials, materials_en FROM services WHERE id = ?",
+                   (row["service"],))
+    view["materials"] = loads(svc["materials"], [])
+    view["materials_en"] = loads(svc["materials_en"], [])
     return {"ticket": view}
 
 

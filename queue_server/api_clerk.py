@@ -174,9 +174,10 @@ def window_detail(window_id: str):
         raise not_found("window")
     waiting = views.waiting_counts(conn, w["hall"])
     if w["current"]:
-        svc = conn.execute("SELECT materials FROM services WHERE id = ?",
+        svc = conn.execute("SELECT materials, materials_en FROM services WHERE id = ?",
                            (w["current"]["service"],)).fetchone()
         w["current"]["materials"] = loads(svc["materials"], []) if svc else []
+        w["current"]["materials_en"] = loads(svc["materials_en"], []) if svc else []
     held = [{**views.ticket(conn, r), "hold_reason": r["hold_reason"] or ""}
             for r in conn.execute("SELECT * FROM tickets WHERE window = ? AND status = 'held'"
                                   " ORDER BY held_at", (window_id,))]

@@ -150,7 +150,8 @@ def hall_admin(hall: str):
     services = [{"id": r["id"], "category": r["category"], "name": r["name"],
                  "name_en": r["name_en"] or "", "mean_service_s": r["mean_service_s"],
                  "wait_limit_s": r["wait_limit_s"], "materials": loads(r["materials"], []),
-                 "active": bool(r["active"]), "sort": r["sort"]}
+                 "materials_en": loads(r["materials_en"], []), "active": bool(r["active"]),
+                 "sort": r["sort"]}
                 for r in conn.execute("SELECT * FROM services WHERE hall = ? ORDER BY sort, id",
                                       (hall,))]
     users = [{**auth.user_view(r), "active": bool(r["active"])}
@@ -173,8 +174,9 @@ def _save(hall: str, table: str, rid: str | None, create: bool):
     if table == "windows":
         return {noun: views.window_by_id(db().conn(), rid)}, 201 if create else 200
     out = dict(zip(row.keys(), tuple(row), strict=True))  # sqlite3.Row iterates values
-    if "materials" in out:
-        out["materials"] = loads(out["materials"], [])
+    for key in admin.JSON_LISTS:
+        if key in out:
+            out[key] = loads(out[key], [])
     return {noun: out}, 201 if create else 200
 
 

@@ -60,6 +60,51 @@ SERVICES = [
      [ID_CARD, "户口簿", "家庭收入证明", "救助申请书"]),
 ]
 
+# The same materials in plain English (services.materials_en), one entry per Chinese item.
+MATERIALS_EN = {
+    ID_CARD: "Original ID card of the applicant",
+    "公司登记（备案）申请书": "Company registration (filing) application form",
+    "公司章程": "Articles of association",
+    "住所使用证明": "Proof of the right to use the business premises",
+    "法定代表人任职文件": "Appointment document of the legal representative",
+    "变更登记申请书": "Change registration application form",
+    "股东会决议": "Resolution of the shareholders' meeting",
+    "营业执照正副本": "Business licence (original and duplicate)",
+    "营业执照副本": "Duplicate of the business licence",
+    "税控设备（如有）": "Tax control device (if any)",
+    "经办人授权委托书": "Letter of authorisation for the person handling the matter",
+    "劳动合同或用工证明": "Employment contract or proof of employment",
+    "社保登记表": "Social insurance registration form",
+    "社会保障卡": "Social security card",
+    "医疗费用发票原件": "Original invoices of the medical expenses",
+    "费用明细清单": "Itemised list of the expenses",
+    "出院小结": "Hospital discharge summary",
+    "银行卡": "Bank card",
+    "购房合同或租房证明": "Home purchase contract or proof of renting",
+    "婚姻状况证明": "Proof of marital status",
+    "不动产权证书": "Real estate title certificate",
+    "买卖合同": "Sale and purchase contract",
+    "完税凭证": "Tax payment receipt",
+    "户口簿": "Household register (hukou booklet)",
+    "迁入地准迁证明（迁移时）": "Move-in permit from the new place of residence (when moving)",
+    "项目申请报告": "Project application report",
+    "用地预审意见": "Land use pre-examination opinion",
+    "环评批复文件": "Approval of the environmental impact assessment",
+    "施工许可申请表": "Construction permit application form",
+    "建设工程规划许可证": "Construction project planning permit",
+    "施工合同": "Construction contract",
+    "安全生产承诺书": "Work safety commitment letter",
+    "卫生许可申请书": "Health permit application form",
+    "营业执照": "Business licence",
+    "从业人员健康证明": "Health certificates of the staff",
+    "场所平面图": "Floor plan of the premises",
+    "道路运输经营申请表": "Road transport business application form",
+    "车辆行驶证": "Vehicle registration certificate",
+    "驾驶员从业资格证": "Drivers' professional qualification certificates",
+    "家庭收入证明": "Proof of household income",
+    "救助申请书": "Application for social assistance",
+}
+
 # Twenty comprehensive windows: each a primary skill, a couple of secondary ones; window 20 the
 # all-round "综合窗口" for the rare services; 18-19 in zone B (second floor).
 _W = [
@@ -95,9 +140,10 @@ def seed(db: Database, password: str | None = None,
                    " VALUES (?, 'demo', ?, ?, ?, ?)", (cid, name, en, prefix, i))
         for i, (sid, cat, name, en, mean, limit, materials) in enumerate(SERVICES):
             tx.run("INSERT INTO services (id, hall, category, name, name_en, mean_service_s,"
-                   " materials, wait_limit_s, active, sort) VALUES (?, 'demo', ?, ?, ?, ?, ?, ?,"
-                   " 1, ?)", (sid, cat, name, en, mean, json.dumps(materials, ensure_ascii=False),
-                              limit, i))
+                   " materials, materials_en, wait_limit_s, active, sort) VALUES (?, 'demo', ?,"
+                   " ?, ?, ?, ?, ?, ?, 1, ?)",
+                   (sid, cat, name, en, mean, json.dumps(materials, ensure_ascii=False),
+                    json.dumps([MATERIALS_EN[m] for m in materials]), limit, i))
         for i, (primary, secondary) in enumerate(_W, start=1):
             wid = f"W{i:02d}"
             tx.run("INSERT INTO windows (id, hall, name, name_en, zone, status, sort)"

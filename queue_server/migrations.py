@@ -132,4 +132,11 @@ def m004_first_called_at(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE tickets SET first_called_at = called_at WHERE called_at IS NOT NULL")
 
 
-MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at]
+def m005_materials_en(db: sqlite_utils.Database) -> None:
+    """The materials to bring (一次性告知) in English, beside the Chinese list: a JSON list of
+    strings; empty means "show the Chinese list"."""
+    db.execute("ALTER TABLE services ADD COLUMN materials_en TEXT NOT NULL DEFAULT '[]'")
+
+
+MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
+              m005_materials_en]

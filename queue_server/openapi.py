@@ -20,6 +20,16 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
 
 
 S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+NUM = {"type": "number"}
+# materials (一次性告知) and materials_en: up to 30 items of 1-100 characters; an empty
+# materials_en means the pages show the Chinese list in English too.
+MATERIALS = {"type": "array", "maxItems": 30,
+             "items": {"type": "string", "minLength": 1, "maxLength": 100}}
+SERVICE_FIELDS = {"category": S, "name": S, "name_en": S, "mean_service_s": NUM,
+                  "wait_limit_s": INT, "materials": MATERIALS,
+                  "materials_en": {**MATERIALS, "description": "the materials in English;"
+                                                               " empty: show the Chinese list"},
+                  "active": B, "sort": INT}
 BODIES = {
     # The service is required unless an appointment (which names its own service) is given.
     "api_citizen.issue": {**_obj({
@@ -41,6 +51,20 @@ BODIES = {
     "api_clerk.set_auto": _obj({"auto": B}, ["auto"]),
     "api_clerk.put_skills": _obj({"skills": {"type": "object", "additionalProperties": {
         "type": "number", "exclusiveMinimum": 0, "maximum": 1}}}, ["skills"]),
+    "api_manage.add_service": _obj({"id": S, **SERVICE_FIELDS},
+                                   ["id", "category", "name", "mean_service_s"]),
+    "api_manage.edit_service": _obj(SERVICE_FIELDS),
+}
+
+# The answers described beyond "OK": the services list (what the kiosk shows).
+SERVICE = _obj({"id": S, "name": S, "name_en": S, "category": S, "materials": MATERIALS,
+                "materials_en": SERVICE_FIELDS["materials_en"], "mean_service_s": NUM,
+                "waiting": INT, "ahead": INT, "eta_s": {"type": ["integer", "null"]}},
+               ["id", "name", "category", "materials", "waiting", "eta_s"])
+REPLIES = {
+    "api_citizen.services": {"type": "object", "properties": {
+        "categories": {"type": "array", "items": {"type": "object"}},
+        "services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}},
 }
 
 
@@ -61,6 +85,9 @@ def document() -> dict:
                   "responses": {"200": {"description": "OK"},
                                 "4XX": {"description": "refused",
                                         "content": {"application/json": {"schema": ERROR}}}}}
+            if rule.endpoint in REPLIES:
+                op["responses"]["200"]["content"] = {
+                    "application/json": {"schema": REPLIES[rule.endpoint]}}
             if rule.endpoint in BODIES:
                 op["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": BODIES[rule.endpoint]}}}
@@ -69,7 +96,7 @@ def document() -> dict:
             "info": {"title": "HallQ API", "version": "1",
                      "description": "政务服务大厅排队叫号与智能派单 — the public contract is "
                                     "docs/api.md"},
-            "components": {"securitySchemes": {
+            "components": {"schemas": {"Service": SERVICE}, "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "hallq_session"}}},
             "paths": paths}

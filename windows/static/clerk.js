@@ -3,7 +3,7 @@
    server gives is shown as it says it (bilingual messages, localized by HallQ.i18n.message). */
 (function () {
   "use strict";
-  const { t, pick, apply, clock } = HallQ.i18n;
+  const { t, pick, pickList, apply, clock } = HallQ.i18n;
   const $ = (id) => document.getElementById(id);
   const KEYS = { n: "call-next", r: "recall", s: "start", f: "finish", x: "no-show", t: "transfer",
     h: "hold", o: "open", p: "pause", c: "close" };
@@ -218,7 +218,7 @@
     $("cur-priority").textContent = prio ? t("prio_" + prio) : "";
     $("cur-status").textContent = cur ? t("st_" + cur.status) : "";
     $("cur-status").hidden = !cur;
-    $("cur-materials").replaceChildren(...((cur && cur.materials) || []).map((m) => {
+    $("cur-materials").replaceChildren(...pickList(cur).map((m) => {
       const li = document.createElement("li");
       li.textContent = m;
       return li;

@@ -24,6 +24,14 @@
     return (lang === "en" && obj[field + "_en"]) || obj[field] || "";
   }
 
+  /** The localized list field of a server object: materials / materials_en. The English list
+   * is shown whole or not at all: when it is empty, the Chinese one. */
+  function pickList(obj, field = "materials") {
+    if (!obj) return [];
+    const en = obj[field + "_en"];
+    return (lang === "en" && Array.isArray(en) && en.length ? en : obj[field]) || [];
+  }
+
   /** Server messages are bilingual "中文 (English)": keep the part for this language. */
   function message(msg) {
     const m = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(msg || "");
@@ -79,5 +87,5 @@
     en: { offline: "Connection lost, reconnecting…", minutes: "{n} min" },
   });
 
-  HallQ.i18n = { lang, add, t, pick, message, apply, minutes, clock, wall, href };
+  HallQ.i18n = { lang, add, t, pick, pickList, message, apply, minutes, clock, wall, href };
 })();

@@ -4,7 +4,7 @@
    The ID number is only ever shown masked (last 4) and never kept. */
 (function () {
   "use strict";
-  const { t, pick, minutes, apply, lang } = HallQ.i18n;
+  const { t, pick, pickList, minutes, apply, lang } = HallQ.i18n;
   const IDLE_MS = Number(new URLSearchParams(location.search).get("idle") || 60) * 1000;
   const SLIP_MS = 30000;
   const hall = document.getElementById("kiosk").dataset.hall;
@@ -138,8 +138,8 @@
     $("confirm-ahead").textContent = t("people", { n: s.ahead ?? s.waiting });
     $("confirm-eta").textContent = etaText(s.eta_s);
     const ol = $("confirm-materials");
-    ol.replaceChildren(...(s.materials.length ? s.materials : [t("no_materials")])
-      .map((m) => el("li", null, m)));
+    const mats = pickList(s); // English when the page is, else (or if none given) Chinese
+    ol.replaceChildren(...(mats.length ? mats : [t("no_materials")]).map((m) => el("li", null, m)));
     $("confirm-error").hidden = true;
     $("take").disabled = false;
     $("take").textContent = t("take_ticket");

@@ -1,7 +1,7 @@
 /* The citizen's own ticket page /t/<token>: live status, position, ETA, alerts, cancel, rating. */
 (function () {
   "use strict";
-  const { t, pick, minutes, apply, lang } = HallQ.i18n;
+  const { t, pick, pickList, minutes, apply, lang } = HallQ.i18n;
   const token = decodeURIComponent(location.pathname.split("/").pop());
   const NEAR = 2; // "near the front": this many or fewer ahead
   const $ = (id) => document.getElementById(id);
@@ -104,7 +104,7 @@
       $("t-status").textContent = `${t("st_serving")} · ${pick(ticket.window)}`;
     }
     $("cancel-card").hidden = !waiting;
-    const mats = ticket.materials || [];
+    const mats = pickList(ticket);
     $("materials-card").hidden = !mats.length || !["waiting", "called", "held"].includes(ticket.status);
     $("materials").replaceChildren(...mats.map((m) => Object.assign(document.createElement("li"), { textContent: m })));
     $("rate-card").hidden = !(ticket.status === "done" && !ticket.rated);

@@ -11,7 +11,8 @@
     windows: ["ed-windows", "id", [["name", "text"], ["name_en", "text"], ["zone", "text"], ["sort", "int"]]],
     categories: ["ed-categories", "id", [["name", "text"], ["name_en", "text"], ["prefix", "text"], ["sort", "int"]]],
     services: ["ed-services", "id", [["category", "select"], ["name", "text"], ["name_en", "text"],
-      ["mean_service_s", "num"], ["wait_limit_s", "int"], ["materials", "lines"], ["active", "bool"]]],
+      ["mean_service_s", "num"], ["wait_limit_s", "int"], ["materials", "lines"], ["materials_en", "lines"],
+      ["active", "bool"]]],
     users: ["ed-users", "username", [["display_name", "text"], ["staff_no", "text"],
       ["role", "select"], ["active", "bool"], ["password", "password"]]],
   };
