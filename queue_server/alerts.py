@@ -1,8 +1,28 @@
 """超时预警: waiting tickets past their service's ``wait_limit_s``, pushed to the managers room.
 
 A background task (started once per process, not in tests) checks every hall every
-``HALLQ_ALERT_INTERVAL_S`` seconds (default 5) and emits ``alert.wait`` once per ticket; the
-monitor also flags overdue tickets on every load, so a missed push loses nothing.
+``HALLQ_ALERT_INTERVAL_S`` seconds (default 5). The database decides which alerts go out, so
+each goes out once however many processes check and however often they restart: a pass records
+every new alert as a ``wait_alert`` audit event (actor ``system``; detail ``number``,
+``service``, ``waited_s``, ``limit_s``, no personal data) inside one ``db.write`` transaction
+(``BEGIN IMMEDIATE``, so two processes checking at once are serialised and the second sees the
+first's events), and emits ``alert.wait`` to the hall's managers room only for the alerts its
+own transaction recorded, after ``COMMIT``. A failed push is not retried; the monitor flags
+overdue tickets on every load, so a missed push loses nothing.
+
+The alert is emitted directly, not through ``tx.emit``: it is not a hall-room event and must not
+take a ``seq``, whose gaps make screens resubscribe.
+
+Transfers: the wait is counted from the ticket's issue, and a transfer's new leg keeps the first
+leg's ``issued_at`` and ``root`` (see :func:`overdue`), so it is the same wait still running. An
+alert is therefore once per chain (``root``): a leg is not alerted if any leg of its chain was,
+and a chain alerted on a later leg only if no earlier leg was. Likewise a held ticket that waits
+again is not alerted a second time.
+
+``Checker.known`` caches tickets the database already shows alerted (the events table is
+append-only, so that never becomes false); it only lets a pass whose overdue tickets are all
+known skip the write transaction. It is not what decides: a new process starts empty and asks
+the database.
 """
 from __future__ import annotations
 
@@ -13,6 +33,7 @@ import threading
 from flask import Flask
 
 from . import clock, views
+from .db import Tx
 from .events import WaitAlert, managers_room
 
 log = logging.getLogger(__name__)
@@ -38,32 +59,68 @@ def overdue(conn: sqlite3.Connection, hall: str, now: float) -> list[dict]:
             for r in rows]
 
 
+ALERT_ACTION = "wait_alert"
+
+
+def _already_alerted(tx: Tx, ticket: int) -> bool:
+    """Whether any leg of ``ticket``'s chain has a ``wait_alert`` event. Such an event can only
+    be later than the chain's issue, so the (hall, at) index bounds the search."""
+    return tx.one(
+        "SELECT 1 FROM tickets t JOIN events e ON e.hall = t.hall AND e.at >= t.issued_at"
+        " AND e.action = ? JOIN tickets leg ON leg.id = e.ticket"
+        " AND COALESCE(leg.root, leg.id) = COALESCE(t.root, t.id)"
+        " WHERE t.id = ? LIMIT 1", (ALERT_ACTION, ticket)) is not None
+
+
 class Checker:
-    """Remembers which tickets were already announced, so each alert goes out once."""
+    """Checks the halls and sends each overdue ticket's alert once, as the database decides."""
 
     def __init__(self, app: Flask):
         self.app = app
-        self.sent: set[int] = set()
+        self.known: set[int] = set()  # overdue tickets the database shows alerted (a cache)
 
     def check(self, now: float | None = None) -> list[dict]:
-        """One pass over every hall; returns (and emits) the new alerts."""
+        """One pass over every hall; returns (and emits) the alerts this pass recorded."""
         from .hub import socketio
 
         now = clock.now() if now is None else now
         db = self.app.extensions["hallq.db"]
-        new: list[dict] = []
         with self.app.app_context():
             conn = db.conn()
             halls = [r["id"] for r in conn.execute("SELECT id FROM halls")]
             current: set[int] = set()
+            due: list[str] = []
             for hall in halls:
-                for alert in overdue(conn, hall, now):
-                    current.add(alert["ticket"])
-                    if alert["ticket"] not in self.sent:
-                        new.append(alert)
-                        socketio.emit(WaitAlert.name, alert, to=managers_room(hall))
-            self.sent = current  # forget tickets that were called or left meanwhile
+                ids = {a["ticket"] for a in overdue(conn, hall, now)}
+                current |= ids
+                if ids - self.known:
+                    due.append(hall)
+            self.known &= current  # forget tickets that were called or left meanwhile
+            if not due:
+                return []
+            new, alerted = db.write("system", lambda tx: self._record(tx, due, now))
+            self.known |= alerted
+            for alert in new:
+                socketio.emit(WaitAlert.name, alert, to=managers_room(alert["hall"]))
         return new
+
+    def _record(self, tx: Tx, halls: list[str], now: float) -> tuple[list[dict], set[int]]:
+        """Inside the write transaction: audit the alerts no process has recorded yet."""
+        tx.now = now
+        new: list[dict] = []
+        alerted: set[int] = set()
+        for hall in halls:
+            for alert in overdue(tx.conn, hall, now):
+                ticket = alert["ticket"]
+                if ticket in self.known or _already_alerted(tx, ticket):
+                    alerted.add(ticket)
+                    continue
+                tx.audit(hall, ALERT_ACTION, ticket=ticket,
+                         detail={"number": alert["number"], "service": alert["service"],
+                                 "waited_s": alert["waited_s"], "limit_s": alert["limit_s"]})
+                alerted.add(ticket)
+                new.append(alert)
+        return new, alerted
 
     def run(self, interval_s: float) -> None:
         from .hub import socketio

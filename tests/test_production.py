@@ -80,7 +80,8 @@ def test_gunicorn_issue_call_event(tmp_path):
 def test_two_processes_share_live_events_through_redis(tmp_path, redis_url):
     db = tmp_path / "prod.db"
     seed_demo_db(db)
-    env = {"HALLQ_MESSAGE_QUEUE": redis_url}
+    # Both processes check wait limits five times a second (超时预警).
+    env = {"HALLQ_MESSAGE_QUEUE": redis_url, "HALLQ_ALERT_INTERVAL_S": "0.2"}
     a, b = gunicorn_server(db, env).start(), gunicorn_server(db, env).start()
     try:
         client, got, seen = watch_calls(b.url)  # the screen is on process B ...
@@ -88,6 +89,37 @@ def test_two_processes_share_live_events_through_redis(tmp_path, redis_url):
         assert seen.wait(5), "the call made on A never reached the screen on B"
         assert got[0]["number"] == number and got[0]["window"]["id"] == "W13"
         threading.Thread(target=client.disconnect, daemon=True).start()
+        watch_one_wait_alert(a.url, b.url)
     finally:
         a.kill()
         b.kill()
+
+
+def watch_one_wait_alert(a: str, b: str) -> None:
+    """A manager on B gets exactly one ``alert.wait`` for a ticket issued on A, although both
+    processes check: the database, not each process's memory, decides what was sent."""
+    manager = requests.Session()
+    token = login(manager, a, "manager")
+    r = manager.patch(f"{a}/api/v1/halls/demo/services/fund", json={"wait_limit_s": 1},
+                      timeout=10)
+    assert r.status_code == 200, r.text
+    alerts: list = []
+    first = threading.Event()
+    c = socketio.Client(reconnection=False)
+
+    def on_alert(data):
+        alerts.append(data)
+        first.set()
+
+    c.on("alert.wait", on_alert)
+    c.connect(b, transports=["websocket"], auth={"token": token})
+    try:
+        assert c.call("subscribe", {"managers": "demo"}) == {"ok": True}
+        r = requests.post(f"{a}/api/v1/halls/demo/tickets", json={"service": "fund"}, timeout=10)
+        assert r.status_code == 201
+        number = r.json()["ticket"]["number"]
+        assert first.wait(5), "no alert.wait reached the manager"
+        time.sleep(1.0)  # five more passes in each process: nothing more may come
+        assert [x["number"] for x in alerts] == [number]
+    finally:
+        threading.Thread(target=c.disconnect, daemon=True).start()
