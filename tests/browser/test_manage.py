@@ -76,6 +76,14 @@ def test_ticket_over_its_limit_is_flagged_live(page_factory, hall):
                                   timeout=10000)
     assert number in flag.inner_text()
     page.wait_for_selector('#services-table tr.over[data-service="hukou"]', timeout=10000)
+    # the alert is on record once, readable in the audit log
+    audit = manager_page(page_factory, base, "/manage/demo/audit?lang=en")
+    wait_js(audit, "document.querySelector('#audit-table tbody tr[data-action=\"wait_alert\"]')")
+    rows = audit.locator('#audit-table tbody tr[data-action="wait_alert"]')
+    assert rows.count() == 1
+    assert rows.first.locator("td.action").inner_text() == "Wait-limit alert"
+    summary = rows.first.locator("td.detail .summary").inner_text()
+    assert number in summary and "(limit 00:02)" in summary
 
 
 def test_console_pages_load_without_errors_in_both_languages(page_factory, hall):

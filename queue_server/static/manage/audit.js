@@ -27,7 +27,7 @@
     user_add: ["新增用户", "User added"], user_edit: ["修改用户", "User edited"],
     seed_demo: ["载入演示数据", "Demo data loaded"], appointment_book: ["预约", "Appointment booked"],
     hall_notices: ["修改公告", "Notices changed"], hall_hours: ["修改开放时间", "Hours changed"],
-    advice_apply: ["应用排班建议", "Advice applied"],
+    advice_apply: ["应用排班建议", "Advice applied"], wait_alert: ["超时预警", "Wait-limit alert"],
   };
   const STATES = {
     waiting: ["等候", "waiting"], called: ["已叫号", "called"], serving: ["办理中", "serving"],
@@ -71,6 +71,9 @@
     if (d.score !== undefined) parts.push(`${d.score}★${d.reason ? " " + d.reason : ""}`);
     if (d.services !== undefined && d.windows !== undefined)
       parts.push(zh ? `${d.services} 项业务，${d.windows} 个窗口` : `${d.services} services, ${d.windows} windows`);
+    if (e.action === "wait_alert" && d.waited_s !== undefined)
+      parts.push(zh ? `已等 ${HallQ.manage.dur(d.waited_s)}（限 ${HallQ.manage.dur(d.limit_s)}）`
+        : `waited ${HallQ.manage.dur(d.waited_s)} (limit ${HallQ.manage.dur(d.limit_s)})`);
     if (d.number) parts.push(d.number);
     if (d.service && !(a && a.service)) parts.push(d.service);
     if (d.channel) parts.push(d.channel);
