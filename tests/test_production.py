@@ -37,19 +37,25 @@ def redis_url(tmp_path):
     proc.wait(5)
 
 
-def watch_calls(base: str) -> tuple[socketio.Client, list, threading.Event]:
+def listen(base: str, event: str, subscription: dict,
+           auth: dict | None = None) -> tuple[socketio.Client, list, threading.Event]:
+    """A subscribed Socket.IO client collecting `event`; `seen` is set by the first one."""
     got: list = []
     seen = threading.Event()
     c = socketio.Client(reconnection=False)
 
-    def on_called(data):
+    def on_event(data):
         got.append(data)
         seen.set()
 
-    c.on("ticket.called", on_called)
-    c.connect(base, transports=["websocket"])
-    assert c.call("subscribe", {"hall": "demo"}) == {"ok": True}
+    c.on(event, on_event)
+    c.connect(base, transports=["websocket"], auth=auth)
+    assert c.call("subscribe", subscription) == {"ok": True}
     return c, got, seen
+
+
+def watch_calls(base: str) -> tuple[socketio.Client, list, threading.Event]:
+    return listen(base, "ticket.called", {"hall": "demo"})
 
 
 def issue_and_call(issue_base: str, call_base: str) -> str:
@@ -103,18 +109,8 @@ def watch_one_wait_alert(a: str, b: str) -> None:
     r = manager.patch(f"{a}/api/v1/halls/demo/services/fund", json={"wait_limit_s": 1},
                       timeout=10)
     assert r.status_code == 200, r.text
-    alerts: list = []
-    first = threading.Event()
-    c = socketio.Client(reconnection=False)
-
-    def on_alert(data):
-        alerts.append(data)
-        first.set()
-
-    c.on("alert.wait", on_alert)
-    c.connect(b, transports=["websocket"], auth={"token": token})
+    c, alerts, first = listen(b, "alert.wait", {"managers": "demo"}, auth={"token": token})
     try:
-        assert c.call("subscribe", {"managers": "demo"}) == {"ok": True}
         r = requests.post(f"{a}/api/v1/halls/demo/tickets", json={"service": "fund"}, timeout=10)
         assert r.status_code == 201
         number = r.json()["ticket"]["number"]
