@@ -109,9 +109,9 @@ def forward(now: float, windows: list[rules.Window], tickets: list[Ticket],
     """`predict` on an already parsed snapshot."""
     out: dict[Any, dict] = {}
     pos = 0
-    for pos, (t, at) in enumerate(calls(now, windows, tickets, means, prm)):
+    for t, at in calls(now, windows, tickets, means, prm):
         out[t.id] = {"position": pos, "eta_s": round(at - now, 1)}
-    pos = len(out)
+        pos += 1
     if pos < len(tickets):
         for t in sorted(tickets, key=lambda t: (t.issued_at, str(t.id))):
             if t.id not in out:

@@ -17,10 +17,14 @@ See docs/dispatcher.md for the reasons behind each term.
 from __future__ import annotations
 
 import heapq
+import logging
+from dataclasses import replace
 from typing import Any
 
 from . import guard, rules
 from .rules import Ticket, Window
+
+log = logging.getLogger(__name__)
 
 SCALE = 10  # tenths of a second: keeps the small tie-breakers integral
 CLIP_S = 100_000.0  # clip scores so big constants stay far from int64 limits
@@ -134,19 +138,20 @@ def plan_flow(snapshot: dict, parsed: tuple | None = None,
     mcf.set_nodes_supplies(np.arange(len(supplies)), np.array(supplies, dtype=np.int64))
     status = mcf.solve()
     if status != mcf.OPTIMAL:
-        return plan_greedy(snapshot)
+        return plan_greedy(snapshot, parsed, prm)
     flows = mcf.flows(np.arange(len(tails)))
     chosen = {arc_of[i][0]: arc_of[i][1] for i in range(len(tails))
               if arc_of[i] is not None and flows[i] > 0}
     return _decode(free, ranked, chosen)
 
 
-def plan_greedy(snapshot: dict) -> list[dict]:
+def plan_greedy(snapshot: dict, parsed: tuple | None = None,
+                prm: rules.Params | None = None) -> list[dict]:
     """Pure-Python fallback with the same invariants: repeatedly take the best (window, service
     head) pair. Values only fall as heads are consumed, so a lazy max-heap is exact; an urgent
     head always outranks an ordinary one, and the loop ends only when no free window can take
     any remaining ticket (a maximal matching)."""
-    _now, free, ranked, wbonus, pen, _prm = _prepare(snapshot)
+    _now, free, ranked, wbonus, pen, _prm = _prepare(snapshot, parsed, prm)
     head = {s: 0 for s in ranked}
     order = {w.id: i for i, w in enumerate(free)}
 
@@ -196,10 +201,13 @@ def _guarded(snapshot: dict, parsed: tuple, prm: rules.Params,
              proposal: list[dict]) -> list[dict]:
     """The proposal, unless the tail guard (guard.py) finds the plain plan (same urgent tier,
     ordinary tickets by age) projects a shorter longest wait."""
-    if not proposal or prm.tail_guard <= 0 or len(parsed[2]) > guard.MAX_TICKETS:
+    plain_prm = guard.plain_params(prm)
+    if (not proposal or prm.tail_guard <= 0 or len(parsed[2]) > guard.MAX_TICKETS
+            or plain_prm == replace(prm, tail_guard=0.0)):  # the profile is plain already
         return proposal
     try:
-        plain = plan_flow(snapshot, parsed, guard.plain_params(prm))
+        plain = plan_flow(snapshot, parsed, plain_prm)
         return guard.check(parsed, prm, proposal, plain)
     except Exception:  # noqa: BLE001 - the guard is advice: never let it stop a call
+        log.warning("tail guard failed; the flow's proposal stands", exc_info=True)
         return proposal

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatcher import POLICIES, explain, get_policy, plan, rules
+from dispatcher import POLICIES, explain, get_policy, guard, plan, rules
 from dispatcher.model import plan_flow, plan_greedy
 
 SERVICES = ["a", "b", "c", "d", "e"]
@@ -79,10 +79,15 @@ def test_flow_keeps_invariants(snap):
 @given(snapshots())
 def test_guarded_plan_keeps_invariants(snap):
     # plan = the flow's proposal or, if the tail guard prefers it, the plain plan: both must
-    # keep every rule
-    check_invariants(snap, plan(snap))
-    plain = {**snap, "params": {"spt_alpha": 0, "secondary_penalty_s": 0, "lookahead_beta": 0}}
-    check_invariants(plain, plan_flow(plain))
+    # keep every rule, and the guard itself must not fail (plan would hide that)
+    out = plan(snap)
+    check_invariants(snap, out)
+    parsed, prm = rules.parse(snap), rules.params_of(snap)
+    proposal = plan_flow(snap)
+    plain = plan_flow(snap, parsed, guard.plain_params(prm))
+    check_invariants(snap, plain)
+    assert guard.check(parsed, prm, proposal, plain) == out
+    assert out in (proposal, plain)
 
 
 @settings(max_examples=300, deadline=None)
@@ -274,7 +279,26 @@ def test_tail_guard_keeps_a_deviation_that_also_shortens_the_longest_wait():
     s = snap([win("A", {"long": 1, "short": 1})],
              [tk("L", "long", 1000), tk("S", "short", 900)], services=LONG_SHORT)
     assert plan(s) == [{"window": "A", "ticket": "S"}]
-    from dispatcher import guard
     parsed, prm = rules.parse(s), rules.params_of(s)
     assert guard.projected_max(parsed, prm, [{"window": "A", "ticket": "S"}]) == 1300
     assert guard.projected_max(parsed, prm, [{"window": "A", "ticket": "L"}]) == 2700
+
+
+
+def test_tail_guard_uses_the_flows_starvation_threshold_in_both_runs():
+    # found in review: with a relative starvation guard, each forward run recomputed the
+    # threshold from its own remaining tickets (600 s instead of the flow's 657 s), the two
+    # projections tied and a deviation that lengthens the longest wait was kept
+    s = snap([win("W0", {"e": 1, "a": 0.5}, idle=853, busy_s=834),
+              win("W2", {"e": 1}, idle=280, busy_s=1244),
+              win("W6", {"e": 1, "a": 0.5}, idle=40, busy_s=1000)],
+             [tk(0, "e", 376), tk(1, "a", 22, priority=2, due_in=191), tk(2, "e", 239),
+              tk(3, "a", 234), tk(4, "a", 165), tk(5, "e", 938, priority=1), tk(6, "a", 281),
+              tk(7, "e", 35)],
+             services={"d": {"mean_service_s": 253}})
+    s["params"] = {"starve_rel": 0.7, "starve_min_s": 600}
+    parsed, prm = rules.parse(s), rules.params_of(s)
+    proposal, plain = plan_flow(s), plan_flow(s, parsed, guard.plain_params(prm))
+    assert proposal != plain and plan(s) == plain
+    # what the old code did: each run with the profile's relative guard -> a tie
+    assert guard.projected_max(parsed, prm, proposal) == guard.projected_max(parsed, prm, plain)
