@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dispatcher import NOW, snap, snapshots, tk, win
 
 from dispatcher.eta import predict, predict_new
@@ -48,6 +49,7 @@ def _reference_predict(s: dict) -> dict:
     from dispatcher import rules
 
     now, windows, tickets, means = rules.parse(s)
+    prm = rules.effective(rules.params_of(s), now, tickets)
     in_order = sorted(tickets, key=lambda t: (t.issued_at, str(t.id)))
     left = [t for t in in_order if t.priority == 0] + [t for t in in_order if t.priority]
     n = len(tickets)
@@ -64,8 +66,9 @@ def _reference_predict(s: dict) -> dict:
         for sv in sorted(w.skills):
             for t in (x for x in left if x.service == sv):
                 m = means.get(sv, rules.DEFAULT_MEAN_S)
-                key = (rules.is_urgent(t, when),
-                       rules.ticket_score(t, when, m, ref) - rules.pair_penalty(w.skills[sv]),
+                key = (rules.is_urgent(t, when, prm),
+                       rules.ticket_score(t, when, m, ref, prm)
+                       - rules.pair_penalty(w.skills[sv], prm),
                        -t.issued_at)
                 if best is None or key > best[0]:
                     best = (key, t, m)
@@ -85,4 +88,23 @@ def _reference_predict(s: dict) -> dict:
 @settings(max_examples=300, deadline=None)
 @given(snapshots())
 def test_fast_predict_matches_the_plain_definition(s):
+    assert predict(s) == _reference_predict(s)
+
+
+PROFILES = st.fixed_dictionaries({}, optional={
+    "spt_alpha": st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+    "secondary_penalty_s": st.sampled_from([0.0, 60.0, 240.0, 900.0]),
+    "starve_s": st.sampled_from([300.0, 900.0, 1800.0]),
+    "priority_bonus_s": st.sampled_from([0.0, 1800.0, 3600.0]),
+    "appt_bonus_s": st.sampled_from([0.0, 1800.0]),
+    "starve_rel": st.sampled_from([0.0, 0.5, 0.7]),
+    "starve_min_s": st.sampled_from([60.0, 600.0])})
+
+
+@settings(max_examples=200, deadline=None)
+@given(snapshots(), PROFILES)
+def test_fast_predict_matches_the_plain_definition_under_any_profile(s, params):
+    # the fast forward run caches per-queue factors and applies the relative starvation guard
+    # once: both must agree with the plain definition whatever the hall's profile
+    s = {**s, "params": params}
     assert predict(s) == _reference_predict(s)
