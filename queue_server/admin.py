@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.security import generate_password_hash
 
-from . import auth
+from . import auth, clock
 from .db import Tx, loads
 from .errors import bad_request, conflict, forbidden, invalid, not_found
 from .tickets import emit_hall, emit_queue, emit_window
@@ -259,6 +259,5 @@ def set_hours(tx: Tx, hall: str, open_: Any, close: Any) -> dict:
 
 
 def hours_view(open_s: int | None, close_s: int | None) -> dict:
-    def fmt(s: int | None) -> str | None:
-        return None if s is None else f"{s // 3600:02d}:{s % 3600 // 60:02d}"
-    return {"open": fmt(open_s), "close": fmt(close_s)}
+    return {"open": None if open_s is None else clock.hhmm(open_s),
+            "close": None if close_s is None else clock.hhmm(close_s)}

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from . import appointments, clock, dispatch, ratelimit, tickets, views
 from .db import Database, Tx, loads
 from .errors import bad_request, conflict, invalid, not_found
-from .validate import body, id_number_ok, integer, keyed_hash, mobile_ok, string
+from .validate import body, id_number_ok, integer, keyed_hash, missing, mobile_ok, string
 
 bp = Blueprint("api_citizen", __name__, url_prefix="/api/v1")
 
@@ -33,8 +33,7 @@ def check_open(hall_row) -> None:
     nobody (and ended by the day's rollover)."""
     now = clock.seconds_of_day(clock.now(), hall_row["tz"])
     if not hall_row["open_s"] <= now < hall_row["close_s"]:
-        hours = f"{hall_row['open_s'] // 3600:02d}:{hall_row['open_s'] % 3600 // 60:02d}–" \
-                f"{hall_row['close_s'] // 3600:02d}:{hall_row['close_s'] % 3600 // 60:02d}"
+        hours = f"{clock.hhmm(hall_row['open_s'])}–{clock.hhmm(hall_row['close_s'])}"
         raise conflict("hall_closed", f"现在不是取号时间，取号时间为 {hours} (tickets are issued"
                                       f" {hours} only)")
 
@@ -71,11 +70,11 @@ def issue(hall: str):
     hall_row = hall_or_404(hall)
     fields = {"service", "channel", "id_number", "phone", "priority", "appointment"}
     data = body(fields)
-    # An appointment already names its service; without one the service is required (checked
-    # by body() itself, so the refusal is the same as ever).
+    # An appointment already names its service; without one the service is required, refused
+    # exactly as body() refuses any missing field.
     with_appointment = data.get("appointment") is not None
-    if not with_appointment:
-        body(fields, required={"service"})
+    if not with_appointment and "service" not in data:
+        missing({"service"})
     service = string(data, "service", max_len=64, required=not with_appointment)
     channel = string(data, "channel", max_len=16) or "kiosk"
     if channel not in CHANNELS:

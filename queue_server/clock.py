@@ -37,6 +37,11 @@ def day_bounds(day: str, tz: str | None) -> tuple[float, float]:
     return start.timestamp(), (start + timedelta(days=1)).timestamp()
 
 
+def hhmm(seconds: int) -> str:
+    """Seconds since midnight as "08:30" (opening hours are stored that way)."""
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
 def seconds_of_day(ts: float, tz: str | None) -> float:
     local = datetime.fromtimestamp(ts, zone(tz))
     return local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6

@@ -36,7 +36,7 @@ def keyed_hash(value: str) -> str:
 def body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
     """The JSON object of the request, refusing unknown and missing fields."""
     if not request.data:
-        return {} if not required else _missing(required)
+        return {} if not required else missing(required)
     if not request.is_json:  # a cross-site form can't send application/json without CORS
         raise bad_request("not_json", "请求体须为 application/json (body must be JSON)")
     data = request.get_json(silent=True)
@@ -47,13 +47,13 @@ def body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise bad_request("unknown_field", f"未知字段 (unknown fields: {', '.join(unknown)})")
-    missing = sorted(required - set(data))
-    if missing:
-        raise bad_request("missing_field", f"缺少字段 (missing fields: {', '.join(missing)})")
+    if required - set(data):
+        missing(required - set(data))
     return data
 
 
-def _missing(required: set[str]):
+def missing(required: set[str]):
+    """Refuse a request that lacks `required` fields (the one wording for it)."""
     raise bad_request("missing_field", f"缺少字段 (missing fields: {', '.join(sorted(required))})")
 
 
