@@ -53,15 +53,20 @@ def shoot(browser, base: str, path: str, size: tuple[int, int], name: str, steps
     print("wrote", OUT / name)
 
 
-def clerk_steps(page) -> None:
-    page.fill("#username", "clerk01")
+def open_window(page, user: str, window: str) -> None:
+    """Sign `user` in at the clerk terminal and open `window`."""
+    page.fill("#username", user)
     page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
-    page.click("[data-window=W01]")
+    page.click(f"[data-window={window}]")
     page.wait_for_selector("#work:not([hidden])")
     page.wait_for_timeout(800)
     page.keyboard.press("o")
     page.wait_for_timeout(1200)
+
+
+def clerk_steps(page) -> None:
+    open_window(page, "clerk01", "W01")
     page.keyboard.press("n")
     page.wait_for_timeout(1500)
     page.keyboard.press("s")
@@ -69,14 +74,7 @@ def clerk_steps(page) -> None:
 
 
 def clerk_idle_steps(page) -> None:
-    page.fill("#username", "clerk02")
-    page.fill("#password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.click("[data-window=W02]")
-    page.wait_for_selector("#work:not([hidden])")
-    page.wait_for_timeout(800)
-    page.keyboard.press("o")
-    page.wait_for_timeout(1200)
+    open_window(page, "clerk02", "W02")
 
 
 def main() -> None:
