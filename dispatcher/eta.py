@@ -101,15 +101,9 @@ def predict(snapshot: dict) -> dict[Any, dict]:
     """{ticket_id: {"position": int, "eta_s": float | None}} for every waiting ticket.
     `eta_s` is None (and position counts after all others) when no window can serve it."""
     now, windows, tickets, means = rules.parse(snapshot)
-    return forward(now, windows, tickets, means, rules.params_of(snapshot))
-
-
-def forward(now: float, windows: list[rules.Window], tickets: list[Ticket],
-            means: dict[str, float], prm: rules.Params) -> dict[Any, dict]:
-    """`predict` on an already parsed snapshot."""
     out: dict[Any, dict] = {}
     pos = 0
-    for t, at in calls(now, windows, tickets, means, prm):
+    for t, at in calls(now, windows, tickets, means, rules.params_of(snapshot)):
         out[t.id] = {"position": pos, "eta_s": round(at - now, 1)}
         pos += 1
     if pos < len(tickets):
