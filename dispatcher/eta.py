@@ -76,6 +76,7 @@ class _ServiceQueue:
             if self.factor is None:  # `ref` is fixed for one forward run
                 self.factor = (ref / self.mean) ** self.prm.spt_alpha
             best = ((starving, wait if starving else wait * self.factor, -t.issued_at), t)
+        ordinary = best
         for k, run in self.rare:
             if self.ptr[k] >= len(run):
                 continue  # run exhausted: the common case for the rare kinds
@@ -85,7 +86,10 @@ class _ServiceQueue:
             key = (rules.is_urgent(t, now, self.prm),
                    rules.ticket_score(t, now, self.mean, ref, self.prm),
                    -t.issued_at)
-            if best is None or key > best[0]:
+            if best is None or key > best[0] or (
+                    # an exact tie between two priority kinds (e.g. a priority-1 ticket and a
+                    # due appointment, both issued now): the earlier in line, as the plain rule
+                    key == best[0] and best is not ordinary and str(t.id) < str(best[1].id)):
                 best = (key, t)
         return best
 

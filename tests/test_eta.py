@@ -108,3 +108,14 @@ def test_fast_predict_matches_the_plain_definition_under_any_profile(s, params):
     # once: both must agree with the plain definition whatever the hall's profile
     s = {**s, "params": params}
     assert predict(s) == _reference_predict(s)
+
+
+def test_exact_tie_between_priority_kinds_follows_the_line():
+    # found by Hypothesis: a priority-1 ticket and a due appointment, both issued now, score the
+    # same (each counts 30 min extra); the fast run took the priority-1 ticket, the plain rule
+    # the one earlier in line
+    s = snap([win("W", {"a": 0.5}, free=False, busy_until=NOW)],
+             [tk(0, "a", 0, priority=2, due_in=0), tk(1, "a", 0), tk(7, "a", 0, priority=1)],
+             services={})
+    assert predict(s) == _reference_predict(s)
+    assert predict(s)[0]["position"] == 0
