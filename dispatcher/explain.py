@@ -1,26 +1,29 @@
 """One short line saying why a ticket went to a window (the clerk terminal shows it)."""
 from __future__ import annotations
 
-from . import rules
+from . import model, rules
 
 _TEXT = {
     "zh": {"p1": "优先群体", "appt": "预约号已到时", "appt_early": "预约号",
            "starve": "已等候{m}分钟（超时优先）", "wait": "已等候{m}分钟",
            "scarce": "本窗口为该业务少数可办窗口之一", "primary": "本窗口主办该业务",
            "secondary": "本窗口兼办该业务以缩短等候", "short": "办理较快的业务优先",
+           "guard": "按等候先后办理，避免有人等得过久",
            "sep": " · ", "unknown": "该号不在等候队列中"},
     "en": {"p1": "priority group", "appt": "appointment due", "appt_early": "appointment",
            "starve": "waited {m} min (overdue, goes first)", "wait": "waited {m} min",
            "scarce": "one of the few windows that can serve this service",
            "primary": "primary skill of this window",
            "secondary": "secondary skill used to shorten waits",
-           "short": "quick service goes first", "sep": "; ",
+           "short": "quick service goes first",
+           "guard": "oldest first, so nobody waits too long", "sep": "; ",
            "unknown": "ticket is not waiting"},
 }
 
 
 def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
-    """Why `ticket_id` was chosen for `window_id`: priority, wait, scarcity, skill."""
+    """Why `ticket_id` was chosen for `window_id`: priority, wait, scarcity, skill, and whether
+    the tail guard chose it over the flow's proposal."""
     txt = _TEXT.get(lang, _TEXT["zh"])
     now, windows, tickets, means = rules.parse(snapshot)
     t = next((x for x in tickets if x.id == ticket_id), None)
@@ -46,4 +49,9 @@ def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
         mean = means.get(t.service, rules.DEFAULT_MEAN_S)
         if mean * 1.5 <= sorted(means.values())[len(means) // 2]:
             parts.append(txt["short"])
+    try:
+        if model.guard_chose(snapshot, window_id, ticket_id):
+            parts.append(txt["guard"])
+    except Exception:  # noqa: BLE001 - plan fell back here too; the other reasons still stand
+        pass
     return txt["sep"].join(parts)

@@ -185,9 +185,7 @@ MAX_ARCS = 2_000_000  # beyond this the flow's build time alone would pass the t
 def plan(snapshot: dict) -> list[dict]:
     """The project's policy (CONTRACT.md): the min-cost flow checked by the tail guard, or
     the greedy fallback when the solver fails or the instance is too large to build in time."""
-    windows = snapshot.get("windows") or []
-    n_free = sum(1 for w in windows if w.get("free", True))
-    if n_free * max(1, len(snapshot.get("services") or {})) > MAX_ARCS:
+    if _too_large(snapshot):
         return plan_greedy(snapshot)
     try:
         parsed, prm = rules.parse(snapshot), rules.params_of(snapshot)
@@ -195,6 +193,34 @@ def plan(snapshot: dict) -> list[dict]:
     except Exception:  # noqa: BLE001 - the hall must keep calling even if the solver breaks
         return plan_greedy(snapshot)
     return _guarded(snapshot, parsed, prm, proposal)
+
+
+def _too_large(snapshot: dict) -> bool:
+    """Whether `plan` skips the flow (and the guard) for the greedy: see MAX_ARCS."""
+    windows = snapshot.get("windows") or []
+    n_free = sum(1 for w in windows if w.get("free", True))
+    return n_free * max(1, len(snapshot.get("services") or {})) > MAX_ARCS
+
+
+def guard_chose(snapshot: dict, window_id, ticket_id) -> bool:
+    """Whether `plan(snapshot)` gives `window_id` the ticket `ticket_id` only because the tail
+    guard replaced the flow's proposal with the plain plan, i.e. the proposal alone would have
+    given this window another ticket or none (explain.py says so to the clerk).
+
+    Re-runs plan's steps on the same snapshot (deterministic, so the same decisions): one flow
+    when the proposal already gives this ticket, the whole guarded plan otherwise. May raise
+    where `plan` would have fallen back; the caller decides what that means."""
+    if _too_large(snapshot):
+        return False  # plan answered with the greedy: no proposal, no guard
+    parsed, prm = rules.parse(snapshot), rules.params_of(snapshot)
+    proposal = plan_flow(snapshot, parsed, prm)
+
+    def given(decisions: list[dict]):
+        return next((d["ticket"] for d in decisions if d["window"] == window_id), None)
+
+    if given(proposal) == ticket_id:
+        return False
+    return given(_guarded(snapshot, parsed, prm, proposal)) == ticket_id
 
 
 def _guarded(snapshot: dict, parsed: tuple, prm: rules.Params,
