@@ -55,7 +55,7 @@ def measure(trace: dict, rank: dict) -> dict:
             "p0": by.get("0", 0.0), "p1": by.get("1", 0.0), "unserved": r["unserved"]}
 
 
-def search(trace: dict, fifo: dict, iters: int, seed: int) -> dict:
+def search(trace: dict, fifo: dict, iters: int, seed: int, tails: bool = True) -> dict:
     """Simulated annealing over the call order; returns the best feasible schedule's figures."""
     rnd = random.Random(seed)
     # start from priority first, then arrival: fifo's order
@@ -63,8 +63,9 @@ def search(trace: dict, fifo: dict, iters: int, seed: int) -> dict:
     ids = list(rank)
 
     def cost(m: dict) -> float:
-        over = (max(0.0, m["mean"] - 0.999 * fifo["mean"]) + max(0.0, m["p95"] - fifo["p95"])
-                + max(0.0, m["max"] - fifo["max"]) + 1e4 * m["unserved"])
+        over = max(0.0, m["mean"] - 0.999 * fifo["mean"]) + 1e4 * m["unserved"]
+        if tails:
+            over += max(0.0, m["p95"] - fifo["p95"]) + max(0.0, m["max"] - fifo["max"])
         return m["p1"] - 0.3 * m["p0"] + 10 * over
 
     cur = measure(trace, rank)
@@ -92,6 +93,8 @@ def main() -> None:
     ap.add_argument("trace", nargs="?", default=str(SHARED / "street-center.json"))
     ap.add_argument("--iters", type=int, default=6000)
     ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--mean-only", action="store_true",
+                    help="drop the p95 and max limits (only mean < fifo's)")
     a = ap.parse_args()
     trace = json.loads(Path(a.trace).read_text(encoding="utf-8"))
     ref = {}
@@ -102,8 +105,10 @@ def main() -> None:
                      "p0": by.get("0", 0.0), "p1": by.get("1", 0.0)}
     rows = [(n, m) for n, m in ref.items()]
     for s in (int(x) for x in a.seeds.split(",")):
-        rows.append((f"clairvoyant seed {s}", search(trace, ref["fifo"], a.iters, s)))
-    print(f"trace {trace.get('name')}, {a.iters} iterations per seed")
+        rows.append((f"clairvoyant seed {s}", search(trace, ref["fifo"], a.iters, s,
+                                                              not a.mean_only)))
+    print(f"trace {trace.get('name')}, {a.iters} iterations per seed"
+          + (", mean limit only" if a.mean_only else ""))
     print("| schedule | mean s | p95 s | max s | P0 mean s | P1 mean s | P1/P0 |")
     print("|---|---|---|---|---|---|---|")
     for n, m in rows:
