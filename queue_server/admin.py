@@ -125,10 +125,30 @@ def _check_refs(tx: Tx, table: str, hall: str, fields: dict, rid: str | None) ->
         raise conflict("prefix_taken", "该票号前缀已被使用 (prefix already used)")
 
 
+def _check_materials(fields: dict, old: sqlite3.Row | None) -> None:
+    """The English materials translate the Chinese ones item by item: when a change touches
+    either list and both are non-empty afterwards, they have as many items. An empty English
+    list stays allowed (the pages then show the Chinese one); a change that touches neither
+    list is not refused for lists stored earlier."""
+    if not set(JSON_LISTS) & set(fields):
+        return
+    zh, en = (json.loads(fields[k]) if k in fields else loads(old[k] if old else None, [])
+              for k in JSON_LISTS)
+    if zh and en and len(zh) != len(en):
+        raise invalid("materials_mismatch",
+                      f"英文材料须与中文材料项数相同（中文 {len(zh)} 项，"
+                      f"英文 {len(en)} 项），或留空"
+                      f" (materials_en must have as many items as materials: {len(zh)} in"
+                      f" Chinese, {len(en)} in English; or leave it empty)")
+
+
 def save(tx: Tx, table: str, hall: str, rid: str, fields: dict, create: bool) -> sqlite3.Row:
     """Create or edit one window, category or service of ``hall``; audited."""
     noun = SCHEMAS[table][0]
     _check_refs(tx, table, hall, fields, rid)
+    old = None if create else _row(tx, table, hall, rid)
+    if table == "services":
+        _check_materials(fields, old)
     if create:
         if tx.one(f"SELECT 1 FROM {table} WHERE id = ?", (rid,)):
             raise conflict("exists", f"编号 {rid} 已存在 ({noun} {rid} exists)")
@@ -139,7 +159,6 @@ def save(tx: Tx, table: str, hall: str, rid: str, fields: dict, create: bool) ->
                f" ({', '.join('?' for _ in cols)})", tuple(cols.values()))
         before = None
     else:
-        old = _row(tx, table, hall, rid)
         before = {k: old[k] for k in fields}
         if fields:
             sets = ", ".join(f"{k} = ?" for k in fields)

@@ -22,13 +22,16 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
 S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 NUM = {"type": "number"}
 # materials (一次性告知) and materials_en: up to 30 items of 1-100 characters; an empty
-# materials_en means the pages show the Chinese list in English too.
+# materials_en means the pages show the Chinese list in English too; when both are non-empty
+# after a change they have as many items (admin._check_materials).
 MATERIALS = {"type": "array", "maxItems": 30,
              "items": {"type": "string", "minLength": 1, "maxLength": 100}}
 SERVICE_FIELDS = {"category": S, "name": S, "name_en": S, "mean_service_s": NUM,
                   "wait_limit_s": INT, "materials": MATERIALS,
-                  "materials_en": {**MATERIALS, "description": "the materials in English;"
-                                                               " empty: show the Chinese list"},
+                  "materials_en": {**MATERIALS, "description": "the materials in English, item"
+                                   " by item; empty: show the Chinese list. When both lists are"
+                                   " non-empty after the change they must have as many items"
+                                   " (else 422 materials_mismatch)"},
                   "active": B, "sort": INT}
 BODIES = {
     # The service is required unless an appointment (which names its own service) is given.

@@ -3,6 +3,7 @@ returns ``materials``, and the manager's edits (validated like the Chinese list,
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -43,8 +44,8 @@ def test_an_old_database_migrates_and_keeps_its_materials(tmp_path, monkeypatch)
     app = create_app({"DB": str(path), "TESTING": True})  # migrates on start
     try:
         db = app.extensions["hallq.db"]
-        assert [r["name"] for r in db.all("SELECT name FROM _migrations ORDER BY id")][-1] \
-            == "m005_materials_en"
+        names = [r["name"] for r in db.all("SELECT name FROM _migrations ORDER BY id")]
+        assert names[names.index("m004_first_called_at") + 1] == "m005_materials_en"
         row = db.one("SELECT materials, materials_en FROM services WHERE id = 's'")
         assert json.loads(row["materials"]) == ["身份证", "户口簿"]
         assert row["materials_en"] == "[]"
@@ -155,8 +156,82 @@ def test_materials_en_is_validated_like_materials(app, db, mgr, value):
 
 
 def test_the_limits_themselves_are_accepted(mgr):
-    r = mgr.patch(f"{H}/services/hukou", json={"materials_en": ["x" * 100] * 30})
+    r = mgr.patch(f"{H}/services/hukou", json={"materials": ["材" * 100] * 30,
+                                                "materials_en": ["x" * 100] * 30})
     assert r.status_code == 200 and len(r.json["service"]["materials_en"]) == 30
+
+
+# The English list follows the Chinese one item by item -------------------------------------
+
+def lists(db, sid: str = "hukou") -> tuple:
+    row = db.one("SELECT materials, materials_en FROM services WHERE id = ?", (sid,))
+    return (row["materials"], row["materials_en"]) if row else None
+
+
+def refused_as_mismatch(r, zh: int, en: int) -> None:
+    assert r.status_code == 422, r.json
+    assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message"}
+    assert r.json["error"]["code"] == "materials_mismatch"
+    # "中文 (English)", the shape the pages split by language (HallQ.i18n.message)
+    m = re.fullmatch(r"(.*?)\s*\(([^()]*)\)\s*", r.json["error"]["message"])
+    assert m, r.json["error"]["message"]
+    assert f"中文 {zh} 项" in m[1] and f"英文 {en} 项" in m[1] and not m[1].isascii()
+    assert f"{zh} in Chinese, {en} in English" in m[2] and m[2].isascii()
+
+
+@pytest.mark.parametrize("body, zh, en", [
+    ({"materials": ["身份证", "户口簿"], "materials_en": ["ID card"]}, 2, 1),
+    ({"materials": ["身份证"], "materials_en": ["ID card", "Household register"]}, 1, 2),
+    # hukou stores 3 Chinese and 3 English items: changing one list alone is checked too
+    ({"materials": ["身份证", "户口簿", "照片", "申请表"]}, 4, 3),
+    ({"materials_en": ["ID card"]}, 3, 1),
+])
+def test_lists_of_different_lengths_are_refused_and_change_nothing(db, mgr, body, zh, en):
+    before, n = lists(db), len(db.all("SELECT seq FROM events"))
+    assert [len(json.loads(x)) for x in before] == [3, 3]
+    refused_as_mismatch(mgr.patch(f"{H}/services/hukou", json=body), zh, en)
+    assert lists(db) == before
+    assert len(db.all("SELECT seq FROM events")) == n  # no audit event of any kind
+
+
+def test_a_new_service_with_lists_of_different_lengths_is_not_created(db, mgr):
+    n = len(db.all("SELECT seq FROM events"))
+    r = mgr.post(f"{H}/services", json={"id": "passport", "category": "hukou", "name": "护照",
+                                        "mean_service_s": 300, "materials": ["身份证", "照片"],
+                                        "materials_en": ["ID card"]})
+    refused_as_mismatch(r, 2, 1)
+    assert lists(db, "passport") is None and len(db.all("SELECT seq FROM events")) == n
+
+
+def test_lists_of_the_same_length_or_an_empty_english_list_are_saved(db, mgr):
+    r = mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证", "户口簿", "照片"],
+                                                "materials_en": ["ID card", "Hukou", "Photo"]})
+    assert r.status_code == 200, r.json
+    assert r.json["service"]["materials_en"] == ["ID card", "Hukou", "Photo"]
+    # the Chinese list alone, keeping the length the stored English list has
+    r = mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证", "户口簿", "近照"]})
+    assert r.status_code == 200 and r.json["service"]["materials"][2] == "近照"
+    # English emptied, then the Chinese list changes length freely (Chinese is the fallback)
+    assert mgr.patch(f"{H}/services/hukou", json={"materials_en": []}).status_code == 200
+    r = mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证"]})
+    assert r.status_code == 200 and r.json["service"]["materials_en"] == []
+    assert json.loads(lists(db)[0]) == ["身份证"]
+    # both emptied in one change, and an English list for a service without a Chinese one
+    r = mgr.patch(f"{H}/services/hukou", json={"materials": [], "materials_en": []})
+    assert r.status_code == 200
+    assert mgr.patch(f"{H}/services/hukou", json={"materials_en": ["ID card", "Hukou"]}) \
+        .status_code == 200
+    assert len(events(db, "service_edit")) >= 6
+
+
+def test_an_edit_that_leaves_both_lists_alone_is_not_refused_for_older_data(db, mgr):
+    # lists that drifted before this check existed do not block renaming the service
+    db.write("test", lambda tx: tx.run(
+        "UPDATE services SET materials_en = ? WHERE id = 'hukou'", (json.dumps(["ID card"]),)))
+    r = mgr.patch(f"{H}/services/hukou", json={"name_en": "Household register"})
+    assert r.status_code == 200 and r.json["service"]["name_en"] == "Household register"
+    refused_as_mismatch(mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证", "照片"]}),
+                        2, 1)
 
 
 def test_a_clerk_cannot_edit_materials_en(client, auth):
