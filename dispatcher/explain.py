@@ -24,34 +24,50 @@ _TEXT = {
 def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
     """Why `ticket_id` was chosen for `window_id`: priority, wait, scarcity, skill, and whether
     the tail guard chose it over the flow's proposal."""
-    txt = _TEXT.get(lang, _TEXT["zh"])
+    return explain_all(snapshot, window_id, ticket_id, (lang,))[lang]
+
+
+def explain_all(snapshot: dict, window_id, ticket_id,
+                langs: tuple[str, ...] = ("zh", "en")) -> dict[str, str]:
+    """`explain` in several languages, the reasons worked out once (the guard check re-runs
+    the flow, so the server asks for both languages in one call)."""
+    reasons = _reasons(snapshot, window_id, ticket_id)
+    out = {}
+    for lang in langs:
+        txt = _TEXT.get(lang, _TEXT["zh"])
+        out[lang] = txt["sep"].join(txt[key].format(**kw) for key, kw in reasons)
+    return out
+
+
+def _reasons(snapshot: dict, window_id, ticket_id) -> list[tuple[str, dict]]:
+    """The parts of the line as (text key, format arguments)."""
     now, windows, tickets, means = rules.parse(snapshot)
     t = next((x for x in tickets if x.id == ticket_id), None)
     if t is None:
-        return txt["unknown"]
+        return [("unknown", {})]
     w = next((x for x in windows if x.id == window_id), None)
-    parts = []
+    parts: list[tuple[str, dict]] = []
     if t.priority == 1:
-        parts.append(txt["p1"])
+        parts.append(("p1", {}))
     elif t.priority == 2:
         due = t.due_at is None or now >= t.due_at - rules.APPT_LEAD_S
-        parts.append(txt["appt"] if due else txt["appt_early"])
+        parts.append(("appt" if due else "appt_early", {}))
     minutes = int(max(0.0, now - t.issued_at) // 60)
     starve_s = rules.effective(rules.params_of(snapshot), now, tickets).starve_s
     starving = t.priority == 0 and now - t.issued_at >= starve_s
-    parts.append(txt["starve" if starving else "wait"].format(m=minutes))
+    parts.append(("starve" if starving else "wait", {"m": minutes}))
     able = sum(1 for x in windows if t.service in x.skills)
     if able and (able <= 2 or able * 5 <= len(windows)):
-        parts.append(txt["scarce"])
+        parts.append(("scarce", {}))
     elif w is not None and t.service in w.skills:
-        parts.append(txt["primary" if w.skills[t.service] >= 1.0 else "secondary"])
+        parts.append(("primary" if w.skills[t.service] >= 1.0 else "secondary", {}))
     if t.priority == 0 and not starving and means:
         mean = means.get(t.service, rules.DEFAULT_MEAN_S)
         if mean * 1.5 <= sorted(means.values())[len(means) // 2]:
-            parts.append(txt["short"])
+            parts.append(("short", {}))
     try:
         if model.guard_chose(snapshot, window_id, ticket_id):
-            parts.append(txt["guard"])
+            parts.append(("guard", {}))
     except Exception:  # noqa: BLE001 - plan fell back here too; the other reasons still stand
         pass
-    return txt["sep"].join(parts)
+    return parts

@@ -19,5 +19,5 @@ def call_next(tx: Tx, w: sqlite3.Row) -> tuple[sqlite3.Row | None, dict[str, str
     ticket_id, snap = dispatch.choose_for(tx.conn, w["hall"], w["id"], tx.now)
     if ticket_id is None:
         return None, {}
-    why = {lang: dispatch.explain(snap, w["id"], ticket_id, lang) for lang in ("zh", "en")}
+    why = dispatch.explain(snap, w["id"], ticket_id)
     return tickets.call(tx, w, ticket_id), why

@@ -10,6 +10,7 @@ import time
 
 import dispatcher
 from dispatcher import eta as eta_model
+from dispatcher.explain import explain_all
 
 from . import clock
 
@@ -88,11 +89,12 @@ def choose_for(conn: sqlite3.Connection, hall: str, window_id: str,
     return None, snap
 
 
-def explain(snap: dict, window_id: str, ticket_id: int, lang: str = "zh") -> str:
+def explain(snap: dict, window_id: str, ticket_id: int) -> dict[str, str]:
+    """The clerk's why-line in Chinese and English (empty if it cannot be worked out)."""
     try:
-        return dispatcher.explain(snap, window_id, ticket_id, lang=lang)
+        return explain_all(snap, window_id, ticket_id, ("zh", "en"))
     except Exception:  # an explanation must never block a call
-        return ""
+        return {"zh": "", "en": ""}
 
 
 def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None) -> dict:
