@@ -70,12 +70,16 @@ def test_settings_page_edits_english_materials(live, page_factory):
     expect(english).to_have_value(
         "Original ID card of the applicant\nHousehold register (hukou booklet)\n"
         "Move-in permit from the new place of residence (when moving)")
+    # a list that no longer matches the Chinese one item for item is refused, readably
     english.fill("ID card\n\n  Household register  ")
+    row.locator("button").click()
+    expect(page.locator("#toast.error")).to_contain_text("as many items as materials")
+    english.fill("ID card\n\n  Household register  \nMove-in permit")
     row.locator("button").click()
     page.wait_for_selector("#toast.ok")
     svc = {s["id"]: s for s in
            requests.get(f"{base}{H}/services", timeout=10).json()["services"]}["hukou"]
-    assert svc["materials_en"] == ["ID card", "Household register"]
+    assert svc["materials_en"] == ["ID card", "Household register", "Move-in permit"]
     assert svc["materials"][1] == "户口簿"  # the Chinese list saved unchanged beside it
     audit = page.request.get(f"{base}{H}/audit?action=service_edit").json()["events"]
     assert audit and audit[-1]["actor"] == "manager"
