@@ -176,8 +176,11 @@ def save(tx: Tx, table: str, hall: str, rid: str, fields: dict, create: bool) ->
     return after
 
 
-# Users are not bound to a hall; their changes are audited in the hall they were made from.
-USER_FIELDS = {"display_name", "staff_no", "role", "active", "password"}
+# An account belongs to the hall it is made in, or with ``all_halls`` to every hall (only an
+# account of every hall grants that); a hall's manager edits only that hall's accounts.
+USER_FIELDS = {"display_name", "staff_no", "role", "active", "password", "all_halls"}
+EVERY_HALL_ONLY = ("只有全部大厅的账号才能管理全部大厅的账号"
+                   " (only an account of every hall manages accounts of every hall)")
 
 
 def create_user(tx: Tx, hall: str, actor: dict, data: dict) -> None:
@@ -188,10 +191,14 @@ def create_user(tx: Tx, hall: str, actor: dict, data: dict) -> None:
         if not isinstance(data.get(key), str):
             raise bad_request("missing_field", f"缺少字段 {key} (missing {key})")
     _may_grant(actor, data["role"])
+    all_halls = _flag("all_halls", data.get("all_halls", False))
+    if all_halls and actor.get("hall") is not None:
+        raise forbidden(EVERY_HALL_ONLY)
     auth.create_user(tx, data["username"], data["role"], data["password"],
                      _text(40)("display_name", data.get("display_name", "")),
-                     _text(20)("staff_no", data.get("staff_no", "")))
-    # auth.create_user audits "user_add" in every hall; nothing more to record here.
+                     _text(20)("staff_no", data.get("staff_no", "")),
+                     hall=None if all_halls else hall)
+    # auth.create_user audits "user_add" in the account's hall(s); nothing more to record.
 
 
 def _may_grant(actor: dict, role: str) -> None:
@@ -208,9 +215,17 @@ def edit_user(tx: Tx, hall: str, actor: dict, username: str, data: dict) -> None
     old = tx.one("SELECT * FROM users WHERE username = ?", (username,))
     if old is None:
         raise not_found("user")
+    if old["hall"] is None and actor.get("hall") is not None:
+        raise forbidden(EVERY_HALL_ONLY)
+    if old["hall"] is not None and old["hall"] != hall:
+        raise forbidden(auth.OTHER_HALL)
     if auth.ROLES.get(old["role"], 0) > auth.ROLES[actor["role"]]:
         raise forbidden("不能修改更高角色的用户 (cannot edit a user above your role)")
     fields: dict[str, Any] = {}
+    if "all_halls" in data:
+        fields["hall"] = None if _flag("all_halls", data["all_halls"]) else hall
+        if fields["hall"] != old["hall"] and actor.get("hall") is not None:
+            raise forbidden(EVERY_HALL_ONLY)
     if "display_name" in data:
         fields["display_name"] = _text(40)("display_name", data["display_name"])
     if "staff_no" in data:
@@ -235,8 +250,8 @@ def edit_user(tx: Tx, hall: str, actor: dict, username: str, data: dict) -> None
         return
     sets = ", ".join(f"{k} = ?" for k in fields)
     tx.run(f"UPDATE users SET {sets} WHERE username = ?", (*fields.values(), username))
-    if "password_hash" in fields or fields.get("active") == 0 or "role" in fields:
-        # A changed password, role or a disabled account ends the user's open sessions.
+    if "password_hash" in fields or fields.get("active") == 0 or {"role", "hall"} & set(fields):
+        # A changed password, role or hall, or a disabled account, ends the open sessions.
         tx.run("DELETE FROM sessions WHERE username = ?", (username,))
     before = {k: old[k] for k in detail_after if k != "password"}
     tx.audit(hall, "user_edit", detail={"username": username, "before": before,

@@ -28,7 +28,10 @@ def acting_user() -> dict:
 
 
 def may_act(user: dict, w: sqlite3.Row) -> None:
-    """While a clerk is signed into a window, only that clerk or a manager acts on it."""
+    """Staff act only on their own hall's windows; while a clerk is signed into a window, only
+    that clerk or a manager acts on it."""
+    if not auth.in_scope(user, w["hall"]):
+        raise forbidden(auth.OTHER_HALL)
     if auth.has_role(user, "manager"):
         return
     if w["clerk"] and w["clerk"] != user["username"]:
@@ -167,11 +170,13 @@ def set_auto(window_id: str):
 def window_detail(window_id: str):
     """The clerk terminal's view: the window, its current ticket's materials, waiting per skill
     and the tickets it holds."""
-    acting_user()
+    user = acting_user()
     conn = db().conn()
     w = views.window_by_id(conn, window_id)
     if w is None:
         raise not_found("window")
+    if not auth.in_scope(user, w["hall"]):
+        raise forbidden(auth.OTHER_HALL)
     waiting = views.waiting_counts(conn, w["hall"])
     if w["current"]:
         svc = conn.execute("SELECT materials, materials_en FROM services WHERE id = ?",
@@ -186,9 +191,11 @@ def window_detail(window_id: str):
 
 @bp.get("/halls/<hall>/windows")
 def hall_windows(hall: str):
-    acting_user()
+    user = acting_user()
     if views.hall_row(db().conn(), hall) is None:
         raise not_found("hall")
+    if not auth.in_scope(user, hall):
+        raise forbidden(auth.OTHER_HALL)
     return {"windows": views.windows(db().conn(), hall)}
 
 
@@ -198,5 +205,11 @@ def put_skills(window_id: str):
     data = body({"skills"}, required={"skills"})
     skills = weights(data["skills"])
     user = auth.current_user()
-    db().write(user["username"], lambda tx: win.set_skills(tx, win.get(tx, window_id), skills))
+
+    def _set(tx: Tx):
+        w = win.get(tx, window_id)
+        may_act(user, w)
+        win.set_skills(tx, w, skills)
+
+    db().write(user["username"], _set)
     return window_reply(window_id)

@@ -154,8 +154,9 @@ def hall_admin(hall: str):
                  "sort": r["sort"]}
                 for r in conn.execute("SELECT * FROM services WHERE hall = ? ORDER BY sort, id",
                                       (hall,))]
-    users = [{**auth.user_view(r), "active": bool(r["active"])}
-             for r in conn.execute("SELECT * FROM users ORDER BY role DESC, username")]
+    users = [{**auth.user_view(r), "active": bool(r["active"]), "all_halls": r["hall"] is None}
+             for r in conn.execute("SELECT * FROM users WHERE hall IS NULL OR hall = ?"
+                                   " ORDER BY role DESC, username", (hall,))]
     return {"hall": {"id": row["id"], "name": row["name"], "name_en": row["name_en"] or "",
                      "tz": row["tz"], "hours": admin.hours_view(row["open_s"], row["close_s"]),
                      "notices": loads(row["notices"], [])},

@@ -27,22 +27,31 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+OTHER_HALL = "该账号属于其他大厅 (this account belongs to another hall)"
+
+
 def create_user(tx: Tx, username: str, role: str, password: str, display_name: str = "",
-                staff_no: str = "", password_hash: str | None = None) -> None:
+                staff_no: str = "", password_hash: str | None = None,
+                hall: str | None = None) -> None:
+    """Add an account; ``hall`` binds it to one hall (None: every hall). Audited as
+    ``user_add`` in its hall, or in every hall for an account of every hall."""
     if role not in ROLES:
         raise invalid("invalid_role", f"角色无效 (role must be one of {', '.join(ROLES)})")
     if not username or len(username) > 64 or not username.replace("_", "").isalnum():
         raise invalid("invalid_username", "用户名只能包含字母、数字和下划线 (invalid username)")
     if len(password) < 8:
         raise invalid("weak_password", "密码至少 8 位 (password must have at least 8 characters)")
+    if hall is not None and not tx.one("SELECT 1 FROM halls WHERE id = ?", (hall,)):
+        raise invalid("unknown_hall", f"大厅不存在 (unknown hall {hall!r})")
     if tx.one("SELECT 1 FROM users WHERE username = ?", (username,)):
         raise invalid("user_exists", "用户已存在 (user exists)")
     tx.run("INSERT INTO users (username, display_name, staff_no, role, password_hash, active,"
-           " created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+           " created_at, hall) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
            (username, display_name or username, staff_no, role,
-            password_hash or generate_password_hash(password), tx.now))
-    for hall in [r["id"] for r in tx.all("SELECT id FROM halls")] or []:
-        tx.audit(hall, "user_add", detail={"username": username, "role": role})
+            password_hash or generate_password_hash(password), tx.now, hall))
+    halls = [hall] if hall is not None else [r["id"] for r in tx.all("SELECT id FROM halls")]
+    for h in halls:
+        tx.audit(h, "user_add", detail={"username": username, "role": role, "hall": hall})
 
 
 class LoginThrottle:
@@ -103,8 +112,9 @@ def logout(db: Database, token: str) -> None:
 
 
 def user_view(row) -> dict:
+    """``hall``: the one hall the account works in, or None for every hall."""
     return {"username": row["username"], "display_name": row["display_name"] or row["username"],
-            "staff_no": row["staff_no"] or "", "role": row["role"]}
+            "staff_no": row["staff_no"] or "", "role": row["role"], "hall": row["hall"]}
 
 
 def user_for_token(db: Database, token: str | None) -> dict | None:
@@ -133,8 +143,14 @@ def has_role(user: dict | None, role: str) -> bool:
     return user is not None and ROLES.get(user["role"], 0) >= ROLES[role]
 
 
+def in_scope(user: dict | None, hall: str | None) -> bool:
+    """Whether the account may work in ``hall``: its own hall, or any for an unbound one."""
+    return user is not None and (user.get("hall") is None or user["hall"] == hall)
+
+
 def require(role: str):
-    """Decorator: 401 without a login, 403 below ``role``."""
+    """Decorator: 401 without a login, 403 below ``role`` or, for a view of one existing hall
+    (a ``hall`` argument), 403 for an account bound to another hall."""
 
     def wrap(fn):
         @functools.wraps(fn)
@@ -144,6 +160,10 @@ def require(role: str):
                 raise unauthorized()
             if not has_role(user, role):
                 raise forbidden()
+            hall = kwargs.get("hall")
+            if hall is not None and not in_scope(user, hall) and current_app.extensions[
+                    "hallq.db"].one("SELECT 1 FROM halls WHERE id = ?", (hall,)):
+                raise forbidden(OTHER_HALL)  # an unknown hall stays the view's 404
             return fn(*args, **kwargs)
 
         return inner

@@ -1,4 +1,4 @@
-"""The ``hallq`` command: init-db, user add, seed-demo."""
+"""The ``hallq`` command: init-db, hall add, user add, seed-demo."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 
-from . import auth, demo
+from . import auth, demo, halls
 from .errors import ApiError
 
 
@@ -29,6 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", required=True, choices=sorted(auth.ROLES))
     add.add_argument("--display-name", default="")
     add.add_argument("--staff-no", default="")
+    add.add_argument("--hall", default=None,
+                     help="bind the account to this hall (default: every hall)")
+    hall = sub.add_parser("hall", help="manage halls")
+    hall_sub = hall.add_subparsers(dest="hall_cmd", required=True)
+    hadd = hall_sub.add_parser("add", help="add an empty hall (its manager sets up the rest)")
+    hadd.add_argument("id")
+    hadd.add_argument("--name", required=True, help="the hall's name in Chinese")
+    hadd.add_argument("--name-en", default="")
+    hadd.add_argument("--tz", default="Asia/Shanghai")
+    hadd.add_argument("--open", default="09:00", help="opening time, HH:MM")
+    hadd.add_argument("--close", default="17:30", help="closing time, HH:MM")
     sub.add_parser("seed-demo", help="seed the demo hall into an empty database")
     args = parser.parse_args(argv)
 
@@ -44,15 +55,26 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("demo seeded" if app.config.get("DEMO_PASSWORD") else "database not empty")
         return 0
+    if args.cmd == "hall":
+        try:
+            db.write("system", lambda tx: halls.create(tx, args.id, args.name, args.name_en,
+                                                       args.tz, args.open, args.close))
+        except ApiError as e:
+            print(f"error: {e.message}", file=sys.stderr)
+            return 1
+        print(f"hall {args.id} added; its console: /manage/{args.id}")
+        return 0
     password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
     password = password.rstrip("\n")
     try:
         db.write("system", lambda tx: auth.create_user(
-            tx, args.name, args.role, password, args.display_name, args.staff_no))
+            tx, args.name, args.role, password, args.display_name, args.staff_no,
+            hall=args.hall))
     except ApiError as e:
         print(f"error: {e.message}", file=sys.stderr)
         return 1
-    print(f"user {args.name} added with role {args.role}")
+    where = f"hall {args.hall}" if args.hall else "every hall"
+    print(f"user {args.name} added with role {args.role} for {where}")
     return 0
 
 

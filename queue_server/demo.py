@@ -153,10 +153,12 @@ def seed(db: Database, password: str | None = None,
                 tx.run("INSERT INTO skills VALUES (?, ?, 1.0)", (wid, s))
             for s in secondary:
                 tx.run("INSERT INTO skills VALUES (?, ?, 0.5)", (wid, s))
-        auth.create_user(tx, "manager", "manager", password, "大厅主任", "M001", hashed)
+        # The demo's staff belong to the demo hall (a hall added later has its own).
+        auth.create_user(tx, "manager", "manager", password, "大厅主任", "M001", hashed,
+                         hall="demo")
         for i in range(1, 13):
             auth.create_user(tx, f"clerk{i:02d}", "clerk", password, f"工作人员{i:02d}",
-                             f"G{i:03d}", hashed)
+                             f"G{i:03d}", hashed, hall="demo")
         tx.audit("demo", "seed_demo", detail={"services": len(SERVICES), "windows": len(_W)})
 
     db.write("system", _seed)

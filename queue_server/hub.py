@@ -96,6 +96,8 @@ def _subscribe(data):
             return _error("forbidden", "需要管理员权限 (managers only)")
         if not isinstance(hall, str) or views.hall_row(db.conn(), hall) is None:
             return _error("not_found", "hall 不存在 (unknown hall)")
+        if not auth.in_scope(user, hall):
+            return _error("forbidden", auth.OTHER_HALL)
         join_room(managers_room(hall))
         join_room(hall_room(hall))  # the monitor needs every hall event too
         payload = hall_snapshot(db, hall)

@@ -23,9 +23,9 @@ def _page(hall: str, page: str):
     user = auth.current_user()
     if user is None:
         return render_template("manage_login.html", hall=row, page=page, live=False), 401
-    if not auth.has_role(user, "manager"):
+    if not auth.has_role(user, "manager") or not auth.in_scope(user, hall):
         return render_template("manage_denied.html", hall=row, user=user, page=page,
-                               live=False), 403
+                               live=False, other_hall=auth.has_role(user, "manager")), 403
     return render_template(f"manage_{page}.html", hall=row, user=user, page=page, pages=PAGES)
 
 

@@ -138,5 +138,11 @@ def m005_materials_en(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE services ADD COLUMN materials_en TEXT NOT NULL DEFAULT '[]'")
 
 
+def m006_user_hall(db: sqlite_utils.Database) -> None:
+    """Staff bound to one hall; NULL means every hall (a city-level administrator). Accounts
+    that exist already keep every hall, so a one-hall server works as before."""
+    db.execute("ALTER TABLE users ADD COLUMN hall TEXT REFERENCES halls(id)")
+
+
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
-              m005_materials_en]
+              m005_materials_en, m006_user_hall]

@@ -114,11 +114,13 @@
   });
 
   async function pickWindow() {
-    const { halls } = await call("GET", "/halls");
+    // An account bound to one hall works only there.
+    const halls = (await call("GET", "/halls")).halls
+      .filter((h) => !S.user.hall || h.id === S.user.hall);
     const sel = $("hall-select");
     sel.replaceChildren(...halls.map((h) => new Option(pick(h), h.id)));
     sel.hidden = halls.length < 2;
-    S.hall = S.hall || (halls[0] && halls[0].id);
+    if (!halls.some((h) => h.id === S.hall)) S.hall = halls[0] && halls[0].id;
     sel.value = S.hall;
     sel.onchange = () => { S.hall = sel.value; pickWindow(); };
     const [{ windows }, { services }] = await Promise.all([call("GET", `/halls/${S.hall}/windows`),

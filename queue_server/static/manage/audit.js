@@ -28,6 +28,7 @@
     seed_demo: ["载入演示数据", "Demo data loaded"], appointment_book: ["预约", "Appointment booked"],
     hall_notices: ["修改公告", "Notices changed"], hall_hours: ["修改开放时间", "Hours changed"],
     advice_apply: ["应用排班建议", "Advice applied"], wait_alert: ["超时预警", "Wait-limit alert"],
+    hall_add: ["新建大厅", "Hall added"],
   };
   const STATES = {
     waiting: ["等候", "waiting"], called: ["已叫号", "called"], serving: ["办理中", "serving"],

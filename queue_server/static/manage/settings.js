@@ -14,7 +14,7 @@
       ["mean_service_s", "num"], ["wait_limit_s", "int"], ["materials", "lines"], ["materials_en", "lines"],
       ["active", "bool"]]],
     users: ["ed-users", "username", [["display_name", "text"], ["staff_no", "text"],
-      ["role", "select"], ["active", "bool"], ["password", "password"]]],
+      ["role", "select"], ["all_halls", "bool"], ["active", "bool"], ["password", "password"]]],
   };
   let data = null;
 
@@ -40,7 +40,8 @@
       role: ["clerk", "manager", "admin"].map((r) => [r, t("role_" + r)]) };
     const row = (item) => {
       const isNew = !item;
-      const inputs = cols.map(([f, kind]) => input(kind, item ? item[f] : undefined, opts[f]));
+      // a new account belongs to this hall unless "all halls" is ticked
+      const inputs = cols.map(([f, kind]) => input(kind, item ? item[f] : (f === "all_halls" ? false : undefined), opts[f]));
       const idInput = isNew ? el("input", { size: 10, placeholder: t(key === "id" ? "code_id" : key) }) : null;
       const save = async () => {
         const body = {};
