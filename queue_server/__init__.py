@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from . import config, errors, security
+from . import config, errors, printer, security
 from .auth import LoginThrottle
 from .autocall import AutoCaller
 from .db import Database, connect, migrate
@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DB"] = db_path
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_file(db_path, "secret")
     app.config["ID_HASH_KEY"] = app.config["ID_HASH_KEY"] or config.secret_file(db_path, "idkey")
+    # a malformed kiosk -> printer map stops the start, not a citizen's ticket later
+    app.config["PRINTERS"] = printer.parse_map(app.config["PRINTERS"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

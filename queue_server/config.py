@@ -16,6 +16,7 @@ DEFAULTS = {
     "WRAP_UP_S": 10,                # auto mode: seconds between finishing and the next call
     "ALERT_INTERVAL_S": 5.0,        # how often waiting tickets are checked against wait limits
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
+    "PRINTERS": None,               # one per kiosk: k1=network:10.0.0.5,k2=usb:04b8:0e15
     "PUBLIC_URL": None,             # the address phones use for the slip's QR code
     "OPEN_HOURS_ONLY": True,        # tickets are issued only within the hall's opening hours
     "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them

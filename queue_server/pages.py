@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from . import clock, dispatch, printer, tickets, validate, views
 from .db import Database, Tx
-from .errors import conflict, not_found
+from .errors import conflict, invalid, not_found
 
 # /static/hallq/<file> is queue_server/static/hallq/<file> (the app's own /static agrees).
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static/hallq",
@@ -26,7 +26,8 @@ VENDOR = {
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
 
-_print_lock = threading.Lock()  # one printer, one slip at a time
+_print_locks: dict[str, threading.Lock] = {}  # one slip at a time per printer
+_locks_lock = threading.Lock()
 PRINTED_KEEP = 10_000  # ticket ids remembered as printed (a reprint is refused), newest kept
 
 
@@ -45,11 +46,16 @@ def _db() -> Database:
 
 @bp.get("/kiosk/<hall>")
 def kiosk(hall: str):
+    """The kiosk page; ``?kiosk=ID`` names this kiosk, whose printer HALLQ_PRINTERS gives."""
     row = views.hall_row(_db().conn(), hall)
     if row is None:
         abort(404)
+    kiosk_id = request.args.get("kiosk") or ""
+    if kiosk_id and not printer.KIOSK_RE.match(kiosk_id):
+        abort(400, "kiosk: letters, digits, - and _, up to 32")
     return render_template("kiosk.html", hall=hall, hall_name=row["name"],
-                           hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai")
+                           hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai",
+                           kiosk=kiosk_id)
 
 
 @bp.get("/t/<token>")
@@ -71,11 +77,22 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", omitsize=True)
 
 
-def _printer():
+def _spec(kiosk_id: str | None) -> str | None:
+    """The printer of this kiosk (HALLQ_PRINTERS), else the hall's default (HALLQ_PRINTER)."""
+    return (current_app.config.get("PRINTERS") or {}).get(
+        kiosk_id or "", current_app.config.get("PRINTER"))
+
+
+def _printer(spec: str | None):
     factory = current_app.config.get("PRINTER_FACTORY")  # tests inject a failing printer
     if factory is not None:
         return factory()
-    return printer.open_printer(current_app.config.get("PRINTER"))
+    return printer.open_printer(spec)
+
+
+def _lock(spec: str | None) -> threading.Lock:
+    with _locks_lock:
+        return _print_locks.setdefault(spec or "", threading.Lock())
 
 
 @bp.post("/kiosk/<hall>/slip")
@@ -83,8 +100,11 @@ def slip(hall: str):
     """The slip of a ticket just issued: QR code, and the thermal print when a printer is
     configured. If printing fails the ticket is cancelled, so no number is called that nobody
     holds."""
-    data = validate.body({"token"}, required={"token"})
+    data = validate.body({"token", "kiosk"}, required={"token"})
     token = validate.string(data, "token", max_len=128, required=True)
+    kiosk_id = validate.string(data, "kiosk", max_len=32)
+    if kiosk_id is not None and not printer.KIOSK_RE.match(kiosk_id):
+        raise invalid("invalid_kiosk", "自助机编号无效 (kiosk: letters, digits, - and _)")
     row = _db().one("SELECT * FROM tickets WHERE token_hash = ? AND hall = ?",
                     (tickets.token_hash(token), hall))
     if row is None:
@@ -100,19 +120,24 @@ def slip(hall: str):
     url = public_url(token)
     reply = {"ticket": view, "url": url, "qr_svg": qr_svg(url), "printer": "none",
              "cancelled": False}
-    try:
-        p = _printer()
-    except Exception:  # a bad setting must not issue tickets that nobody can hold
-        current_app.logger.exception("printer configuration")
-        p = False
-    if p is None:
-        return reply
+    spec = _spec(kiosk_id)
+    if not (spec or "").strip() and current_app.config.get("PRINTER_FACTORY") is None:
+        return reply  # no printer for this kiosk: the slip is on screen only
     printed: OrderedDict[int, None] = current_app.extensions.setdefault(
-        "hallq.printed", OrderedDict())  # a ticket prints once
-    with _print_lock:
+        "hallq.printed", OrderedDict())  # a ticket prints once, whichever kiosk asks
+    with _locks_lock:
         if row["id"] in printed:
             reply["printer"] = "already"
             return reply
+        printed[row["id"]] = None
+        while len(printed) > PRINTED_KEEP:
+            printed.popitem(last=False)
+    try:
+        p = _printer(spec)
+    except Exception:  # a bad setting must not issue tickets that nobody can hold
+        current_app.logger.exception("printer configuration")
+        p = False
+    with _lock(spec):
         try:
             if p is False:
                 raise printer.PrinterConfigError("bad HALLQ_PRINTER")
@@ -123,12 +148,11 @@ def slip(hall: str):
                 issued_at=clock.iso(row["issued_at"], hall_row["tz"])[:16].replace("T", " "),
                 ahead=view["position"] or 0, url=url,
                 mark={2: "预约", 1: "优先"}.get(view["priority"], "")))
-            printed[row["id"]] = None
-            while len(printed) > PRINTED_KEEP:
-                printed.popitem(last=False)
             reply["printer"] = "ok"
         except Exception:
             current_app.logger.exception("printing ticket %s failed", view["number"])
+            with _locks_lock:
+                printed.pop(row["id"], None)
             reply["printer"] = "failed"
             reply["cancelled"] = _cancel(row["id"])
         finally:

@@ -3,11 +3,15 @@
 Configured by ``HALLQ_PRINTER`` (or the app setting ``PRINTER``):
 ``network:HOST[:PORT]`` (default port 9100), ``usb:VID:PID`` (hex), ``dummy`` (in memory,
 for trials and tests), or empty for no printer (the kiosk then shows the slip on screen only).
+A hall with several kiosks, each with its own printer, names them in ``HALLQ_PRINTERS``
+(``KIOSK=SPEC`` pairs separated by commas) and opens each kiosk page as
+``/kiosk/<hall>?kiosk=KIOSK``; a kiosk not named there uses ``HALLQ_PRINTER``.
 Chinese text is sent as GB18030 in the printer's Chinese character mode, which is what the
 printers sold in China expect; python-escpos's own code pages have no Chinese.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from escpos import printer as escpos_printer
@@ -17,8 +21,32 @@ FS_CHINESE_ON = b"\x1c\x26"  # FS &: Chinese character mode
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 
 
+KIOSK_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+
 class PrinterConfigError(ValueError):
-    """HALLQ_PRINTER does not say a printer we can open."""
+    """HALLQ_PRINTER(S) does not say a printer we can open."""
+
+
+def parse_map(value: str | dict | None) -> dict[str, str]:
+    """``HALLQ_PRINTERS`` (``k1=network:10.0.0.5,k2=usb:04b8:0e15``) as {kiosk: spec}.
+    Only the form is checked here (at start-up); a printer is opened when a slip prints."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    else:
+        pairs = []
+        for item in (value or "").split(","):
+            if item.strip():
+                kiosk, sep, spec = item.partition("=")
+                if not sep:
+                    raise PrinterConfigError(f"HALLQ_PRINTERS: {item.strip()!r} is not KIOSK=SPEC")
+                pairs.append((kiosk.strip(), spec.strip()))
+    out: dict[str, str] = {}
+    for kiosk, spec in pairs:
+        if not KIOSK_RE.match(kiosk) or not spec or kiosk in out:
+            raise PrinterConfigError(f"HALLQ_PRINTERS: bad or repeated kiosk {kiosk!r}")
+        out[kiosk] = spec
+    return out
 
 
 @dataclass

@@ -8,6 +8,7 @@
   const IDLE_MS = Number(new URLSearchParams(location.search).get("idle") || 60) * 1000;
   const SLIP_MS = 30000;
   const hall = document.getElementById("kiosk").dataset.hall;
+  const kioskId = document.getElementById("kiosk").dataset.kiosk; // its printer: HALLQ_PRINTERS
   const $ = (id) => document.getElementById(id);
   let data = { categories: [], services: [] };
   let chosenCategory = null, chosenService = null, busy = false, idleTimer = null;
@@ -248,7 +249,8 @@
   async function showSlip(issued, appointment = false) {
     let slip;
     try {
-      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`, { token: issued.token });
+      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`,
+        kioskId ? { token: issued.token, kiosk: kioskId } : { token: issued.token });
     } catch (e) {
       // The server could not even try to print: cancel rather than leave a ghost number.
       await HallQ.api("DELETE", `/tickets/${issued.token}`).catch(() => null);
