@@ -26,7 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import PASSWORD, gunicorn_server, seed_demo_db  # noqa: E402
+from tests.helpers import LOAD_ENV, PASSWORD, gunicorn_server, seed_demo_db  # noqa: E402
 
 SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
 
@@ -95,7 +95,7 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hallq-bench-"))
     db = seed_demo_db(folder / "bench.db")
-    server = gunicorn_server(db, {"HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
+    server = gunicorn_server(db, LOAD_ENV).start()
     results = {"raw_commits_per_s": [], "levels": {}}
     manager = requests.Session()
     manager.post(f"{server.url}/api/v1/auth/login",

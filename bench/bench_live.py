@@ -26,7 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import gunicorn_server, login, seed_demo_db  # noqa: E402
+from tests.helpers import LOAD_ENV, gunicorn_server, login, seed_demo_db  # noqa: E402
 
 
 def vm_hwm_mb(pid: int) -> float:
@@ -104,7 +104,7 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hallq-live-"))
     db = seed_demo_db(folder / "live.db")
-    server = gunicorn_server(db, {"HALLQ_RATE_ADDRESS_PER_MIN": "0"}, args.worker,
+    server = gunicorn_server(db, LOAD_ENV, args.worker,
                              args.threads).start()
     summary = {}
     try:

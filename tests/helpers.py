@@ -70,6 +70,10 @@ def seed_demo_db(db: Path) -> Path:
     return db
 
 
+# Load generators: every hour of the day is open, and one address may issue without limit.
+LOAD_ENV = {"HALLQ_RATE_ADDRESS_PER_MIN": "0", "HALLQ_OPEN_HOURS_ONLY": "0"}
+
+
 def gunicorn_server(db: Path, env: dict | None = None, worker: str = "gthread",
                     threads: int = 100) -> ServerProcess:
     """The README's production command (one worker) on a free port; not yet started."""
