@@ -42,3 +42,35 @@ def test_a_clerk_of_the_second_hall_sees_only_its_windows(live, page_factory):
     expect(demo.locator("[data-window=W01]")).to_be_visible()
     expect(demo.locator("[data-window=N01]")).to_have_count(0)
     expect(demo.locator("#hall-select")).to_be_hidden()
+
+
+def test_a_new_hall_says_what_to_set_up_first(live, page_factory):
+    db = str(live.db)
+    assert hallq("--db", db, "hall", "add", "south", "--name", "南区分中心").returncode == 0
+    r = hallq("--db", db, "user", "add", "s_mgr", "--role", "manager", "--hall", "south",
+              stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    kiosk = page_factory(live.url, (1080, 1920))
+    kiosk.goto("/kiosk/south")
+    expect(kiosk.locator(".kiosk-empty")).to_contain_text("暂未开放自助取号的业务")
+    console = page_factory(live.url, (1366, 900))
+    assert console.request.post(f"{live.url}/api/v1/auth/login",
+                                data={"username": "s_mgr", "password": PASSWORD}).ok
+    console.goto("/manage/south")
+    expect(console.locator("#setup-panel")).to_be_visible()
+    expect(console.locator("#setup-panel")).to_contain_text("技能矩阵")
+    console.goto("/manage/south/skills")
+    expect(console.locator("#skills-empty")).to_be_visible()
+    # once there is a window and a service, the hints go away and the kiosk offers it
+    api = f"{live.url}/api/v1/halls/south"
+    for path, body in (("categories", {"id": "s-civ", "name": "民政", "prefix": "S"}),
+                       ("services", {"id": "s-aid", "category": "s-civ", "name": "救助",
+                                     "mean_service_s": 300}),
+                       ("windows", {"id": "S01", "name": "1号窗口"})):
+        assert console.request.post(f"{api}/{path}", data=body).ok
+    console.goto("/manage/south")
+    expect(console.locator("#windows-table tbody tr")).to_have_count(1)
+    expect(console.locator("#setup-panel")).to_be_hidden()
+    kiosk.reload()
+    expect(kiosk.locator("[data-category=s-civ]")).to_be_visible()
+    expect(kiosk.locator(".kiosk-empty")).to_have_count(0)

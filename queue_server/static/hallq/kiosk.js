@@ -31,6 +31,7 @@
       print_failed: "打印失败，本次取号已作废，请重新取号或联系工作人员",
       print_failed_kept: "凭条打印失败，请拍照或扫码保存您的号码，并联系工作人员",
       load_failed: "暂时无法获取业务信息，请稍后重试", lang_other: "English",
+      no_services: "本大厅暂未开放自助取号的业务，请咨询导办台工作人员",
       services_in: "{name} · 请选择具体事项", pick_hint: "约 {eta} · 前面 {n} 人",
       appt_entry: "预约取号", appt_entry_hint: "已在网上或电话预约？请点此凭预约码取号",
       appt_hint: "请输入预约码和身份证号码，无需选择办理事项",
@@ -51,6 +52,7 @@
       print_failed: "Printing failed, so this ticket was cancelled. Please try again or ask staff.",
       print_failed_kept: "Printing failed: take a photo or scan the code, and ask staff",
       load_failed: "Cannot load services now, please try again", lang_other: "中文",
+      no_services: "No services take tickets here yet: please ask at the help desk",
       services_in: "{name}: choose a service", pick_hint: "{eta} · {n} ahead",
       appt_entry: "Appointment check-in", appt_entry_hint: "Booked online or by phone? Tap here and enter your appointment code",
       appt_hint: "Enter your appointment code and ID number; your booked service is already known",
@@ -117,6 +119,8 @@
       b.addEventListener("click", () => { chosenCategory = c; renderServices(); show("service"); });
       box.append(b);
     }
+    // a hall just set up (or with every service retired) has nothing to offer yet
+    if (!box.children.length) box.append(el("p", "kiosk-empty", t("no_services")));
   }
 
   function renderServices() {

@@ -47,6 +47,8 @@
       el("td", { class: "num", text: s.over || "" }))));
     const wb = document.querySelector("#windows-table tbody");
     wb.replaceChildren(...state.windows.map(windowRow));
+    // a new hall: say what to do first instead of showing empty tables
+    document.getElementById("setup-panel").hidden = state.windows.length > 0 && state.services.length > 0;
   }
 
   function windowRow(w) {

@@ -60,6 +60,7 @@
         services.map((s) => cell(w, s)))));
     const dirty = windows.some((w) => !same(edit[w.id], saved[w.id]));
     document.getElementById("save-skills").disabled = !dirty;
+    document.getElementById("skills-empty").hidden = windows.length > 0 && services.length > 0;
   }
 
   document.getElementById("copy-btn").addEventListener("click", () => {
