@@ -1,6 +1,7 @@
 /* Voice announcements for the hall screen: a queue, so simultaneous calls are all spoken, in
    order, never dropped or cut off. Each call: a chime (WebAudio), then the sentence twice in
-   Mandarin through speechSynthesis with a zh-CN voice. */
+   Mandarin through speechSynthesis with a zh-CN voice. A hall that serves foreigners adds
+   English with ?voice=zh,en (Mandarin twice, then English once); ?voice=en is English only. */
 (function () {
   "use strict";
   const HallQ = (window.HallQ = window.HallQ || {});
@@ -14,6 +15,24 @@
   /** The sentence for a call: 请A零一二号到5号窗口办理. */
   function sentence(call) {
     return `请${spokenNumber(call.number)}号到${call.window.name}办理`;
+  }
+
+  /** In English: "Number A 0 1 2, please go to Window 5." (characters read one by one). */
+  function sentenceEn(call) {
+    const where = call.window.name_en || `window ${call.window.id}`;
+    return `Number ${String(call.number).split("").join(" ")}, please go to ${where}.`;
+  }
+
+  // The languages spoken, from the screen's URL: ?voice=zh (default), en, or zh,en.
+  const LANGS = (new URLSearchParams(location.search).get("voice") || "zh").split(",")
+    .map((l) => l.trim()).filter((l, i, all) => (l === "zh" || l === "en") && all.indexOf(l) === i);
+  if (!LANGS.length) LANGS.push("zh");
+
+  /** What one call says, in order: each language twice, or once each when there are two. */
+  function utterances(call) {
+    const say = { zh: [sentence(call), "zh-CN"], en: [sentenceEn(call), "en-US"] };
+    if (LANGS.length === 1) return [say[LANGS[0]], say[LANGS[0]]];
+    return LANGS[0] === "zh" ? [say.zh, say.zh, say.en] : [say.en, say.zh, say.zh];
   }
 
   let ctx = null;
@@ -47,21 +66,22 @@
     return new Promise((r) => setTimeout(r, 1100));
   }
 
-  function zhVoice() {
+  function voiceFor(lang) {
     const voices = (window.speechSynthesis && speechSynthesis.getVoices()) || [];
-    return voices.find((v) => /^zh[-_]CN/i.test(v.lang)) || voices.find((v) => /^zh/i.test(v.lang))
-      || null;
+    const [base] = lang.split("-");
+    return voices.find((v) => v.lang.replace("_", "-").toLowerCase() === lang.toLowerCase())
+      || voices.find((v) => v.lang.toLowerCase().startsWith(base)) || null;
   }
 
   /** Speak once; resolves on end, on error, or after a generous timeout (some engines never
       fire onend), so one bad utterance never blocks the queue. */
-  function speakOnce(text) {
+  function speakOnce(text, lang) {
     return new Promise((resolve) => {
       if (!window.speechSynthesis) return setTimeout(resolve, 500);
       const u = new SpeechSynthesisUtterance(text);
-      u.lang = "zh-CN";
+      u.lang = lang;
       u.rate = 0.9;
-      const v = zhVoice();
+      const v = voiceFor(lang);
       if (v) u.voice = v;
       let done = false;
       const finish = () => { if (!done) { done = true; clearTimeout(timer); resolve(); } };
@@ -79,20 +99,20 @@
     if (running) return;
     running = true;
     while (queue.length) {
-      const { text, onStart } = queue.shift();
+      const { said, onStart } = queue.shift();
       if (onStart) onStart();
       await chime();
-      await speakOnce(text);
-      await new Promise((r) => setTimeout(r, 400));
-      await speakOnce(text);
-      await new Promise((r) => setTimeout(r, 600));
+      for (let i = 0; i < said.length; i++) {
+        await speakOnce(...said[i]);
+        await new Promise((r) => setTimeout(r, i === said.length - 1 ? 600 : 400));
+      }
     }
     running = false;
   }
 
   /** Queue one call's announcement; onStart runs when its turn comes (to highlight it). */
   function announce(call, onStart) {
-    queue.push({ text: sentence(call), onStart });
+    queue.push({ said: utterances(call), onStart });
     run();
   }
 
@@ -102,5 +122,6 @@
     speechSynthesis.onvoiceschanged = () => speechSynthesis.getVoices();
   }
 
-  HallQ.announcer = { announce, sentence, spokenNumber, audioContext, pending: () => queue.length };
+  HallQ.announcer = { announce, sentence, sentenceEn, spokenNumber, audioContext,
+    pending: () => queue.length };
 })();
