@@ -32,7 +32,7 @@
       print_failed_kept: "凭条打印失败，请拍照或扫码保存您的号码，并联系工作人员",
       load_failed: "暂时无法获取业务信息，请稍后重试", lang_other: "English",
       no_services: "本大厅暂未开放自助取号的业务，请咨询导办台工作人员",
-      services_in: "{name} · 请选择具体事项", pick_hint: "约 {eta} · 前面 {n} 人",
+      services_in: "{name} · 请选择具体事项", pick_hint: "{eta} · 前面 {n} 人",
       appt_entry: "预约取号", appt_entry_hint: "已在网上或电话预约？请点此凭预约码取号",
       appt_hint: "请输入预约码和身份证号码，无需选择办理事项",
       appt_title: "预约取号", appt_code_label: "预约码（8位）", appt_id_label: "身份证号码（18位）",
