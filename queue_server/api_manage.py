@@ -160,8 +160,17 @@ def hall_admin(hall: str):
     return {"hall": {"id": row["id"], "name": row["name"], "name_en": row["name_en"] or "",
                      "tz": row["tz"], "hours": admin.hours_view(row["open_s"], row["close_s"]),
                      "notices": loads(row["notices"], [])},
-            "categories": views.categories(conn, hall), "services": services,
-            "windows": views.windows(conn, hall), "users": users}
+            "categories": _with_sort(conn, "categories", hall, views.categories(conn, hall)),
+            "services": services,
+            "windows": _with_sort(conn, "windows", hall, views.windows(conn, hall)),
+            "users": users}
+
+
+def _with_sort(conn, table: str, hall: str, items: list[dict]) -> list[dict]:
+    """The public views leave out ``sort``; the settings page edits it, so it shows it."""
+    sort = {r["id"]: r["sort"] for r in conn.execute(
+        f"SELECT id, sort FROM {table} WHERE hall = ?", (hall,))}
+    return [{**item, "sort": sort.get(item["id"], 0)} for item in items]
 
 
 def _save(hall: str, table: str, rid: str | None, create: bool):

@@ -95,3 +95,11 @@ def test_hours_and_notices_round_trip(mgr):
         "notices": ["一", "二"]}
     hall = mgr.get(f"{H}/admin").json["hall"]
     assert hall["hours"] == {"open": "08:30", "close": "18:00"} and hall["notices"] == ["一", "二"]
+
+
+def test_the_settings_view_shows_the_order_it_saved(mgr):
+    assert mgr.patch(f"{H}/windows/W02", json={"sort": 7}).status_code == 200
+    assert mgr.patch(f"{H}/categories/biz", json={"sort": 5}).status_code == 200
+    admin = mgr.get(f"{H}/admin").json
+    assert {w["id"]: w["sort"] for w in admin["windows"]}["W02"] == 7
+    assert {c["id"]: c["sort"] for c in admin["categories"]}["biz"] == 5
