@@ -16,7 +16,8 @@
     });
   }
   const out = document.getElementById("logout");
-  if (out) out.addEventListener("click", async () => {
+  if (out) out.addEventListener("click", async (ev) => {
+    ev.preventDefault();
     try { await M.api("POST", "/auth/logout"); } finally { location.reload(); }
   });
 })();
