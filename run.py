@@ -33,8 +33,14 @@ def main() -> None:
         if generated:
             print(f"Demo hall seeded. Users: manager, clerk01..clerk12. Password: {generated}",
                   flush=True)
-    print(f"HallQ on http://{args.host}:{args.port}/  (kiosk: /kiosk/demo, screen: "
-          f"/display/demo, clerk: /clerk, manager: /manage/demo)", flush=True)
+    print(f"HallQ on http://{args.host}:{args.port}/  (clerk: /clerk)", flush=True)
+    halls = [r["id"] for r in app.extensions["hallq.db"].all("SELECT id FROM halls ORDER BY id")]
+    for h in halls:  # the pages that exist, not the demo's when there is no demo
+        print(f"  hall {h}: kiosk /kiosk/{h}, screen /display/{h}, manager /manage/{h}",
+              flush=True)
+    if not halls:
+        print("  no hall yet: hallq --db <file> hall add <id> --name <name> (README), or --demo",
+              flush=True)
     print("Single-process server for a demo or one small hall; for production run gunicorn"
           " (README, \"Running it\").", flush=True)
     logging.getLogger("werkzeug").addFilter(_NoProductionNag())

@@ -49,11 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database ready: {app.config['DB']}")
         return 0
     if args.cmd == "seed-demo":
+        if db.one("SELECT 1 FROM halls LIMIT 1") or db.one("SELECT 1 FROM users LIMIT 1"):
+            print("error: database not empty: nothing seeded", file=sys.stderr)
+            return 1
         generated = demo.seed(db, app.config.get("DEMO_PASSWORD"))
-        if generated:
-            print(f"demo users: manager, clerk01..clerk12; password: {generated}")
-        else:
-            print("demo seeded" if app.config.get("DEMO_PASSWORD") else "database not empty")
+        print(f"demo users: manager, clerk01..clerk12; password: {generated}" if generated
+              else "demo seeded")
         return 0
     if args.cmd == "hall":
         try:

@@ -80,3 +80,24 @@ def test_run_py_takes_the_database_from_hallq_db(tmp_path):
         assert db.exists()
     finally:
         port_proc.kill()
+
+
+def test_run_py_names_the_pages_of_the_halls_it_has(tmp_path):
+    db = tmp_path / "plain.db"
+    empty = ServerProcess(db, demo=False).start()
+    empty.kill()
+    assert "no hall yet" in empty.output() and "/kiosk/demo" not in empty.output()
+    assert hallq("--db", str(db), "hall", "add", "east", "--name", "东区").returncode == 0
+    again = ServerProcess(db, demo=False).start()
+    again.kill()
+    assert "hall east: kiosk /kiosk/east" in again.output()
+    assert "/kiosk/demo" not in again.output()
+
+
+def test_seed_demo_refuses_a_database_in_use(tmp_path):
+    db = str(tmp_path / "used.db")
+    assert hallq("--db", db, "hall", "add", "east", "--name", "东区").returncode == 0
+    r = hallq("--db", db, "seed-demo")
+    assert r.returncode == 1 and "not empty" in r.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT id FROM halls").fetchall() == [("east",)]
