@@ -52,6 +52,7 @@ def services(hall: str):
     rows = views.services(conn, hall)
     waiting = views.waiting_counts(conn, hall)
     ahead = dispatch.predict_new(conn, hall, [r["id"] for r in rows])
+    served = views.served_services(conn, hall)
     out = []
     for r in rows:
         guess = ahead.get(r["id"]) or {}
@@ -61,7 +62,9 @@ def services(hall: str):
                     "materials_en": loads(r["materials_en"], []),
                     "mean_service_s": r["mean_service_s"], "waiting": waiting.get(r["id"], 0),
                     "ahead": int(guess.get("position") or 0),
-                    "eta_s": int(round(eta)) if eta is not None else None})
+                    "eta_s": int(round(eta)) if eta is not None else None,
+                    # false: no window takes it yet, so the kiosk does not offer it
+                    "servable": r["id"] in served})
     return {"categories": views.categories(conn, hall), "services": out}
 
 

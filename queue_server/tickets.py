@@ -130,6 +130,10 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
                  " WHERE s.id = ? AND s.hall = ? AND s.active = 1", (service, hall))
     if svc is None:
         raise invalid("unknown_service", f"本大厅没有该业务 (unknown service {service!r})")
+    if service not in views.served_services(tx.conn, hall):
+        # a number no window could ever call: refuse it rather than strand the citizen
+        raise invalid("no_window", "暂无窗口办理该业务，请咨询工作人员"
+                                   " (no window takes this service yet: please ask staff)")
     tz = views.tz_of(tx.conn, hall)
     day = clock.day_of(tx.now, tz)
     number = _next_number(tx, hall, day, svc["prefix"])

@@ -22,6 +22,13 @@ def tz_of(conn: Conn, hall: str) -> str:
     return row["tz"] if row else clock.DEFAULT_TZ
 
 
+def served_services(conn: Conn, hall: str) -> set[str]:
+    """Services some window of the hall has a skill for (open or not): the ones worth a ticket."""
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT s.service FROM skills s JOIN windows w ON w.id = s.window"
+        " WHERE w.hall = ? AND s.weight > 0", (hall,))}
+
+
 def ticket(conn: Conn, row: sqlite3.Row, eta: dict | None = None) -> dict:
     """The public view of one ticket. ``eta`` maps ticket id to {position, eta_s}."""
     tz = tz_of(conn, row["hall"])

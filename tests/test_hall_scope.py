@@ -198,3 +198,22 @@ def test_accounts_of_an_older_database_keep_every_hall(tmp_path, monkeypatch):
         assert c.get("/api/v1/halls/h1/admin").status_code == 200
     finally:
         app.extensions["hallq.db"].close()
+
+
+def test_no_ticket_for_a_service_no_window_takes(app, db, north):
+    mgr = north["n_mgr"]
+    assert mgr.post(f"{N}/categories", json={"id": "n-civ", "name": "民政",
+                                             "prefix": "N"}).status_code == 201
+    assert mgr.post(f"{N}/services", json={"id": "n-aid", "category": "n-civ", "name": "救助",
+                                           "mean_service_s": 300}).status_code == 201
+    citizen = app.test_client()
+    listed = citizen.get(f"{N}/services").json["services"]
+    assert [s["servable"] for s in listed] == [False]
+    before = db.one("SELECT COUNT(*) n FROM tickets")["n"]
+    r = citizen.post(f"{N}/tickets", json={"service": "n-aid"})
+    assert r.status_code == 422 and r.json["error"]["code"] == "no_window"
+    assert db.one("SELECT COUNT(*) n FROM tickets")["n"] == before
+    assert mgr.post(f"{N}/windows", json={"id": "N01", "name": "1号窗口"}).status_code == 201
+    assert mgr.put("/api/v1/windows/N01/skills", json={"skills": {"n-aid": 1}}).status_code == 200
+    assert citizen.get(f"{N}/services").json["services"][0]["servable"] is True
+    assert citizen.post(f"{N}/tickets", json={"service": "n-aid"}).status_code == 201

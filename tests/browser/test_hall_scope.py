@@ -68,6 +68,10 @@ def test_a_new_hall_says_what_to_set_up_first(live, page_factory):
                                      "mean_service_s": 300}),
                        ("windows", {"id": "S01", "name": "1号窗口"})):
         assert console.request.post(f"{api}/{path}", data=body).ok
+    kiosk.reload()  # a service no window takes is not offered yet
+    expect(kiosk.locator(".kiosk-empty")).to_be_visible()
+    assert console.request.put(f"{live.url}/api/v1/windows/S01/skills",
+                               data={"skills": {"s-aid": 1}}).ok
     console.goto("/manage/south")
     expect(console.locator("#windows-table tbody tr")).to_have_count(1)
     expect(console.locator("#setup-panel")).to_be_hidden()

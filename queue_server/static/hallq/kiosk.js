@@ -109,7 +109,7 @@
     const box = $("categories");
     box.replaceChildren();
     for (const c of data.categories) {
-      const svcs = data.services.filter((s) => s.category === c.id);
+      const svcs = data.services.filter((s) => s.category === c.id && s.servable !== false);
       if (!svcs.length) continue;
       const waiting = svcs.reduce((n, s) => n + (s.waiting || 0), 0);
       const b = el("button", "tile");
@@ -127,7 +127,7 @@
     $("service-heading").textContent = t("services_in", { name: pick(chosenCategory) });
     const box = $("services");
     box.replaceChildren();
-    for (const s of data.services.filter((x) => x.category === chosenCategory.id)) {
+    for (const s of data.services.filter((x) => x.category === chosenCategory.id && x.servable !== false)) {
       const b = el("button", "row");
       b.dataset.service = s.id;
       b.append(el("span", "row-name", pick(s)),
