@@ -226,6 +226,9 @@ def edit_user(tx: Tx, hall: str, actor: dict, username: str, data: dict) -> None
         fields["hall"] = None if _flag("all_halls", data["all_halls"]) else hall
         if fields["hall"] != old["hall"] and actor.get("hall") is not None:
             raise forbidden(EVERY_HALL_ONLY)
+        if fields["hall"] != old["hall"] and username == actor["username"]:
+            # as with disabling oneself: the last account of every hall must not lock itself in
+            raise conflict("self_hall", "不能修改自己账号所属的大厅 (cannot change your own hall)")
     if "display_name" in data:
         fields["display_name"] = _text(40)("display_name", data["display_name"])
     if "staff_no" in data:

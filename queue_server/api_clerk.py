@@ -89,8 +89,10 @@ def close_window(window_id: str):
 @bp.post("/windows/<window_id>/call-next")
 def call_next(window_id: str):
     body(set())
-    w = db().one("SELECT hall FROM windows WHERE id = ?", (window_id,))
+    user = acting_user()
+    w = db().one("SELECT hall, clerk FROM windows WHERE id = ?", (window_id,))
     if w is not None:
+        may_act(user, w)  # a refused call must not run the hall's end-of-day clean-up
         current_app.extensions["hallq.rollover"].ensure(w["hall"])
     row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w))
     if row is None:

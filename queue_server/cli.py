@@ -64,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {e.message}", file=sys.stderr)
             return 1
         print(f"hall {args.id} added; its console: /manage/{args.id}")
+        wide = [r["username"] for r in db.all(
+            "SELECT username FROM users WHERE hall IS NULL AND role != 'admin' AND active = 1"
+            " ORDER BY username")]
+        if wide:  # they can work in the new hall too
+            print(f"note: these accounts work in every hall, the new one included: "
+                  f"{', '.join(wide)}")
         return 0
     password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
     password = password.rstrip("\n")

@@ -139,9 +139,13 @@ def m005_materials_en(db: sqlite_utils.Database) -> None:
 
 
 def m006_user_hall(db: sqlite_utils.Database) -> None:
-    """Staff bound to one hall; NULL means every hall (a city-level administrator). Accounts
-    that exist already keep every hall, so a one-hall server works as before."""
+    """Staff bound to one hall; NULL means every hall (a city-level administrator). On a
+    server with exactly one hall, its clerks and managers are bound to it (so a hall added
+    later is not open to them); admins, and every account where there are several halls,
+    keep every hall."""
     db.execute("ALTER TABLE users ADD COLUMN hall TEXT REFERENCES halls(id)")
+    db.execute("UPDATE users SET hall = (SELECT id FROM halls) WHERE role != 'admin'"
+               " AND (SELECT COUNT(*) FROM halls) = 1")
 
 
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,

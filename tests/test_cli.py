@@ -101,3 +101,12 @@ def test_seed_demo_refuses_a_database_in_use(tmp_path):
     assert r.returncode == 1 and "not empty" in r.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT id FROM halls").fetchall() == [("east",)]
+
+
+def test_hall_add_names_the_accounts_that_will_work_there_too(tmp_path):
+    db = str(tmp_path / "two.db")
+    assert hallq("--db", db, "hall", "add", "east", "--name", "东区").returncode == 0
+    assert hallq("--db", db, "user", "add", "li", "--role", "manager",
+                 stdin="s3cret-passw0rd\n").returncode == 0  # without --hall: every hall
+    r = hallq("--db", db, "hall", "add", "west", "--name", "西区")
+    assert r.returncode == 0 and "every hall, the new one included: li" in r.stdout

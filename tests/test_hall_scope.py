@@ -179,23 +179,26 @@ def test_moving_an_account_between_one_hall_and_every_hall(app, db, north):
     assert r.status_code == 400
 
 
-def test_accounts_of_an_older_database_keep_every_hall(tmp_path, monkeypatch):
+def test_an_older_one_hall_database_binds_its_staff_to_that_hall(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     monkeypatch.setattr(dbmod, "MIGRATIONS", MIGRATIONS[:5])  # as the previous release left it
     conn = dbmod.connect(str(path))
     assert dbmod.migrate(conn)[-1] == "m005_materials_en"
     conn.execute("INSERT INTO halls (id, name, live_seq) VALUES ('h1', '老大厅', 0)")
-    conn.execute("INSERT INTO users (username, role, password_hash, active, created_at)"
-                 " VALUES ('old_mgr', 'manager', ?, 1, 0)",
-                 (auth_mod.generate_password_hash(PASSWORD),))
+    for name, role in (("old_mgr", "manager"), ("old_admin", "admin")):
+        conn.execute("INSERT INTO users (username, role, password_hash, active, created_at)"
+                     " VALUES (?, ?, ?, 1, 0)",
+                     (name, role, auth_mod.generate_password_hash(PASSWORD)))
     conn.close()
     monkeypatch.undo()
     app = create_app({"DB": str(path), "TESTING": True})  # migrates on start
     try:
         c = app.test_client()
         r = c.post("/api/v1/auth/login", json={"username": "old_mgr", "password": PASSWORD})
-        assert r.status_code == 200 and r.json["user"]["hall"] is None
+        assert r.status_code == 200 and r.json["user"]["hall"] == "h1"  # not a later hall's
         assert c.get("/api/v1/halls/h1/admin").status_code == 200
+        r = c.post("/api/v1/auth/login", json={"username": "old_admin", "password": PASSWORD})
+        assert r.json["user"]["hall"] is None  # the administrator keeps every hall
     finally:
         app.extensions["hallq.db"].close()
 
@@ -217,3 +220,21 @@ def test_no_ticket_for_a_service_no_window_takes(app, db, north):
     assert mgr.put("/api/v1/windows/N01/skills", json={"skills": {"n-aid": 1}}).status_code == 200
     assert citizen.get(f"{N}/services").json["services"][0]["servable"] is True
     assert citizen.post(f"{N}/tickets", json={"service": "n-aid"}).status_code == 201
+
+
+def test_an_account_cannot_change_its_own_hall(north, db):
+    r = north["city"].patch(f"{N}/users/city", json={"all_halls": False})
+    assert r.status_code == 409 and r.json["error"]["code"] == "self_hall"
+    assert db.one("SELECT hall FROM users WHERE username = 'city'")[0] is None
+
+
+def test_a_refused_call_changes_nothing(app, db, north):
+    app.test_client().post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
+    # a ticket left from an earlier day: the hall's day change would cancel it
+    db.write("test", lambda tx: tx.run("UPDATE tickets SET day = '2000-01-01'"))
+    app.extensions["hallq.rollover"]._clean.clear()  # as at a new day's first request
+    before = db.one("SELECT COUNT(*) n FROM events")["n"]
+    for client in (north["n_clerk"], app.test_client()):
+        assert client.post("/api/v1/windows/W01/call-next").status_code in (401, 403)
+    assert db.one("SELECT COUNT(*) n FROM events")["n"] == before
+    assert db.one("SELECT status FROM tickets")[0] == "waiting"
