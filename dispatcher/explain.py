@@ -27,11 +27,11 @@ def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
     return explain_all(snapshot, window_id, ticket_id, (lang,))[lang]
 
 
-def explain_all(snapshot: dict, window_id, ticket_id,
-                langs: tuple[str, ...] = ("zh", "en")) -> dict[str, str]:
-    """`explain` in several languages, the reasons worked out once (the guard check re-runs
-    the flow, so the server asks for both languages in one call)."""
-    reasons = _reasons(snapshot, window_id, ticket_id)
+def explain_all(snapshot: dict, window_id, ticket_id, langs: tuple[str, ...] = ("zh", "en"),
+                guarded: bool | None = None) -> dict[str, str]:
+    """`explain` in several languages. `guarded`: whether the tail guard chose this ticket, as
+    `model.plan_explained` already told the caller; None works it out (one more solve)."""
+    reasons = _reasons(snapshot, window_id, ticket_id, guarded)
     out = {}
     for lang in langs:
         txt = _TEXT.get(lang, _TEXT["zh"])
@@ -39,7 +39,8 @@ def explain_all(snapshot: dict, window_id, ticket_id,
     return out
 
 
-def _reasons(snapshot: dict, window_id, ticket_id) -> list[tuple[str, dict]]:
+def _reasons(snapshot: dict, window_id, ticket_id,
+             guarded: bool | None) -> list[tuple[str, dict]]:
     """The parts of the line as (text key, format arguments)."""
     now, windows, tickets, means = rules.parse(snapshot)
     t = next((x for x in tickets if x.id == ticket_id), None)
@@ -65,9 +66,8 @@ def _reasons(snapshot: dict, window_id, ticket_id) -> list[tuple[str, dict]]:
         mean = means.get(t.service, rules.DEFAULT_MEAN_S)
         if mean * 1.5 <= sorted(means.values())[len(means) // 2]:
             parts.append(("short", {}))
-    try:
-        if model.guard_chose(snapshot, window_id, ticket_id):
-            parts.append(("guard", {}))
-    except Exception:  # noqa: BLE001 - plan fell back here too; the other reasons still stand
-        pass
+    if guarded is None:
+        guarded = model.guard_chose(snapshot, window_id, ticket_id)
+    if guarded:
+        parts.append(("guard", {}))
     return parts

@@ -185,14 +185,22 @@ MAX_ARCS = 2_000_000  # beyond this the flow's build time alone would pass the t
 def plan(snapshot: dict) -> list[dict]:
     """The project's policy (CONTRACT.md): the min-cost flow checked by the tail guard, or
     the greedy fallback when the solver fails or the instance is too large to build in time."""
+    return plan_explained(snapshot)[0]
+
+
+def plan_explained(snapshot: dict) -> tuple[list[dict], set]:
+    """`plan`'s decisions, and the windows whose ticket the tail guard chose over the flow's
+    proposal (the clerk's why-line says so: one solve serves the call and its reason)."""
     if _too_large(snapshot):
-        return plan_greedy(snapshot)
+        return plan_greedy(snapshot), set()
     try:
         parsed, prm = rules.parse(snapshot), rules.params_of(snapshot)
         proposal = plan_flow(snapshot, parsed, prm)
     except Exception:  # noqa: BLE001 - the hall must keep calling even if the solver breaks
-        return plan_greedy(snapshot)
-    return _guarded(snapshot, parsed, prm, proposal)
+        return plan_greedy(snapshot), set()
+    decided = _guarded(snapshot, parsed, prm, proposal)
+    proposed = {d["window"]: d["ticket"] for d in proposal}
+    return decided, {d["window"] for d in decided if proposed.get(d["window"]) != d["ticket"]}
 
 
 def _too_large(snapshot: dict) -> bool:
@@ -204,23 +212,9 @@ def _too_large(snapshot: dict) -> bool:
 
 def guard_chose(snapshot: dict, window_id, ticket_id) -> bool:
     """Whether `plan(snapshot)` gives `window_id` the ticket `ticket_id` only because the tail
-    guard replaced the flow's proposal with the plain plan, i.e. the proposal alone would have
-    given this window another ticket or none (explain.py says so to the clerk).
-
-    Re-runs plan's steps on the same snapshot (deterministic, so the same decisions): one flow
-    when the proposal already gives this ticket, the whole guarded plan otherwise. May raise
-    where `plan` would have fallen back; the caller decides what that means."""
-    if _too_large(snapshot):
-        return False  # plan answered with the greedy: no proposal, no guard
-    parsed, prm = rules.parse(snapshot), rules.params_of(snapshot)
-    proposal = plan_flow(snapshot, parsed, prm)
-
-    def given(decisions: list[dict]):
-        return next((d["ticket"] for d in decisions if d["window"] == window_id), None)
-
-    if given(proposal) == ticket_id:
-        return False
-    return given(_guarded(snapshot, parsed, prm, proposal)) == ticket_id
+    guard replaced the flow's proposal with the plain plan."""
+    decided, guarded = plan_explained(snapshot)
+    return window_id in guarded and {"window": window_id, "ticket": ticket_id} in decided
 
 
 def _guarded(snapshot: dict, parsed: tuple, prm: rules.Params,

@@ -16,8 +16,8 @@ def call_next(tx: Tx, w: sqlite3.Row) -> tuple[sqlite3.Row | None, dict[str, str
         raise conflict("window_not_open", "窗口未开启或已暂停 (window is not open)")
     if w["current"]:
         raise conflict("window_busy", "请先处理当前票号 (window still has a current ticket)")
-    ticket_id, snap = dispatch.choose_for(tx.conn, w["hall"], w["id"], tx.now)
+    ticket_id, snap, guarded = dispatch.choose_for(tx.conn, w["hall"], w["id"], tx.now)
     if ticket_id is None:
         return None, {}
-    why = dispatch.explain(snap, w["id"], ticket_id)
+    why = dispatch.explain(snap, w["id"], ticket_id, guarded)
     return tickets.call(tx, w, ticket_id), why

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sqlite3
 import time
 
-import dispatcher
 from dispatcher import eta as eta_model
 from dispatcher.explain import explain_all
+from dispatcher.model import plan_explained
 
 from . import clock
 
@@ -71,28 +71,27 @@ def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
 
 
 def choose_for(conn: sqlite3.Connection, hall: str, window_id: str,
-               now: float | None = None) -> tuple[int | None, dict]:
-    """The ticket the dispatcher gives ``window_id`` now, and the snapshot it decided on.
+               now: float | None = None) -> tuple[int | None, dict, bool]:
+    """The ticket the dispatcher gives ``window_id`` now, the snapshot it decided on, and
+    whether the tail guard chose it over the flow's proposal (for the clerk's why-line).
 
     The hall-wide plan runs first, so an idle window that suits a ticket better can keep it;
     if that leaves the calling window with nothing while it could serve someone, the plan runs
     again with only this window free: a clerk who presses "call" is never left idle.
     """
-    snap = snapshot(conn, hall, now)
-    for decision in dispatcher.plan(snap):
-        if decision["window"] == window_id:
-            return decision["ticket"], snap
-    alone = snapshot(conn, hall, now, only_free=window_id)
-    for decision in dispatcher.plan(alone):
-        if decision["window"] == window_id:
-            return decision["ticket"], alone
-    return None, snap
+    for only_free in (None, window_id):
+        snap = snapshot(conn, hall, now, only_free=only_free)
+        decisions, guarded = plan_explained(snap)  # = dispatcher.plan, plus the guard's say
+        for decision in decisions:
+            if decision["window"] == window_id:
+                return decision["ticket"], snap, window_id in guarded
+    return None, snap, False
 
 
-def explain(snap: dict, window_id: str, ticket_id: int) -> dict[str, str]:
+def explain(snap: dict, window_id: str, ticket_id: int, guarded: bool) -> dict[str, str]:
     """The clerk's why-line in Chinese and English (empty if it cannot be worked out)."""
     try:
-        return explain_all(snap, window_id, ticket_id, ("zh", "en"))
+        return explain_all(snap, window_id, ticket_id, ("zh", "en"), guarded)
     except Exception:  # an explanation must never block a call
         return {"zh": "", "en": ""}
 
