@@ -90,6 +90,8 @@
   async function load() {
     try {
       data = await HallQ.api("GET", `/halls/${hall}/services`);
+      // a service no window takes yet is not offered (issuing it would be refused)
+      data.services = data.services.filter((s) => s.servable !== false);
     } catch (e) {
       $("categories").innerHTML = `<div class="toast error">${t("load_failed")}</div>`;
       return;
@@ -109,7 +111,7 @@
     const box = $("categories");
     box.replaceChildren();
     for (const c of data.categories) {
-      const svcs = data.services.filter((s) => s.category === c.id && s.servable !== false);
+      const svcs = data.services.filter((s) => s.category === c.id);
       if (!svcs.length) continue;
       const waiting = svcs.reduce((n, s) => n + (s.waiting || 0), 0);
       const b = el("button", "tile");
@@ -127,7 +129,7 @@
     $("service-heading").textContent = t("services_in", { name: pick(chosenCategory) });
     const box = $("services");
     box.replaceChildren();
-    for (const s of data.services.filter((x) => x.category === chosenCategory.id && x.servable !== false)) {
+    for (const s of data.services.filter((x) => x.category === chosenCategory.id)) {
       const b = el("button", "row");
       b.dataset.service = s.id;
       b.append(el("span", "row-name", pick(s)),
