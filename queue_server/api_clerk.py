@@ -30,8 +30,7 @@ def acting_user() -> dict:
 def may_act(user: dict, w: sqlite3.Row) -> None:
     """Staff act only on their own hall's windows; while a clerk is signed into a window, only
     that clerk or a manager acts on it."""
-    if not auth.in_scope(user, w["hall"]):
-        raise forbidden(auth.OTHER_HALL)
+    auth.check_scope(user, w["hall"])
     if auth.has_role(user, "manager"):
         return
     if w["clerk"] and w["clerk"] != user["username"]:
@@ -177,8 +176,7 @@ def window_detail(window_id: str):
     w = views.window_by_id(conn, window_id)
     if w is None:
         raise not_found("window")
-    if not auth.in_scope(user, w["hall"]):
-        raise forbidden(auth.OTHER_HALL)
+    auth.check_scope(user, w["hall"])
     waiting = views.waiting_counts(conn, w["hall"])
     if w["current"]:
         svc = conn.execute("SELECT materials, materials_en FROM services WHERE id = ?",
@@ -196,8 +194,7 @@ def hall_windows(hall: str):
     user = acting_user()
     if views.hall_row(db().conn(), hall) is None:
         raise not_found("hall")
-    if not auth.in_scope(user, hall):
-        raise forbidden(auth.OTHER_HALL)
+    auth.check_scope(user, hall)
     return {"windows": views.windows(db().conn(), hall)}
 
 

@@ -148,6 +148,12 @@ def in_scope(user: dict | None, hall: str | None) -> bool:
     return user is not None and (user.get("hall") is None or user["hall"] == hall)
 
 
+def check_scope(user: dict | None, hall: str | None) -> None:
+    """403 (OTHER_HALL) unless the account may work in ``hall``."""
+    if not in_scope(user, hall):
+        raise forbidden(OTHER_HALL)
+
+
 def require(role: str):
     """Decorator: 401 without a login, 403 below ``role`` or, for a view of one existing hall
     (a ``hall`` argument), 403 for an account bound to another hall."""

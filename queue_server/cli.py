@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database ready: {app.config['DB']}")
         return 0
     if args.cmd == "seed-demo":
-        if db.one("SELECT 1 FROM halls LIMIT 1") or db.one("SELECT 1 FROM users LIMIT 1"):
+        if not demo.empty(db):
             print("error: database not empty: nothing seeded", file=sys.stderr)
             return 1
         generated = demo.seed(db, app.config.get("DEMO_PASSWORD"))

@@ -120,10 +120,15 @@ _W = [
 ]
 
 
+def empty(db: Database) -> bool:
+    """No hall and no account yet: the only database the demo is seeded into."""
+    return not (db.one("SELECT 1 FROM halls LIMIT 1") or db.one("SELECT 1 FROM users LIMIT 1"))
+
+
 def seed(db: Database, password: str | None = None,
          hash_method: str = "scrypt") -> str | None:
     """Seed the demo hall if the database is empty; returns the generated password, if any."""
-    if db.one("SELECT 1 FROM halls LIMIT 1") or db.one("SELECT 1 FROM users LIMIT 1"):
+    if not empty(db):
         return None
     generated = None
     if not password:
