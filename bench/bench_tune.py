@@ -1,4 +1,4 @@
-"""Per-hall tuned profiles, evaluated out of sample: python bench/bench_tune.py [--budget-s 90]
+"""Per-hall tuned profiles, evaluated out of sample: python bench/bench_tune.py [--max-evals 60]
     [--halls district,tax-office] [--shared] [--write-profiles]
 
 Generated halls: tune on day 1 (`builtin_trace(hall, 1)` plus days resampled from it), then
@@ -61,7 +61,7 @@ def held_out(name: str, trace: dict, tuned: dict, days: list[dict]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--budget-s", type=float, default=90.0)
+    ap.add_argument("--max-evals", type=int, default=60)
     ap.add_argument("--tune-days", type=int, default=16)
     ap.add_argument("--halls", default=",".join(HALLS))
     ap.add_argument("--shared", default="", help="comma list of shared traces, e.g. street-center")
@@ -78,7 +78,7 @@ def main() -> None:
         desc = describe(tr)
         jobs.append((n, tr, [generate(desc, 2000 + i) for i in range(args.holdout)]))
     for name, tr, days in jobs:
-        tuned = tune(tr, days=args.tune_days, budget_s=args.budget_s)
+        tuned = tune(tr, days=args.tune_days, max_evals=args.max_evals)
         res = held_out(name, tr, tuned, days)
         results.append(res)
         print(json.dumps(res, ensure_ascii=False), file=sys.stderr, flush=True)

@@ -13,7 +13,8 @@
    the current matrix there, and report its expected mean/p95 wait.
 3. Greedy forward selection on the simulator (`greedy_pick`): one change at a time, each a
    new primary skill or a secondary one raised to primary, kept only if the replayed days
-   wait less; within a time budget (large halls keep the cheaper shortlists).
+   wait less; within a budget of replayed tickets (`max_work`: work, not seconds, so the
+   advice is the same on a slow or loaded machine; large halls keep the cheaper shortlists).
 Skills are only added or raised, never removed, so every window keeps its primary skills.
 """
 from __future__ import annotations
@@ -32,6 +33,11 @@ NEW_WEIGHT = 0.5
 # costs most, then work above 85 %, 70 %, 55 %. Queueing delay grows convexly with utilisation,
 # so the model spreads spare capacity to where queues would form first.
 TIERS = [(1.0, 10.0), (0.85, 3.0), (0.7, 1.0), (0.55, 0.3)]
+# Work budgets (never seconds, so a result does not depend on the machine's speed or load).
+MILP_NODES = 20_000  # the shortlist MILP's branch-and-bound nodes
+# Tickets the greedy step may replay (each candidate matrix replays every fit day): district's
+# K=4 (49 matrices x ~1,100 tickets) fits whole; the 64-window city (13 x 4,900) does not.
+GREEDY_TICKETS = 60_000
 
 
 def _loads(desc: dict) -> tuple[list[str], list[list[float]]]:
@@ -48,16 +54,21 @@ def _loads(desc: dict) -> tuple[list[str], list[list[float]]]:
 
 
 def shortlist(desc: dict, max_changes: int, max_skills: int | None = None,
-              forbid: set[tuple[str, str]] | None = None, time_limit_s: float = 15.0
+              forbid: set[tuple[str, str]] | None = None, max_nodes: int = MILP_NODES
               ) -> list[tuple[str, str]]:
-    """The MILP's choice of up to `max_changes` (window, service) skills to add."""
+    """The MILP's choice of up to `max_changes` (window, service) skills to add.
+
+    The search is capped in branch-and-bound nodes, not seconds, so the same hall gets the
+    same shortlist on any machine."""
     from ortools.linear_solver import pywraplp
 
     forbid = forbid or set()
     services, loads = _loads(desc)
     windows = desc["windows"]
-    solver = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
-    solver.SetTimeLimit(int(time_limit_s * 1000))
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    # one thread and a node cap: SCIP is then deterministic (no time limit to cut it short)
+    solver.SetSolverSpecificParametersAsString(
+        f"limits/totalnodes = {int(max_nodes)}\nparallel/maxnthreads = 1\n")
     y, cand = {}, []
     for w in windows:
         full = max_skills is not None and len(w["skills"]) >= max_skills
@@ -159,18 +170,18 @@ def _stats(days: list[dict], windows: list[dict], policy: str) -> tuple[float, d
 
 def greedy_pick(days: list[dict], windows: list[dict], max_changes: int,
                 max_skills: int | None = None, forbid: set | None = None,
-                policy: str = "ortools", budget_s: float = 30.0, n_services: int = 3,
+                policy: str = "ortools", max_work: int = GREEDY_TICKETS, n_services: int = 3,
                 n_windows: int = 4) -> list[tuple[str, str, float]]:
     """Forward selection confirmed by simulation: each step tries giving one of the
     `n_services` services with the most total wait to one of the `n_windows` idlest windows
     that may take it (as a new primary skill, or a secondary one raised to primary), replays
-    `days` with each, and keeps the best; stops when nothing helps, at K, or when the time
-    budget would be passed (the caller then keeps the cheaper shortlists)."""
+    `days` with each, and keeps the best; stops when nothing helps, at K, or when a step would
+    pass `max_work` replayed tickets (the caller then keeps the cheaper shortlists)."""
     forbid = forbid or set()
-    t0 = time.perf_counter()
     cur = [{"id": w["id"], "skills": dict(w["skills"])} for w in windows]
     base, wait, idle = _stats(days, cur, policy)
-    step_cost = time.perf_counter() - t0
+    per_eval = sum(len(d["arrivals"]) for d in days)
+    work = per_eval
     picks: list[tuple[str, str, float]] = []
     touched: set = set()
     while len(picks) < max_changes:
@@ -184,8 +195,9 @@ def greedy_pick(days: list[dict], windows: list[dict], max_changes: int,
                          or len(w["skills"]) < max_skills)]
             able.sort(key=lambda w: (-idle[w["id"]], str(w["id"])))
             cands += [(w["id"], s) for w in able[:n_windows]]
-        if not cands or time.perf_counter() - t0 + step_cost * len(cands) > budget_s:
+        if not cands or work + per_eval * len(cands) > max_work:
             break
+        work += per_eval * len(cands)
         best = None
         for wid, s in cands:
             trial = [dict(w, skills={**w["skills"], s: 1.0}) if w["id"] == wid else w
@@ -218,8 +230,8 @@ def _evaluate(days: list[dict], windows: list[dict], policy: str) -> dict:
 
 def advise(trace: dict, max_changes: int, max_skills_per_window: int | None = None,
            forbid: set[tuple[str, str]] | list | None = None, days: int = 3, seed: int = 1,
-           policy: str = "ortools", time_limit_s: float = 15.0,
-           greedy_budget_s: float = 30.0) -> dict:
+           policy: str = "ortools", max_nodes: int = MILP_NODES,
+           greedy_work: int = GREEDY_TICKETS) -> dict:
     """Advice as CONTRACT.md shapes it, plus `current` (the same figures for today's matrix)."""
     forbid = {tuple(f) for f in (forbid or [])}
     desc = describe(trace)
@@ -227,11 +239,11 @@ def advise(trace: dict, max_changes: int, max_skills_per_window: int | None = No
     fit_days = [trace] + [generate(desc, seed + 100 + i) for i in range(max(0, days - 2))]
     eval_days = [generate(desc, seed + i) for i in range(max(1, days))]
     options = {
-        "milp": shortlist(desc, max_changes, max_skills_per_window, forbid, time_limit_s),
+        "milp": shortlist(desc, max_changes, max_skills_per_window, forbid, max_nodes),
         "pressure": pressure_pick(fit_days, trace["windows"], max_changes,
                                   max_skills_per_window, forbid),
         "greedy": greedy_pick(fit_days, trace["windows"], max_changes, max_skills_per_window,
-                              forbid, policy, greedy_budget_s),
+                              forbid, policy, greedy_work),
     }
     current = _evaluate(eval_days, trace["windows"], policy)
     adds, proposed, expected = [], _apply(trace["windows"], []), current

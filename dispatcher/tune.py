@@ -1,6 +1,6 @@
 """Tune one hall's dispatcher profile on its own history.
 
-    python -m dispatcher.tune TRACE.json [--days 16] [--budget-s 60] [--seed 1000] [--json]
+    python -m dispatcher.tune TRACE.json [--days 16] [--max-evals 60] [--seed 1000] [--json]
         [--out PROFILE.json]
 
 The rule weights (`rules.Params`: starvation threshold and its relative form, priority bonus,
@@ -16,8 +16,8 @@ Objective (lower is better), medians over the evaluation days:
 A move is taken only if it lowers the objective by at least 0.003 (replays are noisy).
 so a profile is kept only if it shortens the mean without giving up the tail or the priority
 rule. Only the default profile and candidates that pass through the descent are evaluated; the
-result is deterministic for the same trace, days, seed and budget (the budget only cuts the
-search short).
+result is deterministic for the same trace, days, seed and budget: the budget counts profiles
+evaluated (`max_evals`), never seconds, so a slow or loaded machine gets the same profile.
 
 The server loads a hall's profile with `load_profile(path_or_dict)` and passes it to the
 dispatcher as `snapshot["params"]`; `plan(snapshot)` without it uses the defaults.
@@ -118,7 +118,11 @@ def score(runs: list[dict], refs: list[dict]) -> tuple[float, dict]:
                "max_ratio": round(mx, 4), "p1_over_p0": round(p1r, 3)}
 
 
-def tune(trace: dict, days: int = 16, budget_s: float = 60.0, seed: int = 1000,
+def _key(p: Params) -> tuple:
+    return tuple(sorted(p.to_dict().items()))
+
+
+def tune(trace: dict, days: int = 16, max_evals: int = 60, seed: int = 1000,
          grid: dict[str, list[float]] | None = None, start: Params | dict | None = None,
          sweeps: int = 2) -> dict:
     """Search the profile for `trace`'s hall (module doc). Returns
@@ -131,7 +135,7 @@ def tune(trace: dict, days: int = 16, budget_s: float = 60.0, seed: int = 1000,
     cache: dict[tuple, tuple[float, dict]] = {}
 
     def run(p: Params) -> tuple[float, dict]:
-        key = tuple(sorted(p.to_dict().items()))
+        key = _key(p)
         if key not in cache:
             pol = with_params(p)
             cache[key] = score([_metrics(simulate(d, pol)) for d in sample], refs)
@@ -140,27 +144,27 @@ def tune(trace: dict, days: int = 16, budget_s: float = 60.0, seed: int = 1000,
     best = Params.from_dict(start) if start is not None else DEFAULT
     best_s, best_info = run(best)
     default_info = run(DEFAULT)[1]
-    out_of_time = False
+    out_of_budget = False
     for _ in range(sweeps):
         improved = False
         for knob, values in grid.items():
             for v in values:
-                if time.perf_counter() - t0 > budget_s:
-                    out_of_time = True
-                    break
                 cand = replace(best, **{knob: float(v)})
+                if len(cache) >= max_evals and _key(cand) not in cache:
+                    out_of_budget = True
+                    break
                 s, info = run(cand)
                 if s < best_s - MIN_GAIN:
                     best, best_s, best_info, improved = cand, s, info, True
-            if out_of_time:
+            if out_of_budget:
                 break
-        if out_of_time or not improved:
+        if out_of_budget or not improved:
             break
     changed = {k: v for k, v in best.to_dict().items() if v != DEFAULT.to_dict()[k]}
     return {"hall": trace.get("name"), "params": changed, "expected": best_info,
             "default": default_info, "score": round(best_s, 4), "evaluated": len(cache),
-            "days": days, "seed": seed, "budget_s": budget_s,
-            "elapsed_s": round(time.perf_counter() - t0, 1), "complete": not out_of_time}
+            "days": days, "seed": seed, "max_evals": max_evals,
+            "elapsed_s": round(time.perf_counter() - t0, 1), "complete": not out_of_budget}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("trace", help="trace JSON file, or gen:NAME[:SEED] for a built-in hall")
     ap.add_argument("--days", type=int, default=16)
-    ap.add_argument("--budget-s", type=float, default=60.0)
+    ap.add_argument("--max-evals", type=int, default=60,
+                    help="profiles to evaluate at most (work, not seconds)")
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--out", help="also write the profile JSON here")
@@ -180,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with open(args.trace, encoding="utf-8") as f:
             trace = json.load(f)
-    res = tune(trace, args.days, args.budget_s, args.seed)
+    res = tune(trace, args.days, args.max_evals, args.seed)
     if args.out:
         Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",
                                   encoding="utf-8")

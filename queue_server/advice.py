@@ -65,7 +65,7 @@ def trace(conn: sqlite3.Connection, hall: str, day: str) -> dict:
 
 
 def compute(conn: sqlite3.Connection, hall: str, max_changes: int, days: int = 7,
-            now: float | None = None, time_limit_s: float = 10.0) -> dict:
+            now: float | None = None) -> dict:
     """Advice for ``hall``: proposed changes and expected mean/p95 wait before and after."""
     h = views.hall_row(conn, hall)
     today = clock.day_of(clock.now() if now is None else now, h["tz"])
@@ -77,7 +77,7 @@ def compute(conn: sqlite3.Connection, hall: str, max_changes: int, days: int = 7
     if len(tr["arrivals"]) < 2:
         raise invalid("no_history", "历史记录太少，无法给出建议 (too little history)")
     t0 = time.perf_counter()
-    res = advisor.advise(tr, max_changes, days=3, time_limit_s=time_limit_s)
+    res = advisor.advise(tr, max_changes, days=3)
     names = {s["id"]: s["name"] for s in tr["services"]}
     return {"date": day, "arrivals": len(tr["arrivals"]), "max_changes": max_changes,
             "changes": [{**c, "service_name": names.get(c["service"], c["service"])}

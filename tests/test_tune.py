@@ -78,7 +78,7 @@ def test_any_profile_keeps_invariants(snap, prm):
 
 
 def test_tune_small_budget_returns_a_loadable_profile(tmp_path):
-    res = tune(builtin_trace("township", 1), days=2, budget_s=3.0)
+    res = tune(builtin_trace("township", 1), days=2, max_evals=3)
     assert set(res) >= {"params", "expected", "default", "evaluated", "complete"}
     assert res["evaluated"] >= 1
     path = tmp_path / "township.json"
