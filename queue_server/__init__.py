@@ -11,7 +11,8 @@ from . import config, errors, printer, security
 from .auth import LoginThrottle
 from .autocall import AutoCaller
 from .db import Database, connect, migrate
-from .hub import Publisher, socketio
+from .hub import socketio
+from .publisher import Publisher
 from .ratelimit import AddressLimiter
 from .rollover import Rollover
 
@@ -46,10 +47,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     finally:
         conn.close()
 
-    db = Database(db_path)
-    db.publish = Publisher(app, db, app.config["POSITION_REFRESH_S"])
-    db.send_live = Publisher.send_live
+    live = Publisher(app, socketio, app.config["POSITION_REFRESH_S"])
+    db = Database(db_path, on_commit=live.committed)
+    live.bind(db)
     app.extensions["hallq.db"] = db
+    app.extensions["hallq.publisher"] = live
+    # each request's (and Socket.IO event's) connection goes back to the pool: greenlets are
+    # many and short-lived; the outermost context only, so no caller keeps a pooled one
+    app.teardown_request(lambda _exc: db.release())
     app.extensions["hallq.login_throttle"] = LoginThrottle(app.config["LOGIN_FAILS"])
     app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
     app.extensions["hallq.autocall"] = autocall = AutoCaller(db, app.config["WRAP_UP_S"])

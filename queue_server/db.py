@@ -115,29 +115,57 @@ class Tx:
 
 
 class Database:
-    """Wraps the database file: connections per thread, the write path, read helpers."""
+    """Wraps the database file: a connection per thread or greenlet, the write path, reads.
 
-    def __init__(self, path: str, publish: Callable[[Tx], None] | None = None,
-                 send_live: Callable[[Tx], None] | None = None):
+    ``on_commit(tx)`` is called right after each COMMIT, still under the write lock, so it sees
+    transactions in ``seq`` order; it must only hand the transaction on (the live publisher
+    queues it), never send anything itself: a request never waits for the fan-out.
+    """
+
+    POOL_SIZE = 32  # idle connections kept for the next request (opening one costs ~0.2 ms)
+
+    def __init__(self, path: str, on_commit: Callable[[Tx], None] | None = None):
         self.path = path
-        self.publish = publish
-        self.send_live = send_live
+        self.on_commit = on_commit
+        # threading.local is per greenlet under gevent's monkey-patching, so no connection is
+        # ever shared by two greenlets or threads; the pool lets the short-lived request
+        # greenlets reuse connections instead of opening one each.
         self._local = threading.local()
+        self._pool: list[sqlite3.Connection] = []
         self._write_lock = threading.Lock()
 
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection (SQLite connections must not be shared across threads)."""
+        """This thread's (greenlet's) connection: its own until :meth:`release`."""
         c = getattr(self._local, "conn", None)
         if c is None:
-            c = connect(self.path)
+            try:
+                c = self._pool.pop()
+            except IndexError:
+                c = connect(self.path)
             self._local.conn = c
         return c
 
+    def release(self) -> None:
+        """Give this thread's connection back to the pool (at the end of each request)."""
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            return
+        self._local.conn = None
+        if c.in_transaction:  # never hand on an open transaction
+            c.rollback()
+        if len(self._pool) < self.POOL_SIZE:
+            self._pool.append(c)
+        else:
+            c.close()
+
     def close(self) -> None:
+        """Close this thread's connection and the pooled ones."""
         c = getattr(self._local, "conn", None)
         if c is not None:
             c.close()
             self._local.conn = None
+        while self._pool:
+            self._pool.pop().close()
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn().execute(sql, params).fetchone()
@@ -156,7 +184,7 @@ class Database:
             c.execute("COMMIT")
 
     def write(self, actor: str, fn: Callable[[Tx], T]) -> T:
-        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; publish its events after commit."""
+        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; hand it on after commit."""
         c = self.conn()
         # Writers of this process queue on a lock rather than in SQLite's busy handler, which
         # sleeps in steps of up to 100 ms; other processes still meet busy_timeout.
@@ -170,17 +198,12 @@ class Database:
                 if c.in_transaction:
                     c.execute("ROLLBACK")
                 raise
-            # Still under the lock: live events leave in the order of their ``seq``.
-            if self.send_live is not None and tx.live:
+            # Still under the lock: transactions reach the publisher in the order of their seq.
+            if self.on_commit is not None and (tx.live or tx.tickets):
                 try:
-                    self.send_live(tx)
+                    self.on_commit(tx)
                 except Exception:  # committed is committed: a lost push is healed by resync
-                    logging.getLogger(__name__).exception("sending live events failed")
-        if self.publish is not None and (tx.live or tx.tickets):
-            try:
-                self.publish(tx)
-            except Exception:  # committed is committed: a lost push is healed by resync
-                logging.getLogger(__name__).exception("publishing live events failed")
+                    logging.getLogger(__name__).exception("queueing live events failed")
         return result
 
 

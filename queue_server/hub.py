@@ -5,17 +5,13 @@ screen that sees a gap, or reconnects, subscribes again and gets a fresh snapsho
 """
 from __future__ import annotations
 
-import threading
-import time
-
 from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room, leave_room
 
-from . import auth, dispatch, views
-from .db import Database, Tx, loads
+from . import auth, dispatch, publisher, views
+from .db import Database, loads
 from .events import (
     Snapshot,
-    TicketUpdated,
     hall_room,
     managers_room,
     window_room,
@@ -125,102 +121,4 @@ def _unsubscribe(data):
 
 def local_ticket_rooms() -> set[str]:
     """Ticket rooms with a subscriber on this process (Socket.IO keeps rooms per process)."""
-    rooms = socketio.server.manager.rooms.get("/", {}) if socketio.server else {}
-    return {r for r, members in rooms.items()
-            if isinstance(r, str) and r.startswith("ticket:") and members}
-
-
-class Publisher:
-    """Sends a committed transaction's events, then keeps followed tickets' positions fresh.
-
-    Positions change with every call anywhere in the hall, so they are pushed only to ticket
-    rooms someone on this process follows: at most every ``interval`` seconds after a change
-    made here, and every ``sweep_s`` seconds regardless (changes made by another process)."""
-
-    def __init__(self, app, db: Database, refresh_interval_s: float = 1.0, sweep_s: float = 5.0):
-        self.app, self.db = app, db
-        self.interval, self.sweep_s = refresh_interval_s, sweep_s
-        self._dirty: set[str] = set()
-        # What each followed ticket's room last heard; rebuilt on every refresh, so tickets
-        # that stopped waiting are forgotten (the hall runs for days).
-        self._last: dict[str, dict[int, tuple]] = {}
-        self._cond = threading.Condition()
-        self._started = False
-
-    @staticmethod
-    def send_live(tx: Tx) -> None:
-        """The transaction's hall events, sent right after its commit (under the write lock)."""
-        for name, payload, rooms in tx.live:
-            socketio.emit(name, payload, to=rooms)
-
-    def __call__(self, tx: Tx) -> None:
-        """What may come a moment later: followed tickets' new views and positions."""
-        preds: dict[str, dict] = {}
-        for tid in sorted(tx.tickets):
-            row = self.db.one("SELECT * FROM tickets WHERE id = ?", (tid,))
-            if row is None:
-                continue
-            hall = row["hall"]
-            if row["status"] == "waiting" and hall not in preds:
-                preds[hall] = dispatch.predictions(self.db.conn(), hall)
-            view = views.ticket(self.db.conn(), row, preds.get(hall))
-            seq = views.hall_row(self.db.conn(), hall)["live_seq"]
-            socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq}, to=room_of(row))
-            self._last.setdefault(hall, {})[tid] = (
-                view["status"], view["position"], view["eta_s"])
-        self.mark(tx.touched_halls)
-        self.app.extensions["hallq.autocall"].kick()
-
-    def mark(self, halls: set[str]) -> None:
-        if not halls:
-            return
-        with self._cond:
-            self._dirty |= halls
-            if not self._started:
-                self._started = True
-                socketio.start_background_task(self._loop)
-            self._cond.notify()
-
-    def _loop(self) -> None:
-        last_sweep = 0.0
-        while True:
-            with self._cond:
-                if not self._dirty:
-                    self._cond.wait(self.sweep_s)
-                halls, self._dirty = self._dirty, set()
-            if time.monotonic() - last_sweep >= self.sweep_s:
-                last_sweep = time.monotonic()
-                halls |= set(self._last)
-            for hall in sorted(halls):
-                try:
-                    self.refresh(hall)
-                except Exception:  # a failed refresh must not stop the loop
-                    self.app.logger.exception("position refresh failed for a hall")
-            socketio.sleep(self.interval)  # debounce: at most one refresh per interval
-
-    def refresh(self, hall: str) -> int:
-        """Push ``ticket.updated`` to followed waiting tickets whose position or ETA changed."""
-        followed = local_ticket_rooms()
-        if not followed:
-            self._last.pop(hall, None)
-            return 0
-        with self.app.app_context():
-            conn = self.db.conn()
-            rows = [r for r in conn.execute(
-                "SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'", (hall,))
-                if room_of(r) in followed]
-            if not rows:
-                self._last[hall] = {}
-                return 0
-            preds = dispatch.predictions(conn, hall)
-            seq = views.hall_row(conn, hall)["live_seq"]
-            last, fresh, sent = self._last.get(hall, {}), {}, 0
-            for row in rows:
-                view = views.ticket(conn, row, preds)
-                key = fresh[row["id"]] = (view["status"], view["position"], view["eta_s"])
-                if last.get(row["id"]) == key:
-                    continue
-                socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq}, to=room_of(row))
-                sent += 1
-            self._last[hall] = fresh
-            return sent
+    return publisher.local_ticket_rooms(socketio)

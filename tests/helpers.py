@@ -94,3 +94,18 @@ def login(session: requests.Session, base: str, username: str) -> str:
                      json={"username": username, "password": PASSWORD}, timeout=10)
     r.raise_for_status()
     return r.json()["token"]
+
+
+def received_until(sio_client, *names: str, timeout: float = 10.0) -> list[dict]:
+    """What a Socket.IO test client received, once every one of ``names`` is among it.
+
+    Live events leave from the publisher's own loop after the commit, not from the request
+    that caused them, so they arrive a moment after the HTTP answer."""
+    got: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        got += sio_client.get_received()
+        seen = {m["name"] for m in got}
+        if all(n in seen for n in names) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.01)

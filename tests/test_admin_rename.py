@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import received_until
+
 H = "/api/v1/halls/demo"
 
 
@@ -21,5 +23,5 @@ def test_renames_push_hall_updated(app, mgr, sio, path, body):
     screen.emit("subscribe", {"hall": "demo"}, callback=True)
     screen.get_received()
     assert mgr.patch(path, json=body).status_code == 200
-    names = [m["name"] for m in screen.get_received()]
+    names = [m["name"] for m in received_until(screen, "hall.updated", "queue.updated")]
     assert "hall.updated" in names and "queue.updated" in names

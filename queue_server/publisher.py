@@ -1,0 +1,179 @@
+"""Live events leave here, never on the request that caused them.
+
+The write path hands each committed transaction to :meth:`Publisher.committed` (under the
+write lock, so in ``seq`` order); one sender loop emits the events in that order, so a request
+returns as soon as its transaction commits and a slow or dead client delays only its own
+socket's queue. A second loop, the refresher, works out what may come a moment later: the
+public view of each ticket a transaction touched, and the positions of followed tickets, at most
+once per ``interval`` per hall (positions change with every call anywhere in the hall) and every
+``sweep_s`` regardless (changes made by another process).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+
+from . import dispatch, views
+from .db import Database, Tx
+from .events import TicketUpdated
+from .tickets import room_of
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, app, socketio, refresh_interval_s: float = 1.0, sweep_s: float = 5.0):
+        self.app, self.socketio = app, socketio
+        self.db: Database | None = None
+        self.interval, self.sweep_s = refresh_interval_s, sweep_s
+        self._outbox: deque[tuple[list, frozenset[int], frozenset[str]]] = deque()
+        self._out_cond = threading.Condition()
+        self._dirty_tickets: set[int] = set()
+        self._dirty_halls: set[str] = set()
+        self._refresh_cond = threading.Condition()
+        # What each followed ticket's room last heard; rebuilt on every refresh, so tickets
+        # that stopped waiting are forgotten (the hall runs for days).
+        self._last: dict[str, dict[int, tuple]] = {}
+        self._start_lock = threading.Lock()
+        self._started = False
+
+    def bind(self, db: Database) -> None:
+        self.db = db
+
+    # -- the write path's side: O(1), no I/O ------------------------------------------------
+
+    def committed(self, tx: Tx) -> None:
+        """Queue a committed transaction's events (called under the write lock)."""
+        self._ensure_started()
+        with self._out_cond:
+            self._outbox.append((tx.live, frozenset(tx.tickets), frozenset(tx.touched_halls)))
+            self._out_cond.notify()
+
+    def _ensure_started(self) -> None:
+        if self._started:
+            return
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                self.socketio.start_background_task(self._send_loop)
+                self.socketio.start_background_task(self._refresh_loop)
+
+    # -- the sender: events in seq order -----------------------------------------------------
+
+    def _send_loop(self) -> None:
+        while True:
+            with self._out_cond:
+                while not self._outbox:
+                    self._out_cond.wait()
+                batch = list(self._outbox)
+                self._outbox.clear()
+            tickets: set[int] = set()
+            halls: set[str] = set()
+            for live, tids, touched in batch:
+                for name, payload, rooms in live:
+                    try:
+                        self.socketio.emit(name, payload, to=rooms)
+                    except Exception:  # a lost push is healed by the client's resync
+                        log.exception("sending a live event failed")
+                tickets |= tids
+                halls |= touched
+            with self._refresh_cond:
+                self._dirty_tickets |= tickets
+                self._dirty_halls |= halls
+                self._refresh_cond.notify()
+            try:
+                self.app.extensions["hallq.autocall"].kick()
+            except Exception:
+                log.exception("waking the auto caller failed")
+
+    # -- the refresher: ticket views and positions -------------------------------------------
+
+    def _refresh_loop(self) -> None:
+        last_sweep = time.monotonic()
+        next_positions = 0.0  # positions are refreshed at most once per interval
+        while True:
+            now = time.monotonic()
+            with self._refresh_cond:
+                wake = last_sweep + self.sweep_s
+                if self._dirty_halls:
+                    wake = min(wake, next_positions)
+                if not self._dirty_tickets and wake > now:
+                    self._refresh_cond.wait(wake - now)
+                tickets, self._dirty_tickets = self._dirty_tickets, set()
+                now = time.monotonic()
+                sweep = now - last_sweep >= self.sweep_s
+                halls: set[str] = set()
+                if (self._dirty_halls or sweep) and now >= next_positions:
+                    halls, self._dirty_halls = self._dirty_halls, set()
+            try:
+                with self.app.app_context():
+                    if tickets:
+                        self.send_tickets(tickets)
+                    if sweep:
+                        last_sweep = now
+                        halls |= set(self._last)
+                    for hall in sorted(halls):
+                        self.refresh(hall)
+                        self.socketio.sleep(0)  # let the sender in between halls
+                if halls:
+                    next_positions = time.monotonic() + self.interval
+            except Exception:  # a failed refresh must not stop the loop
+                log.exception("refreshing ticket views failed")
+                self.socketio.sleep(self.interval)
+            finally:
+                if self.db is not None:
+                    self.db.release()
+
+    def send_tickets(self, tids: set[int]) -> None:
+        """``ticket.updated`` for each ticket a transaction changed (its status, window...)."""
+        db = self.db
+        preds: dict[str, dict] = {}
+        for tid in sorted(tids):
+            row = db.one("SELECT * FROM tickets WHERE id = ?", (tid,))
+            if row is None:
+                continue
+            hall = row["hall"]
+            if row["status"] == "waiting" and hall not in preds:
+                preds[hall] = dispatch.predictions(db.conn(), hall)
+            view = views.ticket(db.conn(), row, preds.get(hall))
+            seq = views.hall_row(db.conn(), hall)["live_seq"]
+            self.socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
+                               to=room_of(row))
+            self._last.setdefault(hall, {})[tid] = (
+                view["status"], view["position"], view["eta_s"])
+
+    def refresh(self, hall: str) -> int:
+        """Push ``ticket.updated`` to followed waiting tickets whose position or ETA changed."""
+        followed = local_ticket_rooms(self.socketio)
+        if not followed:
+            self._last.pop(hall, None)
+            return 0
+        conn = self.db.conn()
+        rows = [r for r in conn.execute(
+            "SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'", (hall,))
+            if room_of(r) in followed]
+        if not rows:
+            self._last[hall] = {}
+            return 0
+        preds = dispatch.predictions(conn, hall)
+        seq = views.hall_row(conn, hall)["live_seq"]
+        last, fresh, sent = self._last.get(hall, {}), {}, 0
+        for row in rows:
+            view = views.ticket(conn, row, preds)
+            key = fresh[row["id"]] = (view["status"], view["position"], view["eta_s"])
+            if last.get(row["id"]) == key:
+                continue
+            self.socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
+                               to=room_of(row))
+            sent += 1
+        self._last[hall] = fresh
+        return sent
+
+
+def local_ticket_rooms(socketio) -> set[str]:
+    """Ticket rooms with a subscriber on this process (Socket.IO keeps rooms per process)."""
+    rooms = socketio.server.manager.rooms.get("/", {}) if socketio.server else {}
+    return {r for r, members in rooms.items()
+            if isinstance(r, str) and r.startswith("ticket:") and members}
