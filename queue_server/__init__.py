@@ -75,7 +75,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None,
+                      ping_interval=app.config["PING_INTERVAL_S"],
+                      ping_timeout=app.config["PING_TIMEOUT_S"],
                       logger=False, engineio_logger=False)
+    security.wrap_outermost(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if db.one("SELECT 1 FROM windows WHERE auto = 1 LIMIT 1"):
         autocall.ensure_started()

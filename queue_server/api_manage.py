@@ -9,7 +9,7 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 
-from . import admin, alerts, auth, clock, reports, stats, views
+from . import admin, alerts, auth, clock, offload, reports, stats, views
 from . import windows as win
 from .api_citizen import hall_or_404
 from .db import Database, loads
@@ -303,8 +303,11 @@ def hall_advice(hall: str):
     n = conn.execute("SELECT COUNT(*) FROM windows WHERE hall = ?", (hall,)).fetchone()[0]
     k = _int_arg("max_changes", max(1, -(-n // 3)), 1, 50)
     days = _int_arg("days", 7, 1, 366)
-    with db().read() as conn:
-        return advice.compute(conn, hall, k, days)
+
+    def compute() -> dict:
+        with db().read() as conn:
+            return advice.compute(conn, hall, k, days)
+    return offload.run(compute)
 
 
 @bp.post("/halls/<hall>/advice/apply")

@@ -8,7 +8,12 @@ from pathlib import Path
 DEFAULTS = {
     "DB": "hallq.db",
     "MESSAGE_QUEUE": None,          # e.g. redis://127.0.0.1:6379/0 for several processes
-    "ASYNC_MODE": "threading",
+    "ASYNC_MODE": "threading",       # queue_server.wsgi picks gevent under gunicorn's gevent worker
+    "MAX_LIVE": 3000,               # live (Socket.IO) connections per process; 0 = no limit
+    "MAX_LIVE_PER_ADDRESS": 500,    # per client address (a hall's Wi-Fi may NAT every phone)
+    "PING_INTERVAL_S": 25.0,        # Socket.IO pings; a socket silent for interval + timeout
+    "PING_TIMEOUT_S": 20.0,         # is closed (half-open sockets are reaped)
+    "WS_COMPRESSION": False,        # permessage-deflate on websockets (costs CPU per client)
     "RATE_ID_PER_DAY": 10,          # tickets per ID number per day
     "RATE_ADDRESS_PER_MIN": 120,    # tickets per client address per minute (a busy kiosk)
     "LOGIN_FAILS": 5,               # failed logins per user and address per 5 minutes
@@ -24,9 +29,10 @@ DEFAULTS = {
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
 }
-INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S", "PROXY_HOPS"}
-FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S"}
-BOOLS = {"OPEN_HOURS_ONLY"}
+INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S", "PROXY_HOPS",
+        "MAX_LIVE", "MAX_LIVE_PER_ADDRESS"}
+FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "PING_INTERVAL_S", "PING_TIMEOUT_S"}
+BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}
 
 
 def from_env(environ=os.environ) -> dict:

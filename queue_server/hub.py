@@ -6,7 +6,7 @@ screen that sees a gap, or reconnects, subscribes again and gets a fresh snapsho
 from __future__ import annotations
 
 from flask import current_app, request, session
-from flask_socketio import SocketIO, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 
 from . import auth, dispatch, publisher, views
 from .db import Database, loads
@@ -21,6 +21,9 @@ from .tickets import room_of, token_hash
 
 socketio = SocketIO()
 _tokens: dict[str, str | None] = {}  # sid -> the login token it connected with, if any
+_addresses: dict[str, str] = {}      # sid -> the client address it connected from
+_per_address: dict[str, int] = {}    # client address -> its live connections on this process
+FULL = "连接数已满，请稍后再试 (too many live connections, try again later)"
 
 
 def _db() -> Database:
@@ -33,14 +36,38 @@ def _error(code: str, message: str) -> dict:
 
 @socketio.on("connect")
 def _connect(auth_data=None):
-    """Authenticate once on connect: a bearer token in ``auth`` or the login cookie."""
+    """Authenticate once on connect: a bearer token in ``auth`` or the login cookie.
+
+    Past the process's or the address's cap a new socket is refused with a reason (the
+    client's ``connect_error``), so the live connections cannot crowd out HTTP."""
+    address = request.remote_addr or "unknown"
+    cap, per_address = (current_app.config["MAX_LIVE"],
+                        current_app.config["MAX_LIVE_PER_ADDRESS"])
+    if cap and len(_tokens) >= cap:
+        raise ConnectionRefusedError(FULL, {"code": "too_many_connections"})
+    if per_address and _per_address.get(address, 0) >= per_address:
+        raise ConnectionRefusedError(FULL, {"code": "too_many_connections_from_address"})
     token = (auth_data or {}).get("token") if isinstance(auth_data, dict) else None
     _tokens[request.sid] = token if isinstance(token, str) else session.get("token")
+    _addresses[request.sid] = address
+    _per_address[address] = _per_address.get(address, 0) + 1
 
 
 @socketio.on("disconnect")
 def _disconnect(*_args):
     _tokens.pop(request.sid, None)
+    address = _addresses.pop(request.sid, None)
+    if address is not None:
+        left = _per_address.get(address, 1) - 1
+        if left > 0:
+            _per_address[address] = left
+        else:
+            _per_address.pop(address, None)
+
+
+def live_connections() -> int:
+    """Live connections on this process."""
+    return len(_tokens)
 
 
 def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:

@@ -15,11 +15,32 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe
        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
-def register(app: Flask) -> None:
+def wrap_outermost(app: Flask) -> None:
+    """Middleware that must see every request, Socket.IO's included: so applied after
+    ``socketio.init_app`` (whose own middleware would otherwise stand outside it)."""
+    if not app.config.get("WS_COMPRESSION"):
+        app.wsgi_app = NoWebsocketCompression(app.wsgi_app)
     hops = int(app.config.get("PROXY_HOPS") or 0)
     if hops:  # trust X-Forwarded-* only from the proxies we know are there
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+
+class NoWebsocketCompression:
+    """Declines permessage-deflate. Browsers and Node's `ws` offer it, and simple-websocket
+    accepts whatever is offered; our frames are a few hundred bytes, and deflating each one
+    per client is CPU spent per socket at every call (bench/bench_live.py --compression).
+    Without the offer in the handshake the connection is plain, by the RFC."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.app(environ, start_response)
+
+
+def register(app: Flask) -> None:
     @app.before_request
     def _same_origin_only():
         """A browser's cross-site write is refused: the login cookie must not act for another

@@ -14,7 +14,7 @@ import pytest
 os.environ["HALLQ_OPEN_HOURS_ONLY"] = "0"
 
 from queue_server import create_app, demo, socketio
-from tests.helpers import PASSWORD, ServerProcess
+from tests.helpers import PASSWORD, SERVERS, demo_server
 
 
 @pytest.fixture(scope="session")
@@ -88,9 +88,10 @@ def sio(app, client):
             c.disconnect()
 
 
-@pytest.fixture
-def server(tmp_path):
-    """``python run.py --demo`` for real: real HTTP, real Socket.IO, its own database file."""
-    proc = ServerProcess(tmp_path / "live.db").start()
+@pytest.fixture(params=SERVERS)
+def server(request, tmp_path):
+    """The demo hall for real, as ``python run.py --demo`` and as the README's production
+    command: real HTTP, real Socket.IO, its own database file."""
+    proc = demo_server(tmp_path / "live.db", request.param).start()
     yield proc
     proc.kill()

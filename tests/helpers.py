@@ -74,19 +74,58 @@ def seed_demo_db(db: Path) -> Path:
 LOAD_ENV = {"HALLQ_RATE_ADDRESS_PER_MIN": "0", "HALLQ_OPEN_HOURS_ONLY": "0"}
 
 
-def gunicorn_server(db: Path, env: dict | None = None, worker: str = "gthread",
-                    threads: int = 100) -> ServerProcess:
-    """The README's production command (one worker) on a free port; not yet started."""
-    port = free_port()
-    cmd = [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1",
-           "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
-    env = {"HALLQ_DB": str(db), **(env or {})}
-    if worker == "gevent":  # needs `pip install gevent`
-        cmd += ["--worker-class", "gevent", "--worker-connections", str(threads)]
-        env["HALLQ_ASYNC_MODE"] = "gevent"
-    else:
-        cmd += ["--worker-class", "gthread", "--threads", str(threads)]
-    return ServerProcess(db, cmd=cmd + ["queue_server.wsgi:app"], port=port, env=env)
+def readme_production_command() -> tuple[dict[str, str], list[str]]:
+    """The environment and argv of the README's production block, exactly as written there
+    (the one ```sh block after the line that starts with "Production")."""
+    import re
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^Production.*?```sh\n(.*?)```", text, re.S | re.M).group(1)
+    words = shlex.split(block.replace("\\\n", " "))
+    env = {}
+    while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
+        key, _, value = words.pop(0).partition("=")
+        env[key] = value
+    return env, words
+
+
+def gunicorn_server(db: Path, env: dict | None = None, worker: str = "readme",
+                    threads: int = 100, port: int | None = None) -> ServerProcess:
+    """The README's production command on a free port and the given database; not yet
+    started. ``worker="gthread"`` runs the thread-per-connection command it replaced, for
+    comparison (bench/ and the test that shows why it was replaced)."""
+    port = port or free_port()
+    readme_env, argv = readme_production_command()
+    env = {**readme_env, "HALLQ_DB": str(db), **(env or {})}
+    if worker == "gthread":
+        argv = ["gunicorn", "--worker-class", "gthread", "--workers", "1", "--threads",
+                str(threads), "--bind", "0.0.0.0:8000", "queue_server.wsgi:app"]
+    cmd = []
+    for i, word in enumerate(argv):
+        if i == 0:  # .venv/bin/gunicorn: the one beside the running interpreter
+            word = str(Path(sys.executable).with_name(Path(word).name))
+        elif argv[i - 1] == "--bind":
+            word = f"127.0.0.1:{port}"
+        cmd.append(word)
+    assert f"127.0.0.1:{port}" in cmd, "the README's production command has no --bind"
+    # no control socket: several servers of one test would share its default path
+    return ServerProcess(db, cmd=cmd + ["--no-control-socket"], port=port, env=env)
+
+
+# The two ways a hall's server runs: `python run.py --demo` (make demo) and the README's
+# production command; the live, crash and concurrency tests run against both.
+SERVERS = ["run.py", "production"]
+
+
+def demo_server(db: Path, kind: str, env: dict | None = None,
+                port: int | None = None) -> ServerProcess:
+    """The demo hall served the ``kind`` way (not yet started)."""
+    if kind == "production":
+        if not db.exists():
+            seed_demo_db(db)
+        return gunicorn_server(db, env, port=port)
+    return ServerProcess(db, env=env, port=port)
 
 
 def login(session: requests.Session, base: str, username: str) -> str:

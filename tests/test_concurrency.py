@@ -10,16 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.helpers import ServerProcess, login
+from tests.helpers import SERVERS, demo_server, login
 
 WORKERS = 8
 TICKETS = 500
 SERVICES = ["hukou", "fund", "civil", "medical"]
 
 
-@pytest.fixture
-def busy_server(tmp_path):
-    proc = ServerProcess(tmp_path / "conc.db", env={"HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
+@pytest.fixture(params=SERVERS)
+def busy_server(request, tmp_path):
+    proc = demo_server(tmp_path / "conc.db", request.param,
+                       env={"HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
     yield proc
     proc.kill()
 

@@ -10,13 +10,14 @@ import time
 import pytest
 import requests
 
-from tests.helpers import ServerProcess
+from tests.helpers import SERVERS, demo_server
 
 KILLS = 10
 
 
 @pytest.mark.slow
-def test_sigkill_under_load_loses_nothing(tmp_path):
+@pytest.mark.parametrize("kind", SERVERS)
+def test_sigkill_under_load_loses_nothing(tmp_path, kind):
     db = tmp_path / "crash.db"
     rng = random.Random(20261122)
     port = None
@@ -37,8 +38,7 @@ def test_sigkill_under_load_loses_nothing(tmp_path):
                                      "number": r.json()["ticket"]["number"]})
 
     for round_ in range(KILLS):
-        proc = ServerProcess(db, port=port,
-                             env={"HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
+        proc = demo_server(db, kind, port=port, env={"HALLQ_RATE_ADDRESS_PER_MIN": "0"}).start()
         port = proc.port
         stop = threading.Event()
         workers = [threading.Thread(target=load, args=(proc.url, stop)) for _ in range(4)]
@@ -51,7 +51,7 @@ def test_sigkill_under_load_loses_nothing(tmp_path):
             w.join()
         assert answered, f"round {round_}: nothing was issued"
 
-    proc = ServerProcess(db, port=port).start()
+    proc = demo_server(db, kind, port=port).start()
     try:
         s = requests.Session()
         for t in answered:
