@@ -106,7 +106,8 @@ def issue(hall: str):
         return tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash)
 
     row, token = db().write("citizen", _issue)
-    preds = dispatch.predictions(db().conn(), hall)
+    preds = (dispatch.predict_one(db().conn(), hall, row["id"]) if row["status"] == "waiting"
+             else None)
     return jsonify({"ticket": views.ticket(db().conn(), row, preds), "token": token}), 201
 
 

@@ -111,6 +111,23 @@ def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None) -
     return preds
 
 
+def predict_one(conn: sqlite3.Connection, hall: str, ticket_id: int,
+                now: float | None = None) -> dict:
+    """``predictions(conn, hall, now)`` for one waiting ticket, exactly (tests/test_eta.py),
+    at the cost of the forward run up to its call: what an issue answers with."""
+    snap = snapshot(conn, hall, now)
+    guess = eta_model.predict_one(snap, ticket_id)
+    if guess["eta_s"] is None:  # as in predictions(): those waiting for the same service
+        mine = next(t for t in snap["tickets"] if t["id"] == ticket_id)
+        ahead = 0
+        for t in snap["tickets"]:
+            if t is mine:
+                break
+            ahead += t["service"] == mine["service"]
+        guess = {**guess, "position": ahead}
+    return {ticket_id: guess}
+
+
 def predict_new(conn: sqlite3.Connection, hall: str, services: list[str],
                 now: float | None = None) -> dict[str, dict]:
     """For each service: people ahead and ETA of a ticket issued now."""

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_dispatcher import NOW, snap, snapshots, tk, win
 
-from dispatcher.eta import predict, predict_new
+from dispatcher.eta import predict, predict_new, predict_one
 
 
 @settings(max_examples=150, deadline=None)
@@ -119,3 +119,14 @@ def test_exact_tie_between_priority_kinds_follows_the_line():
              services={})
     assert predict(s) == _reference_predict(s)
     assert predict(s)[0]["position"] == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(snapshots(), PROFILES)
+def test_one_tickets_forecast_is_the_full_forecasts(s, params):
+    # an issue answers with predict_one (the run stops at the new ticket's call): it must be
+    # exactly what the whole queue's forecast says, for every ticket, under any profile
+    s = {**s, "params": params}
+    full = predict(s)
+    for t in s["tickets"]:
+        assert predict_one(s, t["id"]) == full[t["id"]]
