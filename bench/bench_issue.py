@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_issue.py [--seconds 8] [--runs 3] [--clients 1,16,64]
 
-Starts gunicorn (the production command, one gthread worker) on a fresh demo database with the
+Starts the README's production command exactly (gunicorn, one gevent worker) on a fresh demo database with the
 hall at a busy steady state: 12 windows open and --queue tickets waiting (every issue answers
 with the ticket's position and ETA, whose cost grows with the queue). Each closed-loop client
 (a thread with a keep-alive session) issues a ticket (timed) and then cancels it (not timed),

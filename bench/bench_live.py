@@ -1,10 +1,10 @@
 """Call → screen latency with many connected Socket.IO clients, and the server's peak memory.
 
-    .venv/bin/python bench/bench_live.py [--clients 50,200,500] [--calls 20] [--threads 1000]
-                                         [--worker gthread|gevent]
+    .venv/bin/python bench/bench_live.py [--clients 50,200,500] [--calls 20]
+                                         [--worker readme|gthread [--threads 1000]]
 
-Starts gunicorn (one worker; gthread with --threads, since each websocket holds a thread, or
-gevent) on a fresh demo database, connects N real Socket.IO clients (Node's socket.io-client
+Starts the README's production command exactly (gevent; or, for comparison, the gthread
+command it replaced, whose --threads must exceed the clients) on a fresh demo database, connects N real Socket.IO clients (Node's socket.io-client
 from node_modules, websocket transport, subscribed to the hall: bench/live_clients.js), then a
 clerk calls --calls tickets one after another (plus one uncounted warm-up call). Latency is
 from just before the call-next request is sent to the moment each client receives its
@@ -99,13 +99,16 @@ def main() -> None:
     ap.add_argument("--phones", type=float, default=0,
                     help="share of the clients that are phones following a waiting ticket "
                          "(the rest are hall screens, which alone are timed)")
-    ap.add_argument("--worker", choices=["gthread", "gevent"], default="gthread",
-                    help="gevent needs `pip install gevent` (HALLQ_ASYNC_MODE=gevent)")
+    ap.add_argument("--worker", choices=["readme", "gthread"], default="readme",
+                    help="readme: the README's production command exactly (gevent); gthread:"
+                         " the thread-per-connection command it replaced, for comparison")
+    ap.add_argument("--compression", action="store_true",
+                    help="accept permessage-deflate (HALLQ_WS_COMPRESSION=1) to measure it")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hallq-live-"))
     db = seed_demo_db(folder / "live.db")
-    server = gunicorn_server(db, LOAD_ENV, args.worker,
-                             args.threads).start()
+    env = {**LOAD_ENV, "HALLQ_WS_COMPRESSION": "1" if args.compression else "0"}
+    server = gunicorn_server(db, env, args.worker, args.threads).start()
     summary = {}
     try:
         pid = worker_pid(server.proc.pid)

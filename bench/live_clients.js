@@ -17,11 +17,17 @@ let done = 0;
 const sockets = [];
 for (let i = 0; i < n; i++) {
   const s = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
-  const sub = i < screens ? { hall: "demo" } : { ticket: tokens[i - screens] };
+  // screens subscribe as the hall screen does (displays/static/hall.js): batched, one frame
+  // per call holding its ticket.called
+  const sub = i < screens ? { hall: "demo", batch: true } : { ticket: tokens[i - screens] };
   if (i < screens) {
-    s.on("ticket.called", (d) => {
-      (got[d.number] = got[d.number] || []).push(now());
-      if (got[d.number].length === screens && ++done === calls + 1) finish(); // + warm-up
+    s.on("batch", (b) => {
+      for (const e of b.events) {
+        if (e.name !== "ticket.called") continue;
+        const d = e.data;
+        (got[d.number] = got[d.number] || []).push(now());
+        if (got[d.number].length === screens && ++done === calls + 1) finish(); // + warm-up
+      }
     });
   }
   s.on("connect", () => s.emit("subscribe", sub, () => {

@@ -52,8 +52,16 @@ class WaitAlert(Event):
     name = "alert.wait"
 
 
+class Batch(Event):
+    """A hall or zone subscriber that asked for ``batch``: one transaction's events for its
+    room in one frame, ``{"events": [{"name", "data"}, ...]}`` in ``seq`` order (a call is
+    one frame per screen instead of three)."""
+
+    name = "batch"
+
+
 ALL = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated, Snapshot,
-       WaitAlert]
+       WaitAlert, Batch]
 NAMES = {e.name for e in ALL}
 
 
@@ -63,6 +71,14 @@ def hall_room(hall: str) -> str:
 
 def zone_room(hall: str, zone: str) -> str:
     return f"zone:{hall}:{zone}"
+
+
+def batch_room(room: str) -> str:
+    """The batched twin of a hall or zone room (its members get ``batch`` frames instead)."""
+    return f"{room}|batch"
+
+
+BATCHED = ("hall:", "zone:")  # the rooms that have a batched twin
 
 
 def window_room(window: str) -> str:

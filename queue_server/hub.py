@@ -12,6 +12,7 @@ from . import auth, dispatch, publisher, views
 from .db import Database, loads
 from .events import (
     Snapshot,
+    batch_room,
     hall_room,
     managers_room,
     window_room,
@@ -131,7 +132,9 @@ def _subscribe(data):
         if zone is not None and not isinstance(zone, str):
             return _error("malformed_body", "zone must be a string")
         current_app.extensions["hallq.rollover"].ensure(hall)
-        join_room(zone_room(hall, zone) if zone else hall_room(hall))
+        room = zone_room(hall, zone) if zone else hall_room(hall)
+        # batch: one frame per transaction (a call) instead of one per event
+        join_room(batch_room(room) if data.get("batch") is True else room)
         payload = hall_snapshot(db, hall, zone)
     else:
         return _error("malformed_body", "subscribe to hall, zone, window or ticket")

@@ -17,7 +17,7 @@ from collections import deque
 
 from . import dispatch, views
 from .db import Database, Tx
-from .events import TicketUpdated
+from .events import BATCHED, Batch, TicketUpdated, batch_room
 from .tickets import room_of
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,10 @@ class Publisher:
             tickets: set[int] = set()
             halls: set[str] = set()
             for live, tids, touched in batch:
-                for name, payload, rooms in live:
-                    try:
-                        self.socketio.emit(name, payload, to=rooms)
-                    except Exception:  # a lost push is healed by the client's resync
-                        log.exception("sending a live event failed")
+                try:
+                    self.send_events(live)
+                except Exception:  # a lost push is healed by the client's resync
+                    log.exception("sending live events failed")
                 tickets |= tids
                 halls |= touched
             with self._refresh_cond:
@@ -87,6 +86,19 @@ class Publisher:
                 self.app.extensions["hallq.autocall"].kick()
             except Exception:
                 log.exception("waking the auto caller failed")
+
+    def send_events(self, live: list[tuple[str, dict, list[str]]]) -> None:
+        """One transaction's events: each to its rooms, and to the batched twin of each hall
+        or zone room all of them in one ``batch`` frame."""
+        batched: dict[str, list[dict]] = {}
+        for name, payload, rooms in live:
+            self.socketio.emit(name, payload, to=rooms)
+            for room in rooms:
+                if room.startswith(BATCHED):
+                    batched.setdefault(batch_room(room), []).append(
+                        {"name": name, "data": payload})
+        for room, events in batched.items():
+            self.socketio.emit(Batch.name, {"events": events}, to=room)
 
     # -- the refresher: ticket views and positions -------------------------------------------
 

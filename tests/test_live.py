@@ -216,3 +216,30 @@ def test_phone_follows_its_ticket_through_a_transfer(server, clerk):
     called = phone.wait("ticket.called", pred=lambda d: d["window"]["id"] == "W09")
     assert called["number"] == t["ticket"]["number"]
     phone.close()
+
+
+def test_a_batched_screen_gets_one_frame_per_call_in_seq_order(server, clerk):
+    base = server.url
+    plain, batched = Screen(base), Screen(base)
+    try:
+        plain.connect({"hall": "demo"})
+        snap = batched.connect({"hall": "demo", "batch": True})
+        number = issue(base)["ticket"]["number"]
+        r = clerk.post(f"{base}/api/v1/windows/W13/call-next", timeout=5)
+        assert r.json()["ticket"]["number"] == number
+        plain.wait("ticket.called")
+        frame = batched.wait("batch", pred=lambda b: any(
+            e["name"] == "ticket.called" for e in b["events"]))
+        names = [e["name"] for e in frame["events"]]
+        assert {"ticket.called", "window.updated", "queue.updated"} <= set(names)
+        seqs = [e["data"]["seq"] for e in frame["events"]]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # consecutive: nothing lost
+        assert seqs[0] > snap["seq"]
+        # the plain screen heard the same events one by one, with the same seqs
+        for name, seq in zip(names, seqs, strict=True):
+            plain.wait(name, pred=lambda d, seq=seq: d.get("seq") == seq)
+        # and the batched one got no separate copies
+        assert not [n for n, _ in batched.events if n in names]
+    finally:
+        plain.close()
+        batched.close()

@@ -138,6 +138,7 @@
   window.__hallq = { state, live: HallQ.live({
     subs: [{ hall }], // the whole hall room: every event carries the next seq, so gaps show
     contiguous: true,
+    batch: true, // a call is one frame (its ticket.called, window.updated, queue.updated)
     resyncEveryMs: 5 * 60 * 1000,
     onSnapshot,
     on: {

@@ -7,6 +7,7 @@
      onSnapshot(data, sub) {...},
      on: {"ticket.called": fn, ...},   // fn(payload, {stale}) – stale: seq already in a snapshot
      resyncEveryMs: 300000,            // belt and braces for screens that run for days
+     batch: true,                      // hall/zone subs: one `batch` frame per change (a call)
    });
 */
 (function () {
@@ -36,7 +37,8 @@
     function subscribeAll() {
       state.pending = opts.subs.length;
       for (const sub of opts.subs) {
-        socket.emit("subscribe", sub, (ack) => {
+        const msg = opts.batch && "hall" in sub ? { ...sub, batch: true } : sub;
+        socket.emit("subscribe", msg, (ack) => {
           if (ack && ack.error && opts.onError) opts.onError(ack.error, sub);
         });
       }
@@ -66,20 +68,25 @@
       if (opts.onSnapshot) opts.onSnapshot(data, state.snapshots);
     });
 
-    for (const [name, fn] of Object.entries(opts.on || {})) {
-      socket.on(name, (payload) => {
-        const seq = payload && payload.seq;
-        let stale = false;
-        if (opts.contiguous && typeof seq === "number" && state.seq !== null) {
-          if (seq <= state.seq) stale = true; // already part of the last snapshot
-          else if (seq > state.seq + 1 && !state.pending) {
-            state.seq = seq; // a gap: events were lost; a fresh snapshot resyncs everything
-            subscribeAll();
-          } else state.seq = seq;
-        }
-        fn(payload, { stale });
-      });
+    function handle(fn, payload) {
+      const seq = payload && payload.seq;
+      let stale = false;
+      if (opts.contiguous && typeof seq === "number" && state.seq !== null) {
+        if (seq <= state.seq) stale = true; // already part of the last snapshot
+        else if (seq > state.seq + 1 && !state.pending) {
+          state.seq = seq; // a gap: events were lost; a fresh snapshot resyncs everything
+          subscribeAll();
+        } else state.seq = seq;
+      }
+      fn(payload, { stale });
     }
+
+    const handlers = opts.on || {};
+    for (const [name, fn] of Object.entries(handlers)) socket.on(name, (p) => handle(fn, p));
+    // a batch holds one change's events for a hall or zone room, in seq order
+    socket.on("batch", (b) => {
+      for (const e of (b && b.events) || []) if (handlers[e.name]) handle(handlers[e.name], e.data);
+    });
 
     if (opts.resyncEveryMs) setInterval(() => socket.connected && subscribeAll(), opts.resyncEveryMs);
     setOnline(false);
