@@ -4,9 +4,10 @@
                                          [--worker readme|gthread [--threads 1000]]
 
 Starts the README's production command exactly (gevent; or, for comparison, the gthread
-command it replaced, whose --threads must exceed the clients) on a fresh demo database, connects N real Socket.IO clients (Node's socket.io-client
-from node_modules, websocket transport, subscribed to the hall: bench/live_clients.js), then a
-clerk calls --calls tickets one after another (plus one uncounted warm-up call). Latency is
+command it replaced, whose --threads must exceed the clients) on a fresh demo database,
+connects N real Socket.IO clients (Node's socket.io-client from node_modules, websocket
+transport, subscribed to the hall as the hall screen is, batched: bench/live_clients.js), then
+a clerk calls --calls tickets one after another (plus one uncounted warm-up call). Latency is
 from just before the call-next request is sent to the moment each client receives its
 ``ticket.called``: every (client, call) pair counts. Peak memory is the server worker's VmHWM.
 The clients share the machine's two cores with the server.

@@ -122,12 +122,10 @@ def predict_one(snapshot: dict, ticket_id: Any) -> dict:
     """``predict(snapshot)[ticket_id]``, exactly, without forecasting the whole queue: the
     forward run stops once that ticket is called (an issue's answer needs only its own)."""
     now, windows, tickets, means = rules.parse(snapshot)
-    pos = 0
     run = calls(now, windows, tickets, means, rules.params_of(snapshot))
-    for t, at in run:
+    for pos, (t, at) in enumerate(run):
         if t.id == ticket_id:
             return {"position": pos, "eta_s": round(at - now, 1)}
-        pos += 1
     return predict(snapshot)[ticket_id]  # no window can serve it (rare): the full answer
 
 
