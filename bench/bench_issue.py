@@ -5,8 +5,8 @@
 Starts the README's production command exactly (gunicorn, one gevent worker) on a fresh demo
 database with the hall at a busy steady state: 12 windows open and --queue tickets waiting
 (every issue answers with the ticket's position and ETA, whose cost grows with the queue).
-Each closed-loop client
-(a thread with a keep-alive session) issues a ticket (timed) and then cancels it (not timed),
+Each closed-loop client (Node's
+keep-alive HTTP, bench/issue_clients.js) issues a ticket (timed) and then cancels it (not timed),
 so the queue stays at its size. Runs --runs times and prints medians. The raw rate is one
 INSERT + COMMIT per transaction, WAL, synchronous=FULL, on the same disk, in the same run.
 The load generator shares the machine's two cores with the server.
@@ -17,9 +17,9 @@ import argparse
 import json
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -51,35 +51,14 @@ def raw_commit_rate(folder: Path, seconds: float) -> float:
 
 
 def load(base: str, clients: int, seconds: float) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-    start = threading.Barrier(clients)
-
-    def worker(k: int) -> None:
-        s = requests.Session()
-        mine = []
-        start.wait()
-        i = 0
-        while time.perf_counter() < stop:
-            t0 = time.perf_counter()
-            r = s.post(f"{base}/api/v1/halls/demo/tickets",
-                       json={"service": SERVICES[(k + i) % len(SERVICES)]}, timeout=30)
-            if r.status_code != 201:
-                raise RuntimeError(r.text)
-            mine.append(time.perf_counter() - t0)
-            s.delete(f"{base}/api/v1/tickets/{r.json()['token']}", timeout=30)
-            i += 1
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return len(latencies) / (time.perf_counter() - t0), latencies
+    """--clients closed-loop clients for --seconds (bench/issue_clients.js)."""
+    out = subprocess.run(["node", str(ROOT / "bench" / "issue_clients.js"), base, str(clients),
+                          str(seconds), ",".join(SERVICES)], capture_output=True, text=True,
+                         check=True, cwd=ROOT, timeout=seconds + 120)
+    res = json.loads(out.stdout)
+    if res["errors"]:
+        raise RuntimeError(f"{res['errors']} issues were refused")
+    return res["issued"] / res["seconds"], [x / 1e3 for x in res["latencies_ms"]]
 
 
 def pct(values: list[float], p: float) -> float:

@@ -142,9 +142,14 @@ class Publisher:
         """``ticket.updated`` for each ticket a transaction changed (its status, window...)."""
         db = self.db
         preds: dict[str, dict] = {}
+        # On one process its rooms are all there is: a ticket nobody follows (a kiosk ticket
+        # before its phone scans it) costs no forecast. With a message queue another
+        # process's phone may follow it, so every change is sent.
+        followed = (local_ticket_rooms(self.socketio)
+                    if not self.app.config.get("MESSAGE_QUEUE") else None)
         for tid in sorted(tids):
             row = db.one("SELECT * FROM tickets WHERE id = ?", (tid,))
-            if row is None:
+            if row is None or (followed is not None and room_of(row) not in followed):
                 continue
             hall = row["hall"]
             if row["status"] == "waiting" and hall not in preds:
