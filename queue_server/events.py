@@ -60,8 +60,16 @@ class Batch(Event):
     name = "batch"
 
 
+class QueuePositions(Event):
+    """Positions and ETAs of the followed waiting tickets of one service, for the phones that
+    subscribed with ``positions``: one frame per service instead of one emit per phone; each
+    phone finds its own number. Numbers only (as on the hall screen), never a token."""
+
+    name = "queue.positions"
+
+
 ALL = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated, Snapshot,
-       WaitAlert, Batch]
+       WaitAlert, Batch, QueuePositions]
 NAMES = {e.name for e in ALL}
 
 
@@ -88,6 +96,10 @@ def window_room(window: str) -> str:
 def ticket_room(ticket_id: int) -> str:
     # Rooms are keyed by id, never by the citizen's secret token.
     return f"ticket:{ticket_id}"
+
+
+def positions_room(hall: str, service: str) -> str:
+    return f"positions:{hall}:{service}"
 
 
 def managers_room(hall: str) -> str:

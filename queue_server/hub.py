@@ -15,6 +15,7 @@ from .events import (
     batch_room,
     hall_room,
     managers_room,
+    positions_room,
     window_room,
     zone_room,
 )
@@ -24,6 +25,7 @@ socketio = SocketIO()
 _tokens: dict[str, str | None] = {}  # sid -> the login token it connected with, if any
 _addresses: dict[str, str] = {}      # sid -> the client address it connected from
 _per_address: dict[str, int] = {}    # client address -> its live connections on this process
+positions_sids: set[str] = set()     # sids that take positions from queue.positions frames
 FULL = "连接数已满，请稍后再试 (too many live connections, try again later)"
 
 
@@ -57,6 +59,7 @@ def _connect(auth_data=None):
 @socketio.on("disconnect")
 def _disconnect(*_args):
     _tokens.pop(request.sid, None)
+    positions_sids.discard(request.sid)
     address = _addresses.pop(request.sid, None)
     if address is not None:
         left = _per_address.get(address, 1) - 1
@@ -98,6 +101,9 @@ def _subscribe(data):
         if row is None:
             return _error("not_found", "ticket 不存在 (unknown ticket)")
         join_room(room_of(row))
+        if data.get("positions") is True:  # its position comes in its service's frames
+            join_room(positions_room(row["hall"], row["service"]))
+            positions_sids.add(request.sid)
         preds = dispatch.predictions(db.conn(), row["hall"]) if row["status"] == "waiting" \
             else None
         seq = views.hall_row(db.conn(), row["hall"])["live_seq"]

@@ -17,7 +17,14 @@ from collections import deque
 
 from . import dispatch, views
 from .db import Database, Tx
-from .events import BATCHED, Batch, TicketUpdated, batch_room
+from .events import (
+    BATCHED,
+    Batch,
+    QueuePositions,
+    TicketUpdated,
+    batch_room,
+    positions_room,
+)
 from .tickets import room_of
 
 log = logging.getLogger(__name__)
@@ -162,14 +169,20 @@ class Publisher:
                 view["status"], view["position"], view["eta_s"])
 
     def refresh(self, hall: str) -> int:
-        """Push ``ticket.updated`` to followed waiting tickets whose position or ETA changed."""
-        followed = local_ticket_rooms(self.socketio)
+        """Push what changed in followed waiting tickets' positions and ETAs: one
+        ``queue.positions`` frame per service for the phones that asked for them, and
+        ``ticket.updated`` for the other followers. Returns the number of emits."""
+        from .hub import positions_sids
+
+        rooms = self.socketio.server.manager.rooms.get("/", {}) if self.socketio.server else {}
+        followed = {r: members for r, members in rooms.items()
+                    if isinstance(r, str) and r.startswith("ticket:") and members}
         if not followed:
             self._last.pop(hall, None)
             return 0
         conn = self.db.conn()
         rows = [r for r in conn.execute(
-            "SELECT * FROM tickets WHERE hall = ? AND status = 'waiting'", (hall,))
+            "SELECT * FROM tickets WHERE hall = ? AND status = 'waiting' ORDER BY id", (hall,))
             if room_of(r) in followed]
         if not rows:
             self._last[hall] = {}
@@ -177,13 +190,29 @@ class Publisher:
         preds = dispatch.predictions(conn, hall)
         seq = views.hall_row(conn, hall)["live_seq"]
         last, fresh, sent = self._last.get(hall, {}), {}, 0
+        frames: dict[str, dict[str, list]] = {}  # service -> number -> [position, eta_s]
+        changed: set[str] = set()
         for row in rows:
-            view = views.ticket(conn, row, preds)
-            key = fresh[row["id"]] = (view["status"], view["position"], view["eta_s"])
+            guess = preds.get(row["id"]) or {}
+            eta = guess.get("eta_s")
+            key = fresh[row["id"]] = ("waiting", guess.get("position"),
+                                      int(round(eta)) if eta is not None else None)
+            if set(followed[room_of(row)]) <= positions_sids:
+                frames.setdefault(row["service"], {})[row["number"]] = [key[1], key[2]]
+                if last.get(row["id"]) != key:
+                    changed.add(row["service"])
+                continue
             if last.get(row["id"]) == key:
                 continue
+            view = views.ticket(conn, row, preds)
             self.socketio.emit(TicketUpdated.name, {"ticket": view, "seq": seq},
                                to=room_of(row))
+            sent += 1
+        for service in sorted(changed):
+            self.socketio.emit(QueuePositions.name,
+                               {"hall": hall, "service": service, "seq": seq,
+                                "positions": frames[service]},
+                               to=positions_room(hall, service))
             sent += 1
         self._last[hall] = fresh
         return sent

@@ -170,6 +170,38 @@ def test_waiting_tickets_get_new_positions_pushed(server, clerk):
     phone.close()
 
 
+def test_phones_asking_for_positions_share_one_frame_per_service(server, clerk):
+    base = server.url
+    first = issue(base)
+    a, b = issue(base), issue(base)
+    plain = issue(base)
+    phones = [Screen(base), Screen(base)]
+    other = Screen(base)
+    try:
+        for phone, t in zip(phones, (a, b), strict=True):
+            assert phone.connect({"ticket": t["token"], "positions": True})["ticket"]["status"] \
+                == "waiting"
+        other.connect({"ticket": plain["token"]})
+        r = clerk.post(f"{base}/api/v1/windows/W13/call-next", timeout=5)
+        assert r.json()["ticket"]["number"] == first["ticket"]["number"]
+        frame = phones[0].wait("queue.positions", timeout=10, pred=lambda d: d["positions"].get(
+            a["ticket"]["number"], [None])[0] == 0)
+        assert frame["service"] == "hukou" and frame["hall"] == "demo"
+        # both followed numbers, and what the ticket's own page says about each
+        assert set(frame["positions"]) == {a["ticket"]["number"], b["ticket"]["number"]}
+        for t in (a, b):
+            view = requests.get(f"{base}/api/v1/tickets/{t['token']}", timeout=5).json()["ticket"]
+            assert frame["positions"][t["ticket"]["number"]] == [view["position"], view["eta_s"]]
+        assert "token" not in str(frame) and a["token"] not in str(frame)
+        phones[1].wait("queue.positions", timeout=10, pred=lambda d: d == frame)
+        # the phones in the frame got no ticket.updated for the move; the plain follower did
+        other.wait("ticket.updated", timeout=10, pred=lambda d: d["ticket"]["position"] == 2)
+        assert not [n for n, _ in phones[0].events if n == "ticket.updated"]
+    finally:
+        for x in (*phones, other):
+            x.close()
+
+
 DIGITS = re.compile(r"\d{11,}")
 
 

@@ -210,10 +210,24 @@
   buildRating();
   loadOnce().then((ok) => {
     if (!ok) return;
-    HallQ.live({
-      subs: [{ ticket: token }],
-      onSnapshot: (d) => d.ticket && render(d.ticket),
-      on: { "ticket.updated": (d) => render(d.ticket) },
+    let service = null;
+    const live = HallQ.live({
+      // positions: our place comes in the service's queue.positions frames (one per service
+      // for every phone), found by our number; status changes still come as ticket.updated
+      subs: [{ ticket: token, positions: true }],
+      onSnapshot: (d) => { if (d.ticket) { service = d.ticket.service; render(d.ticket); } },
+      on: {
+        "ticket.updated": (d) => {
+          render(d.ticket);
+          // a transfer moves it to another service's frames: subscribe again
+          if (d.ticket.service !== service) { service = d.ticket.service; live.resync(); }
+        },
+        "queue.positions": (d) => {
+          const mine = ticket && ticket.status === "waiting" && d.service === ticket.service
+            && d.positions[ticket.number];
+          if (mine) render({ ...ticket, position: mine[0], eta_s: mine[1] });
+        },
+      },
     });
   });
 })();
