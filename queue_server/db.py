@@ -66,6 +66,33 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
+WRITE_WAIT_S = 30.0  # how long a writer waits for another process's write lock
+
+
+def begin_immediate(conn: sqlite3.Connection, wait_s: float = WRITE_WAIT_S) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another process's writer in Python, not in SQLite.
+
+    SQLite's busy handler sleeps inside C: under gevent that would stop every greenlet of the
+    process (every screen and phone) while another process holds the write lock. So the
+    handler gets 10 ms, and the rest of the wait is ``time.sleep`` (a greenlet switch under
+    gevent's monkey-patching, a released GIL under threads)."""
+    deadline = time.monotonic() + wait_s
+    conn.execute("PRAGMA busy_timeout = 10")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.002)
+    finally:
+        conn.execute("PRAGMA busy_timeout = 30000")
+
+
 @dataclass
 class Tx:
     """An open write transaction: the connection plus what to announce after commit."""
@@ -189,7 +216,7 @@ class Database:
         # Writers of this process queue on a lock rather than in SQLite's busy handler, which
         # sleeps in steps of up to 100 ms; other processes still meet busy_timeout.
         with self._write_lock:
-            c.execute("BEGIN IMMEDIATE")
+            begin_immediate(c)
             tx = Tx(conn=c, actor=actor)
             try:
                 result = fn(tx)
