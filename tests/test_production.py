@@ -62,12 +62,13 @@ def issue_and_call(issue_base: str, call_base: str) -> str:
     r = requests.post(f"{issue_base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
                       timeout=10)
     assert r.status_code == 201
+    issued = r.json()["ticket"]["number"]
     clerk = requests.Session()
     login(clerk, call_base, "clerk01")
-    clerk.post(f"{call_base}/api/v1/windows/W13/open", timeout=10)
+    assert clerk.post(f"{call_base}/api/v1/windows/W13/open", timeout=10).ok
     r = clerk.post(f"{call_base}/api/v1/windows/W13/call-next", timeout=10)
-    assert r.json()["ticket"]["number"] == r.json()["ticket"]["number"]
-    return r.json()["ticket"]["number"]
+    assert r.status_code == 200 and r.json()["ticket"]["number"] == issued  # the only one
+    return issued
 
 
 def test_gunicorn_issue_call_event(tmp_path):
