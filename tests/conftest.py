@@ -73,6 +73,13 @@ def auth(client):
 
 
 @pytest.fixture
+def mgr(client, auth):
+    """The Flask test client, signed in as the demo hall's manager."""
+    auth.login("manager")
+    return client
+
+
+@pytest.fixture
 def sio(app, client):
     """A Socket.IO test client sharing the Flask client's login cookie."""
     clients = []

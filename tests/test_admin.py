@@ -8,12 +8,6 @@ from tests.helpers import PASSWORD
 H = "/api/v1/halls/demo"
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 @pytest.mark.parametrize("method,path,body,status", [
     ("post", f"{H}/windows", {"id": "W 1", "name": "x"}, 422),
     ("post", f"{H}/windows", {"id": "W01", "name": "x"}, 409),

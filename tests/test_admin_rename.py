@@ -9,12 +9,6 @@ from tests.helpers import received_until
 H = "/api/v1/halls/demo"
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 @pytest.mark.parametrize("path,body", [
     (f"{H}/categories/biz", {"name": "企业服务"}), (f"{H}/services/hukou", {"name": "户口"}),
 ])

@@ -33,12 +33,6 @@ def record_day(db, n: int = 24) -> str:
     return day
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 def test_trace_from_history(db):
     day = record_day(db, 6)
     tr = advice.trace(db.conn(), "demo", day)

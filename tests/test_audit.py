@@ -8,12 +8,6 @@ from tests.helpers import PASSWORD
 H = "/api/v1/halls/demo"
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 def audit(client, **q):
     r = client.get(f"{H}/audit", query_string=q)
     assert r.status_code == 200, r.json

@@ -9,12 +9,6 @@ from hypothesis import strategies as st
 H = "/api/v1/halls/demo"
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 def error_code(r) -> str:
     assert 400 <= r.status_code < 500, (r.status_code, r.data[:200])
     err = r.get_json()["error"]

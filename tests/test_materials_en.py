@@ -14,12 +14,6 @@ from queue_server.migrations import MIGRATIONS
 H = "/api/v1/halls/demo"
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 def events(db, action: str) -> list:
     return db.all("SELECT * FROM events WHERE action = ? ORDER BY seq", (action,))
 

@@ -93,12 +93,6 @@ def day(db):
     return play_day(db)
 
 
-@pytest.fixture
-def mgr(client, auth):
-    auth.login("manager")
-    return client
-
-
 def by(rows: list[dict], key: str) -> dict:
     return {r[key]: r for r in rows}
 
