@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 
 from flask import Flask
 
 from . import clock, views
 from .db import Tx
 from .events import WaitAlert, managers_room
+from .loop import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -122,16 +122,6 @@ class Checker:
                 new.append(alert)
         return new, alerted
 
-    def run(self, interval_s: float) -> None:
-        from .hub import socketio
-
-        while True:
-            try:
-                self.check()
-            except Exception:  # one failed pass must not end the checking
-                log.exception("wait-limit check failed")
-            socketio.sleep(interval_s)
-
 
 def start(app: Flask) -> None:
     """Arrange for the checker to start with the first request a serving process handles
@@ -141,18 +131,10 @@ def start(app: Flask) -> None:
         return
     checker = Checker(app)
     app.extensions["hallq.alerts"] = checker
-    once = threading.Lock()
-    started: list[bool] = []
+    loop = BackgroundLoop("wait-limit check", checker.check,
+                          float(app.config["ALERT_INTERVAL_S"]))
 
     @app.before_request
     def _start_alerts() -> None:
-        if started:
-            return
-        with once:
-            if started:
-                return
-            started.append(True)
-            from .hub import socketio
-
-            interval = float(app.config["ALERT_INTERVAL_S"])
-            socketio.start_background_task(checker.run, interval)
+        if not loop.started:
+            loop.ensure_started()

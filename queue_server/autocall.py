@@ -4,44 +4,28 @@ same window are harmless (the second finds the window busy inside its transactio
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from .calling import call_next
 from .db import Database
 from .errors import ApiError
+from .loop import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
 
 class AutoCaller:
     def __init__(self, db: Database, wrap_up_s: float, interval_s: float = 1.0):
-        self.db, self.wrap_up_s, self.interval_s = db, wrap_up_s, interval_s
-        self._started = False
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
+        self.db, self.wrap_up_s = db, wrap_up_s
+        self.loop = BackgroundLoop("auto call", self.tick, interval_s)
 
     def ensure_started(self) -> None:
-        from .hub import socketio
-        with self._lock:
-            if not self._started:
-                self._started = True
-                socketio.start_background_task(self._loop)
-        self._wake.set()
+        self.loop.ensure_started()
+        self.loop.wake()
 
     def kick(self) -> None:
         """Something changed (a ticket issued, a window freed): look again now."""
-        if self._started:
-            self._wake.set()
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                self.tick()
-            except Exception:  # keep calling tomorrow even if one round failed
-                log.exception("auto call round failed")
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+        self.loop.wake()
 
     def tick(self, now: float | None = None) -> int:
         """Call for every auto window that is open, free and past its wrap-up time."""

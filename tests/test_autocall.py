@@ -71,4 +71,4 @@ def test_auto_windows_resume_after_restart(app, auth, client):
     client.post("/api/v1/windows/W13/open")
     client.put("/api/v1/windows/W13/auto", json={"auto": True})
     again = create_app({"DB": app.config["DB"], "TESTING": True})
-    assert again.extensions["hallq.autocall"]._started
+    assert again.extensions["hallq.autocall"].loop.started
