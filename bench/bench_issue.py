@@ -5,10 +5,10 @@
 Starts the README's production command exactly (gunicorn, one gevent worker) on a fresh demo
 database with the hall at a busy steady state: 12 windows open and --queue tickets waiting
 (every issue answers with the ticket's position and ETA, whose cost grows with the queue).
-Each closed-loop client (Node's
-keep-alive HTTP, bench/issue_clients.js) issues a ticket (timed) and then cancels it (not timed),
-so the queue stays at its size. Runs --runs times and prints medians. The raw rate is one
-INSERT + COMMIT per transaction, WAL, synchronous=FULL, on the same disk, in the same run.
+Each closed-loop client (Node's keep-alive HTTP, bench/issue_clients.js) issues a ticket
+(timed) and then cancels it (not timed), so the queue stays at its size. Runs --runs times
+and prints medians. The raw rate is one INSERT + COMMIT per transaction, WAL,
+synchronous=FULL, on the same disk, in the same run.
 The load generator shares the machine's two cores with the server.
 """
 from __future__ import annotations
