@@ -7,6 +7,10 @@ import os
 import sys
 
 from queue_server import create_app, demo, socketio
+from queue_server.errors import ApiError
+
+DEMO_ANY_HOUR = ("演示模式：任何时间都可取号 (demo: tickets are issued at any hour;"
+                 " HALLQ_OPEN_HOURS_ONLY=1 keeps the hall's opening hours)")
 
 
 class _NoProductionNag(logging.Filter):
@@ -18,6 +22,24 @@ class _NoProductionNag(logging.Filter):
         return "production deployment" not in record.getMessage()
 
 
+def seed_demo(app) -> None:
+    """Seed the demo hall into an empty database; say so when there is nothing to seed."""
+    db, password = app.extensions["hallq.db"], app.config.get("DEMO_PASSWORD")
+    if not demo.empty(db):
+        if password:
+            print("数据库已有数据，HALLQ_DEMO_PASSWORD 未使用 (the database is not empty:"
+                  " HALLQ_DEMO_PASSWORD is ignored, the users keep their passwords)", flush=True)
+        return
+    try:
+        generated = demo.seed(db, password)
+    except ApiError as e:  # e.g. a demo password under 8 characters: say so, no traceback
+        print(f"无法创建演示大厅 (cannot seed the demo hall): {e.message}", file=sys.stderr)
+        sys.exit(2)
+    if generated:
+        print(f"Demo hall seeded. Users: manager, clerk01..clerk12. Password: {generated}",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="HallQ hall server")
     parser.add_argument("--host", default="127.0.0.1")
@@ -26,13 +48,16 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="seed the demo hall if empty")
     args = parser.parse_args()
     sys.setswitchinterval(0.0005)  # see queue_server/wsgi.py
-    app = create_app({"DB": args.db})
+    settings: dict = {"DB": args.db}
+    # A demo is tried at any hour (as `make demo` does), unless the hours are asked for.
+    any_hour = args.demo and not os.environ.get("HALLQ_OPEN_HOURS_ONLY")
+    if any_hour:
+        settings["OPEN_HOURS_ONLY"] = False
+    app = create_app(settings)
     if args.demo:
-        password = app.config.get("DEMO_PASSWORD")
-        generated = demo.seed(app.extensions["hallq.db"], password)
-        if generated:
-            print(f"Demo hall seeded. Users: manager, clerk01..clerk12. Password: {generated}",
-                  flush=True)
+        seed_demo(app)
+        if any_hour:
+            print(DEMO_ANY_HOUR, flush=True)
     print(f"HallQ on http://{args.host}:{args.port}/  (clerk: /clerk)", flush=True)
     halls = [r["id"] for r in app.extensions["hallq.db"].all("SELECT id FROM halls ORDER BY id")]
     for h in halls:  # the pages that exist, not the demo's when there is no demo
