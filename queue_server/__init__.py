@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_NAME="hallq_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=app.config["MAX_BODY_BYTES"],
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False

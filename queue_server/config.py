@@ -14,6 +14,7 @@ DEFAULTS = {
     "PING_INTERVAL_S": 25.0,        # Socket.IO pings; a socket silent for interval + timeout
     "PING_TIMEOUT_S": 20.0,         # is closed (half-open sockets are reaped)
     "WS_COMPRESSION": False,        # permessage-deflate on websockets (costs CPU per client)
+    "MAX_BODY_BYTES": 1048576,      # a request body larger than this is refused (413) unread
     "RATE_ID_PER_DAY": 10,          # tickets per ID number per day
     "RATE_ADDRESS_PER_MIN": 120,    # tickets per client address per minute (a busy kiosk)
     "LOGIN_FAILS": 5,               # failed logins per user and address per 5 minutes
@@ -30,7 +31,7 @@ DEFAULTS = {
     "ID_HASH_KEY": None,
 }
 INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S", "PROXY_HOPS",
-        "MAX_LIVE", "MAX_LIVE_PER_ADDRESS"}
+        "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "PING_INTERVAL_S", "PING_TIMEOUT_S"}
 BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}
 

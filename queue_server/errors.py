@@ -61,7 +61,17 @@ def register(app: Flask) -> None:
         code = (e.name or "error").lower().replace(" ", "_").replace("'", "")
         if not request.path.startswith("/api/"):
             return e
-        return jsonify({"error": {"code": code, "message": e.description or e.name}}), e.code
+        message = e.description or e.name
+        if e.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            code, message = "body_too_large", f"请求体过大，最多 {limit} 字节 (body too large:" \
+                                              f" at most {limit} bytes)"
+        resp = jsonify({"error": {"code": code, "message": message}})
+        resp.status_code = e.code
+        for key, value in e.get_headers():  # e.g. 405's Allow
+            if key.lower() != "content-type":
+                resp.headers[key] = value
+        return resp
 
     @app.errorhandler(Exception)
     def _fault(e: Exception):  # a bug: log it, never leak internals

@@ -89,7 +89,7 @@ def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
 
 
 @socketio.on("subscribe")
-def _subscribe(data):
+def _subscribe(data=None):
     """Join a room and answer with its snapshot; errors come back as the ack value."""
     if not isinstance(data, dict):
         return _error("malformed_body", "subscribe needs an object")
@@ -149,7 +149,7 @@ def _subscribe(data):
 
 
 @socketio.on("unsubscribe")
-def _unsubscribe(data):
+def _unsubscribe(data=None):
     if isinstance(data, dict) and isinstance(data.get("hall"), str):
         leave_room(hall_room(data["hall"]))
     return {"ok": True}

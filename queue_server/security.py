@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import forbidden
@@ -41,6 +41,13 @@ class NoWebsocketCompression:
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def _body_within_limit():
+        """An oversize body is refused before anything reads it, on every route."""
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length is not None and request.content_length > limit:
+            abort(413)
+
     @app.before_request
     def _same_origin_only():
         """A browser's cross-site write is refused: the login cookie must not act for another

@@ -39,7 +39,10 @@ def body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
         return {} if not required else missing(required)
     if not request.is_json:  # a cross-site form can't send application/json without CORS
         raise bad_request("not_json", "请求体须为 application/json (body must be JSON)")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not JSON anyone means
+        raise bad_request("malformed_json", "请求体嵌套过深 (body is nested too deep)") from None
     if data is None:
         raise bad_request("malformed_json", "请求体不是合法的 JSON (body is not valid JSON)")
     if not isinstance(data, dict):
