@@ -63,17 +63,22 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     def check(self, key: tuple[str, str]) -> None:
+        """Admit one attempt, counted as a failure from now on: checking and counting are one
+        step, so a burst of parallel guesses gets ``limit`` checked, not all of them; a success
+        clears the count (:meth:`clear`)."""
         now = time.monotonic()
         with self._lock:
             fails = [t for t in self._fails.get(key, []) if now - t < self.window_s]
-            self._fails[key] = fails
             if len(fails) >= self.limit:
+                self._fails[key] = fails
                 raise too_many("登录失败次数过多，请稍后再试 (too many failed logins, wait)")
+            fails.append(now)
+            self._fails[key] = fails
 
     def fail(self, key: tuple[str, str]) -> None:
+        """The admitted attempt failed: it is already counted; forget aged-out keys."""
         now = time.monotonic()
         with self._lock:
-            self._fails.setdefault(key, []).append(now)
             if len(self._fails) > 10000:  # forget keys whose failures have all aged out
                 for k in [k for k, v in self._fails.items() if now - v[-1] >= self.window_s]:
                     del self._fails[k]
