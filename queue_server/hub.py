@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 
-from . import auth, dispatch, publisher, views
+from . import auth, dispatch, views
 from .db import Database, loads
 from .events import (
     Snapshot,
@@ -67,11 +67,6 @@ def _disconnect(*_args):
             _per_address[address] = left
         else:
             _per_address.pop(address, None)
-
-
-def live_connections() -> int:
-    """Live connections on this process."""
-    return len(_tokens)
 
 
 def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
@@ -153,8 +148,3 @@ def _unsubscribe(data=None):
     if isinstance(data, dict) and isinstance(data.get("hall"), str):
         leave_room(hall_room(data["hall"]))
     return {"ok": True}
-
-
-def local_ticket_rooms() -> set[str]:
-    """Ticket rooms with a subscriber on this process (Socket.IO keeps rooms per process)."""
-    return publisher.local_ticket_rooms(socketio)

@@ -174,9 +174,7 @@ class Publisher:
         ``ticket.updated`` for the other followers. Returns the number of emits."""
         from .hub import positions_sids
 
-        rooms = self.socketio.server.manager.rooms.get("/", {}) if self.socketio.server else {}
-        followed = {r: members for r, members in rooms.items()
-                    if isinstance(r, str) and r.startswith("ticket:") and members}
+        followed = local_ticket_rooms(self.socketio)
         if not followed:
             self._last.pop(hall, None)
             return 0
@@ -218,8 +216,9 @@ class Publisher:
         return sent
 
 
-def local_ticket_rooms(socketio) -> set[str]:
-    """Ticket rooms with a subscriber on this process (Socket.IO keeps rooms per process)."""
+def local_ticket_rooms(socketio) -> dict[str, dict]:
+    """Ticket rooms with a subscriber on this process, with their members (Socket.IO keeps
+    rooms per process)."""
     rooms = socketio.server.manager.rooms.get("/", {}) if socketio.server else {}
-    return {r for r, members in rooms.items()
+    return {r: members for r, members in rooms.items()
             if isinstance(r, str) and r.startswith("ticket:") and members}
