@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from queue_server import create_app, demo, socketio
+from queue_server import create_app, demo, registry, socketio
 from queue_server.errors import ApiError
 
 DEMO_ANY_HOUR = ("演示模式：任何时间都可取号 (demo: tickets are issued at any hour;"
@@ -24,7 +24,7 @@ class _NoProductionNag(logging.Filter):
 
 def seed_demo(app) -> None:
     """Seed the demo hall into an empty database; say so when there is nothing to seed."""
-    db, password = app.extensions["hallq.db"], app.config.get("DEMO_PASSWORD")
+    db, password = registry.db(app), app.config.get("DEMO_PASSWORD")
     if not demo.empty(db):
         if password:
             print("数据库已有数据，HALLQ_DEMO_PASSWORD 未使用 (the database is not empty:"
@@ -59,7 +59,7 @@ def main() -> None:
         if any_hour:
             print(DEMO_ANY_HOUR, flush=True)
     print(f"HallQ on http://{args.host}:{args.port}/  (clerk: /clerk)", flush=True)
-    halls = [r["id"] for r in app.extensions["hallq.db"].all("SELECT id FROM halls ORDER BY id")]
+    halls = [r["id"] for r in registry.db(app).all("SELECT id FROM halls ORDER BY id")]
     for h in halls:  # the pages that exist, not the demo's when there is no demo
         print(f"  hall {h}: kiosk /kiosk/{h}, screen /display/{h}, manager /manage/{h}",
               flush=True)

@@ -36,6 +36,8 @@ from pathlib import Path
 
 import requests
 
+from queue_server import registry
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -64,9 +66,10 @@ def seed_city(db: Path, halls: list[str]) -> None:
     """Each hall as its manager would set it up in the console, through the same functions."""
     from werkzeug.security import generate_password_hash
 
-    from queue_server import admin, auth, create_app
-    from queue_server import halls as hall_admin
-    from queue_server import windows as win
+    from queue_server import auth, create_app
+    from queue_server.domain import halls as hall_admin
+    from queue_server.domain import window_state as win
+    from queue_server.manager import admin
 
     app = create_app({"DB": str(db), "MESSAGE_QUEUE": None})
     hashed = generate_password_hash(PASSWORD)  # one hash for every clerk, as demo.seed does
@@ -88,7 +91,7 @@ def seed_city(db: Path, halls: list[str]) -> None:
         auth.create_user(tx, f"clerk_{h}", "clerk", PASSWORD, password_hash=hashed, hall=h)
 
     for h in halls:
-        app.extensions["hallq.db"].write("system", lambda tx, h=h: add(tx, h))
+        registry.db(app).write("system", lambda tx, h=h: add(tx, h))
 
 
 def start_redis() -> tuple[subprocess.Popen, str]:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from queue_server import clock, create_app, demo  # noqa: E402
+from queue_server import create_app, demo, registry  # noqa: E402
+from queue_server.domain import clock
 
 DAY = "2026-03-02"
 PASSWORD = "bench-pass-123"
@@ -79,7 +80,7 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DB": os.path.join(tmp, "bench.db"), "TESTING": True})
-        db = app.extensions["hallq.db"]
+        db = registry.db(app)
         demo.seed(db, PASSWORD)
         seed_day(db, args.tickets)
         client = app.test_client()

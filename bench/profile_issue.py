@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HALLQ_OPEN_HOURS_ONLY", "0")
 os.environ.setdefault("HALLQ_RATE_ADDRESS_PER_MIN", "0")
 
-from queue_server import create_app, demo  # noqa: E402
+from queue_server import create_app, demo, registry  # noqa: E402
 
 SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
 
@@ -35,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hallq-prof-"))
     app = create_app({"DB": str(folder / "p.db")})
-    demo.seed(app.extensions["hallq.db"], "profile-pass-1", hash_method="pbkdf2:sha256:1000")
+    demo.seed(registry.db(app), "profile-pass-1", hash_method="pbkdf2:sha256:1000")
     c = app.test_client()
     c.post("/api/v1/auth/login", json={"username": "manager", "password": "profile-pass-1"})
     for w in range(1, 13):

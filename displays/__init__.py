@@ -1,28 +1,9 @@
-"""Hall screens and window screens: a blueprint, templates, static JS, voice announcements."""
+"""Every page the public sees: the hall and window screens, the kiosk, the citizen's phone.
+
+One module per page; templates and static files beside them (``/static/displays/*``).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from displays import kiosk, phone, screens
 
-from queue_server import views
-from queue_server.api_citizen import hall_or_404
-
-bp = Blueprint("displays", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/displays")
-
-
-@bp.get("/display/<hall>")
-def hall_screen(hall: str):
-    """The 1920×1080 hall screen; ``?zone=`` limits it to one zone's windows."""
-    row = hall_or_404(hall)
-    return render_template("display_hall.html", hall=hall, hall_name=row["name"],
-                           hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai")
-
-
-@bp.get("/display/<hall>/window/<window>")
-def window_screen(hall: str, window: str):
-    """The small screen above one window."""
-    hall_or_404(hall)
-    w = views.window_by_id(current_app.extensions["hallq.db"].conn(), window)
-    if w is None or w["hall"] != hall:
-        abort(404)
-    return render_template("display_window.html", hall=hall, window=window)
+BLUEPRINTS = (screens.bp, kiosk.bp, phone.bp)

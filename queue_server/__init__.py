@@ -7,20 +7,45 @@ from datetime import timedelta
 
 from flask import Flask
 
-from . import config, errors, printer, security
-from .auth import LoginThrottle
-from .autocall import AutoCaller
-from .db import Database, connect, migrate
-from .hub import socketio
-from .publisher import Publisher
-from .ratelimit import AddressLimiter
-from .rollover import Rollover
+from displays import printer
+from queue_server import config, errors, registry, security
+from queue_server.api.ratelimit import AddressLimiter
+from queue_server.auth import LoginThrottle
+from queue_server.domain.rollover import Rollover
+from queue_server.live.autocall import AutoCaller
+from queue_server.live.hub import socketio
+from queue_server.live.publisher import Publisher
+from queue_server.store.db import Database, connect, migrate
 
 __all__ = ["create_app", "socketio"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    _configure(app, test_config)
+    services = _services(app)
+    errors.register(app)
+    security.register(app)
+    _register_blueprints(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None,
+                      ping_interval=app.config["PING_INTERVAL_S"],
+                      ping_timeout=app.config["PING_TIMEOUT_S"],
+                      logger=False, engineio_logger=False)
+    security.wrap_outermost(app)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if services.db.one("SELECT 1 FROM windows WHERE auto = 1 LIMIT 1"):
+        services.autocall.ensure_started()
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then ``HALLQ_*`` from the environment, then the test's config."""
     settings = dict(config.DEFAULTS)
     settings.update(config.from_env())
     settings.update(test_config or {})
@@ -42,57 +67,42 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+
+def _services(app: Flask) -> registry.Services:
+    """The migrated database with its publisher, and the app's other services, registered."""
+    db_path = app.config["DB"]
     conn = connect(db_path)
     try:
         migrate(conn)
     finally:
         conn.close()
-
     live = Publisher(app, socketio, app.config["POSITION_REFRESH_S"])
     db = Database(db_path, on_commit=live.committed)
     live.bind(db)
-    app.extensions["hallq.db"] = db
-    app.extensions["hallq.publisher"] = live
     # each request's (and Socket.IO event's) connection goes back to the pool: greenlets are
     # many and short-lived; the outermost context only, so no caller keeps a pooled one
     app.teardown_request(lambda _exc: db.release())
-    app.extensions["hallq.login_throttle"] = LoginThrottle(app.config["LOGIN_FAILS"])
-    app.extensions["hallq.address_limiter"] = AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"])
-    app.extensions["hallq.autocall"] = autocall = AutoCaller(db, app.config["WRAP_UP_S"])
-    app.extensions["hallq.rollover"] = rollover = Rollover(db)
+    services = registry.register(app, registry.Services(
+        db=db, publisher=live,
+        login_throttle=LoginThrottle(app.config["LOGIN_FAILS"]),
+        address_limiter=AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"]),
+        autocall=AutoCaller(db, app.config["WRAP_UP_S"]),
+        rollover=Rollover(db)))
     for hall in db.all("SELECT id FROM halls"):  # a server started in the morning
-        rollover.ensure(hall["id"])
+        services.rollover.ensure(hall["id"])
+    return services
 
-    errors.register(app)
-    security.register(app)
-    from . import api_auth, api_citizen, api_clerk, openapi, pages
-    for module in (api_auth, api_citizen, api_clerk, openapi, pages):
+
+def _register_blueprints(app: Flask) -> None:
+    """The API by audience, the shared front-end kit, and every device's pages."""
+    import displays
+    import windows
+    from queue_server import assets
+    from queue_server.api import citizen, clerk, manager, openapi, sessions, skills
+    from queue_server.live import alerts
+
+    for module in (sessions, citizen, clerk, manager, skills, openapi, assets):
         app.register_blueprint(module.bp)
-    _register_optional(app)
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
-    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
-                      message_queue=app.config["MESSAGE_QUEUE"], cors_allowed_origins=None,
-                      ping_interval=app.config["PING_INTERVAL_S"],
-                      ping_timeout=app.config["PING_TIMEOUT_S"],
-                      logger=False, engineio_logger=False)
-    security.wrap_outermost(app)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    if db.one("SELECT 1 FROM windows WHERE auto = 1 LIMIT 1"):
-        autocall.ensure_started()
-    return app
-
-
-def _register_optional(app: Flask) -> None:
-    """Blueprints of the other rooms of the house (screens, clerk terminal, manager console)."""
-    from displays import bp as displays_bp
-    from windows import bp as windows_bp
-
-    from . import alerts, api_manage, manage
-
-    for bp in (displays_bp, windows_bp, api_manage.bp, manage.bp):
+    for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
     alerts.start(app)  # 超时预警 checker; starts with the first request, never in tests

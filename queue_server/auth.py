@@ -12,11 +12,12 @@ import secrets
 import threading
 import time
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import Database, Tx
-from .errors import forbidden, invalid, too_many, unauthorized
+from queue_server import registry
+from queue_server.errors import forbidden, invalid, too_many, unauthorized
+from queue_server.store.db import Database, Tx
 
 ROLES = {"clerk": 1, "manager": 2, "admin": 3}
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -89,7 +90,7 @@ class LoginThrottle:
 
 
 def login(db: Database, username: str, password: str, address: str) -> tuple[dict, str]:
-    throttle: LoginThrottle = current_app.extensions["hallq.login_throttle"]
+    throttle: LoginThrottle = registry.services().login_throttle
     key = (username, address)
     throttle.check(key)
     row = db.one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
@@ -140,7 +141,7 @@ def request_token() -> str | None:
 
 def current_user() -> dict | None:
     if "user" not in g:
-        g.user = user_for_token(current_app.extensions["hallq.db"], request_token())
+        g.user = user_for_token(registry.db(), request_token())
     return g.user
 
 
@@ -172,8 +173,8 @@ def require(role: str):
             if not has_role(user, role):
                 raise forbidden()
             hall = kwargs.get("hall")
-            if hall is not None and not in_scope(user, hall) and current_app.extensions[
-                    "hallq.db"].one("SELECT 1 FROM halls WHERE id = ?", (hall,)):
+            if hall is not None and not in_scope(user, hall) and registry.db().one(
+                    "SELECT 1 FROM halls WHERE id = ?", (hall,)):
                 raise forbidden(OTHER_HALL)  # an unknown hall stays the view's 404
             return fn(*args, **kwargs)
 

@@ -6,12 +6,13 @@ import getpass
 import os
 import sys
 
-from . import auth, demo, halls
-from .errors import ApiError
+from queue_server import auth, demo, registry
+from queue_server.domain import halls
+from queue_server.errors import ApiError
 
 
 def _app(db_path: str | None):
-    from . import create_app
+    from queue_server import create_app
     cfg = {"DB": db_path} if db_path else {}
     return create_app(cfg)
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     app = _app(args.db)
-    db = app.extensions["hallq.db"]
+    db = registry.db(app)
     if args.cmd == "init-db":
         print(f"database ready: {app.config['DB']}")
         return 0

@@ -7,8 +7,8 @@ import secrets
 
 from werkzeug.security import generate_password_hash
 
-from . import auth
-from .db import Database, Tx
+from queue_server import auth
+from queue_server.store.db import Database, Tx
 
 HALL = {"id": "demo", "name": "示范区政务服务中心", "name_en": "Demo District Service Center",
         "tz": "Asia/Shanghai", "open_s": 9 * 3600, "close_s": 17 * 3600 + 30 * 60,

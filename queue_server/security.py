@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .errors import forbidden
+from queue_server.errors import forbidden
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Everything is served by the server itself (intranet); styles may be set inline by the

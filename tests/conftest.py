@@ -13,7 +13,7 @@ import pytest
 # (tests/test_api.py sets this back for its own app). Subprocesses inherit it.
 os.environ["HALLQ_OPEN_HOURS_ONLY"] = "0"
 
-from queue_server import create_app, demo, socketio
+from queue_server import create_app, demo, registry, socketio
 from tests.helpers import PASSWORD, SERVERS, demo_server
 
 
@@ -23,8 +23,8 @@ def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "hallq.db"
     app = create_app({"DB": str(path), "TESTING": True})
     # A cheap hash keeps logins fast in tests; production uses scrypt.
-    demo.seed(app.extensions["hallq.db"], PASSWORD, hash_method="pbkdf2:sha256:1000")
-    app.extensions["hallq.db"].close()
+    demo.seed(registry.db(app), PASSWORD, hash_method="pbkdf2:sha256:1000")
+    registry.db(app).close()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -38,12 +38,12 @@ def app(tmp_path, demo_template):
     app = create_app({"DB": str(tmp_path / "hallq.db"), "TESTING": True,
                       "POSITION_REFRESH_S": 0.05})
     yield app
-    app.extensions["hallq.db"].close()
+    registry.db(app).close()
 
 
 @pytest.fixture
 def db(app):
-    return app.extensions["hallq.db"]
+    return registry.db(app)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server import advice, clock, tickets
-from queue_server import windows as win
+from queue_server.domain import clock, tickets
+from queue_server.domain import window_state as win
+from queue_server.manager import skills_advice
 
 H = "/api/v1/halls/demo"
 
@@ -35,7 +36,7 @@ def record_day(db, n: int = 24) -> str:
 
 def test_trace_from_history(db):
     day = record_day(db, 6)
-    tr = advice.trace(db.conn(), "demo", day)
+    tr = skills_advice.trace(db.conn(), "demo", day)
     assert [a["service"] for a in tr["arrivals"]] == ["hukou"] * 6
     assert tr["arrivals"][0]["t"] == 9 * 3600 and tr["arrivals"][1]["t"] == 9 * 3600 + 60
     assert all(a["service_s"] == 300 for a in tr["arrivals"])

@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from queue_server import clock, create_app
-from queue_server.alerts import Checker, overdue
+from queue_server import create_app, registry
+from queue_server.domain import clock
+from queue_server.live.alerts import Checker, overdue
 from tests.helpers import PASSWORD
 
 H = "/api/v1/halls/demo"
@@ -39,7 +40,7 @@ def test_overdue_tickets_are_pushed_once_to_the_managers_room(app, client, auth,
 
 
 def test_monitor_flags_tickets_over_their_limit(client, auth, db):
-    from queue_server import tickets
+    from queue_server.domain import tickets
 
     def old_ticket(tx):
         tx.now = clock.now() - 1300                          # issued 1300 s ago
@@ -77,7 +78,7 @@ def test_clerks_cannot_join_the_managers_room(app, sio):
 # --- Once per ticket across processes and restarts: the database decides. ---
 
 def _issue_at(db, at: float, service: str = "hukou", **hashes) -> tuple[int, str]:
-    from queue_server import tickets
+    from queue_server.domain import tickets
 
     def fn(tx):
         tx.now = at
@@ -94,7 +95,7 @@ def _alert_events(db) -> list:
 @pytest.fixture
 def emitted(monkeypatch):
     """Every ``alert.wait`` any checker emits, whichever app it belongs to."""
-    from queue_server.hub import socketio
+    from queue_server.live.hub import socketio
 
     sent: list[tuple[dict, str]] = []
     real = socketio.emit
@@ -114,7 +115,7 @@ def second_app(app):
     """Another app on the same database file, as a second server process would be."""
     other = create_app({"DB": app.config["DB"], "TESTING": True})
     yield other
-    other.extensions["hallq.db"].close()
+    registry.db(other).close()
 
 
 def test_two_processes_send_one_alert_between_them(app, second_app, db, emitted):
@@ -137,7 +138,7 @@ def test_checkers_racing_in_two_threads_send_one_alert(app, second_app, db, emit
     def run(i):
         start.wait()
         results[i] = checkers[i].check(now)
-        checkers[i].app.extensions["hallq.db"].close()  # this thread's connection
+        registry.db(checkers[i].app).close()  # this thread's connection
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for t in threads:
@@ -204,7 +205,7 @@ def test_the_alert_event_is_recorded_once_without_personal_data(app, client, aut
 
 
 def test_a_transferred_leg_is_not_alerted_again_for_the_same_wait(app, db, emitted):
-    from queue_server import tickets
+    from queue_server.domain import tickets
 
     now = clock.now()
     first, _ = _issue_at(db, now - 1300)                     # hukou: limit 1200 s
@@ -224,7 +225,7 @@ def test_a_transferred_leg_is_not_alerted_again_for_the_same_wait(app, db, emitt
 
 
 def test_a_transferred_leg_never_alerted_before_is_alerted_once(app, db, emitted):
-    from queue_server import tickets
+    from queue_server.domain import tickets
 
     now = clock.now()
     first, _ = _issue_at(db, now - 600)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server import clock, create_app, tickets
-from queue_server.validate import id_number_ok, mobile_ok
+from queue_server import create_app
+from queue_server.api.fields import id_number_ok, mobile_ok
+from queue_server.domain import clock, tickets
 
 VALID_ID = "11010519491231002X"
 

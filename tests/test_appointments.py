@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from queue_server import appointments, clock
+from queue_server.domain import appointments, clock
 
 ID = "11010519491231002X"
 OTHER_ID = "440524188001010014"

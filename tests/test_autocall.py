@@ -5,12 +5,12 @@ import time
 
 import pytest
 
-from queue_server import create_app
+from queue_server import create_app, registry
 
 
 @pytest.fixture
 def auto_app(app):
-    app.extensions["hallq.autocall"].wrap_up_s = 0.5
+    registry.services(app).autocall.wrap_up_s = 0.5
     return app
 
 
@@ -52,7 +52,7 @@ def test_auto_off_window_waits_for_its_clerk(app, auth, client):
     auth.login("clerk01")
     client.post("/api/v1/windows/W13/open")
     app.test_client().post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
-    caller = app.extensions["hallq.autocall"]
+    caller = registry.services(app).autocall
     assert caller.tick(now=time.time() + 3600) == 0
     assert client.get("/api/v1/windows/W13").json["window"]["current"] is None
 
@@ -63,7 +63,7 @@ def test_paused_auto_window_is_not_called(app, auth, client):
     client.put("/api/v1/windows/W13/auto", json={"auto": True})
     client.post("/api/v1/windows/W13/pause", json={"reason": "会议"})
     app.test_client().post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
-    assert app.extensions["hallq.autocall"].tick(now=time.time() + 3600) == 0
+    assert registry.services(app).autocall.tick(now=time.time() + 3600) == 0
 
 
 def test_auto_windows_resume_after_restart(app, auth, client):
@@ -71,4 +71,4 @@ def test_auto_windows_resume_after_restart(app, auth, client):
     client.post("/api/v1/windows/W13/open")
     client.put("/api/v1/windows/W13/auto", json={"auto": True})
     again = create_app({"DB": app.config["DB"], "TESTING": True})
-    assert again.extensions["hallq.autocall"].loop.started
+    assert registry.services(again).autocall.loop.started

@@ -25,7 +25,7 @@ def test_init_db_has_no_accounts(tmp_path):
     assert hallq("--db", str(db), "init-db").returncode == 0
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
-    from queue_server.migrations import MIGRATIONS
+    from queue_server.store.migrations import MIGRATIONS
     applied = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY id")]
     assert applied == [fn.__name__ for fn in MIGRATIONS]  # every one, in order, once
 

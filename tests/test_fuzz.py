@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queue_server import create_app
+from queue_server import create_app, registry
 
 ENDPOINTS = [
     ("post", "/api/v1/halls/demo/tickets", ["service", "channel", "id_number", "phone",
@@ -75,7 +75,7 @@ def fuzz(demo_template, tmp_path_factory):
 @pytest.mark.parametrize("method,path,keys", ENDPOINTS, ids=[p for _, p, _ in ENDPOINTS])
 def test_no_5xx_and_refusals_change_nothing(fuzz, method, path, keys):
     app, manager, token = fuzz
-    db = app.extensions["hallq.db"]
+    db = registry.db(app)
     path = path.replace("TOKEN", token)
 
     @settings(max_examples=60, deadline=None, database=None,

@@ -10,9 +10,10 @@ import sqlite3
 import pytest
 
 from queue_server import auth as auth_mod
-from queue_server import create_app, halls
-from queue_server import db as dbmod
-from queue_server.migrations import MIGRATIONS
+from queue_server import create_app, registry
+from queue_server.domain import halls
+from queue_server.store import db as dbmod
+from queue_server.store.migrations import MIGRATIONS
 from tests.helpers import PASSWORD
 from tests.test_cli import hallq
 from tests.test_roles import TABLE
@@ -200,7 +201,7 @@ def test_an_older_one_hall_database_binds_its_staff_to_that_hall(tmp_path, monke
         r = c.post("/api/v1/auth/login", json={"username": "old_admin", "password": PASSWORD})
         assert r.json["user"]["hall"] is None  # the administrator keeps every hall
     finally:
-        app.extensions["hallq.db"].close()
+        registry.db(app).close()
 
 
 def test_no_ticket_for_a_service_no_window_takes(app, db, north):
@@ -232,7 +233,7 @@ def test_a_refused_call_changes_nothing(app, db, north):
     app.test_client().post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
     # a ticket left from an earlier day: the hall's day change would cancel it
     db.write("test", lambda tx: tx.run("UPDATE tickets SET day = '2000-01-01'"))
-    app.extensions["hallq.rollover"]._clean.clear()  # as at a new day's first request
+    registry.services(app).rollover._clean.clear()  # as at a new day's first request
     before = db.one("SELECT COUNT(*) n FROM events")["n"]
     for client in (north["n_clerk"], app.test_client()):
         assert client.post("/api/v1/windows/W01/call-next").status_code in (401, 403)

@@ -1,9 +1,9 @@
-"""An issue answers with one ticket's forecast (dispatch.predict_one): exactly what the whole
-hall's forecast (dispatch.predictions) says for it, at the same moment, also for a ticket no
+"""An issue answers with one ticket's forecast (planner.predict_one): exactly what the whole
+hall's forecast (planner.predictions) says for it, at the same moment, also for a ticket no
 open window can serve."""
 from __future__ import annotations
 
-from queue_server import clock, dispatch
+from queue_server.domain import clock, planner
 
 H = "/api/v1/halls/demo"
 
@@ -19,8 +19,8 @@ def test_one_tickets_forecast_is_the_halls(app, client, auth, db):
         assert r.status_code == 201
     now = clock.now() + 120
     conn = db.conn()
-    full = dispatch.predictions(conn, "demo", now)
+    full = planner.predictions(conn, "demo", now)
     assert any(v["eta_s"] is None for v in full.values())  # some service has no open window
     assert any(v["eta_s"] is not None for v in full.values())
     for tid, guess in full.items():
-        assert dispatch.predict_one(conn, "demo", tid, now) == {tid: guess}
+        assert planner.predict_one(conn, "demo", tid, now) == {tid: guess}

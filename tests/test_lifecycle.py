@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server.tickets import TRANSITIONS
+from queue_server.domain.tickets import TRANSITIONS
 
 
 def issue(client, service="hukou", **extra):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server.manage import PAGES
+from queue_server import registry
 from tests.helpers import PASSWORD
+from windows.console import PAGES
 
 H = "/api/v1/halls/demo"
 ENDPOINTS = [
@@ -40,12 +41,12 @@ def ids(items):
 def test_anonymous_and_clerks_are_refused(app, method, path, body):
     anon, clerk = app.test_client(), app.test_client()
     clerk.post("/api/v1/auth/login", json={"username": "clerk01", "password": PASSWORD})
-    before = app.extensions["hallq.db"].one("SELECT MAX(seq) m FROM events")["m"]
+    before = registry.db(app).one("SELECT MAX(seq) m FROM events")["m"]
     r = getattr(anon, method)(path, json=body)
     assert r.status_code == 401 and r.json["error"]["code"] == "unauthorized"
     r = getattr(clerk, method)(path, json=body)
     assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
-    after = app.extensions["hallq.db"].one("SELECT MAX(seq) m FROM events")["m"]
+    after = registry.db(app).one("SELECT MAX(seq) m FROM events")["m"]
     assert after == before  # a refusal changes nothing
 
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from queue_server import create_app, demo
-from queue_server import db as dbmod
-from queue_server.migrations import MIGRATIONS
+from queue_server import create_app, demo, registry
+from queue_server.store import db as dbmod
+from queue_server.store.migrations import MIGRATIONS
 
 H = "/api/v1/halls/demo"
 
@@ -37,7 +37,7 @@ def test_an_old_database_migrates_and_keeps_its_materials(tmp_path, monkeypatch)
 
     app = create_app({"DB": str(path), "TESTING": True})  # migrates on start
     try:
-        db = app.extensions["hallq.db"]
+        db = registry.db(app)
         names = [r["name"] for r in db.all("SELECT name FROM _migrations ORDER BY id")]
         assert names[names.index("m004_first_called_at") + 1] == "m005_materials_en"
         row = db.one("SELECT materials, materials_en FROM services WHERE id = 's'")
@@ -53,7 +53,7 @@ def test_an_old_database_migrates_and_keeps_its_materials(tmp_path, monkeypatch)
         assert svc["s"]["materials"] == ["身份证", "户口簿"] and svc["s"]["materials_en"] == []
         assert dbmod.migrate(db.conn()) == []  # nothing left to apply
     finally:
-        app.extensions["hallq.db"].close()
+        registry.db(app).close()
 
 
 # Demo data and views ---------------------------------------------------------------------------

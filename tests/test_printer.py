@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from escpos.printer import Dummy
 
-from queue_server import printer
+from displays import printer
 
 SLIP = printer.Slip(hall_name="示范区政务服务中心", number="A012", service_name="企业设立登记",
                     issued_at="2024-05-06 09:30", ahead=3, url="http://hall.local/t/abc")

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from queue_server import create_app, printer
+from displays import printer
+from queue_server import create_app, registry
 
 
 class TcpPrinter:
@@ -144,4 +145,4 @@ def test_the_map_from_the_environment(tmp_path, monkeypatch):
     try:
         assert app.config["PRINTERS"] == {"k1": "network:10.0.0.5", "k2": "usb:04b8:0e15"}
     finally:
-        app.extensions["hallq.db"].close()
+        registry.db(app).close()

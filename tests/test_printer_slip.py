@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from escpos.printer import Dummy
 
-from queue_server import pages
+from displays import kiosk
+from queue_server import registry
 
 H = "/api/v1/halls/demo"
 
@@ -67,10 +68,10 @@ def test_printer_and_public_url_come_from_app_config_only(app, client, monkeypat
 
 
 def test_printed_memory_is_bounded(app, client, monkeypatch):
-    monkeypatch.setattr(pages, "PRINTED_KEEP", 2)
+    monkeypatch.setattr(kiosk, "PRINTED_KEEP", 2)
     app.config["PRINTER_FACTORY"] = Dummy
     tokens = [_issue(client) for _ in range(3)]
     for tk in tokens:
         assert client.post("/kiosk/demo/slip", json={"token": tk}).json["printer"] == "ok"
-    assert len(app.extensions["hallq.printed"]) == 2
+    assert len(registry.services(app).printed) == 2
     assert client.post("/kiosk/demo/slip", json={"token": tokens[2]}).json["printer"] == "already"

@@ -69,7 +69,7 @@ def test_xlsx_matches_json(mgr):
 
 
 def test_csv_cells_never_become_formulas(db, mgr):
-    from queue_server import admin
+    from queue_server.manager import admin
 
     db.write("manager", lambda tx: admin.save(tx, "services", "demo", "hukou",
                                               {"name": "=HYPERLINK(1)"}, False))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import time
 
-from queue_server import dispatch, tickets
-from queue_server import windows as win
-from queue_server.rollover import Rollover
+from queue_server import registry
+from queue_server.domain import planner, tickets
+from queue_server.domain import window_state as win
+from queue_server.domain.rollover import Rollover
 
 DAY = 86400
 
@@ -26,7 +27,7 @@ def test_leftovers_of_yesterday_are_ended_and_windows_closed(app, db):
     at(db, yesterday + 1, lambda tx: win.open_(tx, win.get(tx, "W14"), "clerk02"))
 
     # Before the rollover has run, the dispatcher already ignores yesterday's tickets.
-    snap = dispatch.snapshot(db.conn(), "demo")
+    snap = planner.snapshot(db.conn(), "demo")
     assert waiting["id"] not in {t["id"] for t in snap["tickets"]}
 
     assert Rollover(db).ensure("demo") == 2
@@ -57,7 +58,7 @@ def test_rollover_runs_once_per_day(db):
 
 
 def test_first_issue_of_the_day_triggers_the_rollover(app, db):
-    app.extensions["hallq.rollover"]._clean.clear()
+    registry.services(app).rollover._clean.clear()
     old = at(db, time.time() - DAY, lambda tx: tickets.issue(tx, "demo", "hukou", "kiosk")[0])
     app.test_client().post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
     assert db.one("SELECT status FROM tickets WHERE id = ?", (old["id"],))[0] == "cancelled"

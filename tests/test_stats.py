@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queue_server import tickets
-from queue_server import windows as win
+from queue_server.domain import tickets
+from queue_server.domain import window_state as win
 
 DAY = "2026-03-02"
 NEXT = "2026-03-03"

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queue_server import create_app, demo, stats, tickets
-from queue_server import windows as win
+from queue_server import create_app, demo, registry
+from queue_server.domain import tickets
+from queue_server.domain import window_state as win
+from queue_server.manager import stats
 from tests.helpers import PASSWORD
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -25,7 +27,7 @@ _days = itertools.count()
 @pytest.fixture(scope="module")
 def hall_db(tmp_path_factory):
     app = create_app({"DB": str(tmp_path_factory.mktemp("prop") / "hallq.db"), "TESTING": True})
-    db = app.extensions["hallq.db"]
+    db = registry.db(app)
     demo.seed(db, PASSWORD)
     for i, w in enumerate(WINDOWS):
         db.write("manager", lambda tx, w=w, i=i: win.open_(tx, win.get(tx, w), f"clerk0{i + 1}"))

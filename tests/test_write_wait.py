@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from queue_server.db import begin_immediate, connect
+from queue_server.store.db import begin_immediate, connect
 from tests.helpers import ROOT
 
 
@@ -32,7 +32,7 @@ def test_a_writer_waits_for_the_lock_then_gives_up(tmp_path):
 GEVENT_SCRIPT = """
 from gevent import monkey; monkey.patch_all()
 import sys, time, gevent
-from queue_server.db import begin_immediate, connect
+from queue_server.store.db import begin_immediate, connect
 path = sys.argv[1]
 holder, waiter = connect(path), connect(path)
 holder.execute("CREATE TABLE t (x)")

@@ -1,13 +1,9 @@
-"""The clerk terminal: a blueprint, templates, static JS."""
+"""Every page staff work at: the clerk terminal at a window and the manager console.
+
+One module per page; templates and static files beside them (``/static/windows/*``).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from windows import clerk, console
 
-bp = Blueprint("windows", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/windows")
-
-
-@bp.get("/clerk")
-def clerk():
-    """Sign in, pick a window, work: everything after this is the JSON API and live events."""
-    return render_template("clerk.html")
+BLUEPRINTS = (clerk.bp, console.bp)

@@ -1,0 +1,197 @@
+"""The window's actions (clerks) and the hall's window list."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint
+
+from queue_server import auth, registry
+from queue_server.api.fields import body, string
+from queue_server.domain import calling, planner, read_models, tickets
+from queue_server.domain import window_state as win
+from queue_server.errors import bad_request, forbidden, not_found, unauthorized
+from queue_server.registry import db
+from queue_server.store.db import Tx, loads
+
+bp = Blueprint("api_clerk", __name__, url_prefix="/api/v1")
+
+
+
+def acting_user() -> dict:
+    user = auth.current_user()
+    if user is None:
+        raise unauthorized()
+    if not auth.has_role(user, "clerk"):
+        raise forbidden()
+    return user
+
+
+def may_act(user: dict, w: sqlite3.Row) -> None:
+    """Staff act only on their own hall's windows; while a clerk is signed into a window, only
+    that clerk or a manager acts on it."""
+    auth.check_scope(user, w["hall"])
+    if auth.has_role(user, "manager"):
+        return
+    if w["clerk"] and w["clerk"] != user["username"]:
+        raise forbidden("该窗口已由其他工作人员登录 (another clerk is signed into this window)")
+
+
+def window_action(window_id: str, fn):
+    """Run ``fn(tx, window_row, user)`` as one transaction after the permission checks."""
+    user = acting_user()
+
+    def _tx(tx: Tx):
+        w = win.get(tx, window_id)
+        may_act(user, w)
+        return fn(tx, w, user)
+
+    return db().write(user["username"], _tx)
+
+
+def ticket_reply(row: sqlite3.Row) -> dict:
+    preds = planner.predictions(db().conn(), row["hall"]) if row["status"] == "waiting" else None
+    return {"ticket": read_models.ticket(db().conn(), row, preds)}
+
+
+def window_reply(window_id: str) -> dict:
+    return {"window": read_models.window_by_id(db().conn(), window_id)}
+
+
+@bp.post("/windows/<window_id>/open")
+def open_window(window_id: str):
+    body(set())
+
+    def _open(tx, w, user):
+        # A manager opening a window on someone's behalf does not sign into it.
+        clerk = None if auth.has_role(user, "manager") else user["username"]
+        return win.open_(tx, w, clerk)
+
+    window_action(window_id, _open)
+    return window_reply(window_id)
+
+
+@bp.post("/windows/<window_id>/pause")
+def pause_window(window_id: str):
+    reason = string(body({"reason"}), "reason", max_len=100)
+    window_action(window_id, lambda tx, w, u: win.pause(tx, w, reason))
+    return window_reply(window_id)
+
+
+@bp.post("/windows/<window_id>/close")
+def close_window(window_id: str):
+    body(set())
+    window_action(window_id, lambda tx, w, u: win.close(tx, w))
+    return window_reply(window_id)
+
+
+@bp.post("/windows/<window_id>/call-next")
+def call_next(window_id: str):
+    body(set())
+    user = acting_user()
+    w = db().one("SELECT hall, clerk FROM windows WHERE id = ?", (window_id,))
+    if w is not None:
+        may_act(user, w)  # a refused call must not run the hall's end-of-day clean-up
+        registry.services().rollover.ensure(w["hall"])
+    row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w))
+    if row is None:
+        return {"ticket": None}
+    return {**ticket_reply(row), "why": why.get("zh", ""), "why_en": why.get("en", "")}
+
+
+@bp.post("/windows/<window_id>/recall")
+def recall(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.recall(tx, w)))
+
+
+@bp.post("/windows/<window_id>/start")
+def start(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.start(tx, w)))
+
+
+@bp.post("/windows/<window_id>/finish")
+def finish(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.finish(tx, w)))
+
+
+@bp.post("/windows/<window_id>/no-show")
+def no_show(window_id: str):
+    body(set())
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.no_show(tx, w)))
+
+
+@bp.post("/windows/<window_id>/hold")
+def hold(window_id: str):
+    reason = string(body({"reason"}), "reason", max_len=100)
+    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.hold(tx, w, reason)))
+
+
+@bp.post("/windows/<window_id>/unhold")
+def unhold(window_id: str):
+    """Put a ticket this window held back in line, in its original place."""
+    data = body({"ticket"}, required={"ticket"})
+    ticket_id = data["ticket"]
+    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
+        raise bad_request("wrong_type", "ticket 须为票据 id (ticket must be a ticket id)")
+
+    def _unhold(tx, w, user):
+        t = tx.one("SELECT * FROM tickets WHERE id = ? AND hall = ?",
+                   (ticket_id, w["hall"])) if 0 < ticket_id < 2**63 else None
+        # A clerk releases what their own window held; a manager anything in the hall.
+        if t is None or (t["window"] != w["id"] and not auth.has_role(user, "manager")):
+            raise not_found("ticket")
+        return tickets.unhold(tx, t)
+
+    return ticket_reply(window_action(window_id, _unhold))
+
+
+@bp.post("/windows/<window_id>/transfer")
+def transfer(window_id: str):
+    service = string(body({"service"}, required={"service"}), "service", max_len=64,
+                     required=True)
+    return ticket_reply(window_action(window_id,
+                                      lambda tx, w, u: tickets.transfer(tx, w, service)))
+
+
+@bp.put("/windows/<window_id>/auto")
+def set_auto(window_id: str):
+    data = body({"auto"}, required={"auto"})
+    if not isinstance(data["auto"], bool):
+        raise bad_request("wrong_type", "auto 须为 true/false (auto must be a boolean)")
+    window_action(window_id, lambda tx, w, u: win.set_auto(tx, w, data["auto"]))
+    if data["auto"]:
+        registry.services().autocall.ensure_started()
+    return window_reply(window_id)
+
+
+@bp.get("/windows/<window_id>")
+def window_detail(window_id: str):
+    """The clerk terminal's view: the window, its current ticket's materials, waiting per skill
+    and the tickets it holds."""
+    user = acting_user()
+    conn = db().conn()
+    w = read_models.window_by_id(conn, window_id)
+    if w is None:
+        raise not_found("window")
+    auth.check_scope(user, w["hall"])
+    waiting = read_models.waiting_counts(conn, w["hall"])
+    if w["current"]:
+        svc = conn.execute("SELECT materials, materials_en FROM services WHERE id = ?",
+                           (w["current"]["service"],)).fetchone()
+        w["current"]["materials"] = loads(svc["materials"], []) if svc else []
+        w["current"]["materials_en"] = loads(svc["materials_en"], []) if svc else []
+    held = [{**read_models.ticket(conn, r), "hold_reason": r["hold_reason"] or ""}
+            for r in conn.execute("SELECT * FROM tickets WHERE window = ? AND status = 'held'"
+                                  " ORDER BY held_at", (window_id,))]
+    return {"window": w, "waiting": {s: waiting.get(s, 0) for s in w["skills"]}, "held": held}
+
+
+@bp.get("/halls/<hall>/windows")
+def hall_windows(hall: str):
+    user = acting_user()
+    if read_models.hall_row(db().conn(), hall) is None:
+        raise not_found("hall")
+    auth.check_scope(user, hall)
+    return {"windows": read_models.windows(db().conn(), hall)}

@@ -1,0 +1,40 @@
+"""Login, logout and who-am-I."""
+from __future__ import annotations
+
+from flask import Blueprint, request, session
+
+from queue_server import auth, registry
+from queue_server.api.fields import body, string
+from queue_server.errors import unauthorized
+
+bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
+
+
+@bp.post("/login")
+def login():
+    data = body({"username", "password"}, required={"username", "password"})
+    username = string(data, "username", max_len=64, required=True)
+    password = string(data, "password", max_len=256, required=True)
+    user, token = auth.login(registry.db(), username, password,
+                             request.remote_addr or "unknown")
+    session.clear()
+    session["token"] = token
+    session.permanent = True
+    return {"user": user, "token": token}
+
+
+@bp.post("/logout")
+def logout():
+    token = auth.request_token()
+    if token:
+        auth.logout(registry.db(), token)
+    session.clear()
+    return {"ok": True}
+
+
+@bp.get("/me")
+def me():
+    user = auth.current_user()
+    if user is None:
+        raise unauthorized()
+    return {"user": user}

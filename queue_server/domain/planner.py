@@ -1,0 +1,140 @@
+"""The one adapter between the database and the pure dispatcher.
+
+Builds the contract's dispatcher snapshot from the hall's rows, asks ``dispatcher.plan`` who
+goes where, and asks ``dispatcher.eta`` for positions and waits.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from dispatcher import eta as eta_model
+from dispatcher.explain import explain_all
+from dispatcher.model import plan_explained
+from queue_server.domain import clock
+
+DEFAULT_MEAN_S = 600.0
+
+
+def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
+             only_free: str | None = None) -> dict:
+    """The dispatcher's view of a hall. ``only_free`` marks just that window free."""
+    now = time.time() if now is None else now
+    tz = conn.execute("SELECT tz FROM halls WHERE id = ?", (hall,)).fetchone()
+    day = clock.day_of(now, tz["tz"] if tz else None)
+    services = {r["id"]: {"mean_service_s": float(r["mean_service_s"] or DEFAULT_MEAN_S)}
+                for r in conn.execute("SELECT id, mean_service_s FROM services WHERE hall = ?",
+                                      (hall,))}
+    load = {r["window"]: (r["n"], r["busy"] or 0.0) for r in conn.execute(
+        "SELECT window, COUNT(*) n, SUM(finished_at - started_at) busy FROM tickets"
+        " WHERE hall = ? AND day = ? AND status IN ('done', 'transferred') AND window IS NOT NULL"
+        " GROUP BY window", (hall, day))}
+    skills: dict[str, dict[str, float]] = {}
+    for r in conn.execute("SELECT s.window, s.service, s.weight FROM skills s JOIN windows w"
+                          " ON w.id = s.window WHERE w.hall = ?", (hall,)):
+        skills.setdefault(r["window"], {})[r["service"]] = r["weight"]
+    windows = []
+    for w in conn.execute("SELECT w.*, t.service t_service, t.called_at t_called,"
+                          " t.started_at t_started FROM windows w LEFT JOIN tickets t"
+                          " ON t.id = w.current WHERE w.hall = ? AND w.status != 'closed'"
+                          " ORDER BY w.sort, w.id", (hall,)):
+        if w["status"] == "paused" and not w["current"]:
+            continue  # a paused window takes nothing until it reopens
+        free = w["status"] == "open" and not w["current"]
+        if only_free is not None:
+            free = free and w["id"] == only_free
+        busy_until = None
+        if w["current"]:
+            began = w["t_started"] or w["t_called"] or now
+            mean = services.get(w["t_service"], {}).get("mean_service_s", DEFAULT_MEAN_S)
+            busy_until = max(now, began + mean)
+        elif not free:
+            busy_until = now  # open and idle but not offered this round
+        n, busy = load.get(w["id"], (0, 0.0))
+        windows.append({"id": w["id"], "skills": skills.get(w["id"], {}), "free": free,
+                        "busy_until": busy_until,
+                        "idle_since": w["idle_since"] if free else None,
+                        "served_today": n, "busy_seconds_today": busy})
+    tickets = []
+    # Today's tickets only: leftovers of earlier days are ended by rollover.py, and must never
+    # be called beside today's numbers even before that has run.
+    for t in conn.execute("SELECT id, service, order_at, priority, due_at FROM tickets"
+                          " WHERE hall = ? AND day = ? AND status = 'waiting'"
+                          " ORDER BY order_at, id", (hall, day)):
+        item = {"id": t["id"], "service": t["service"], "issued_at": t["order_at"],
+                "priority": t["priority"]}
+        if t["due_at"] is not None:
+            item["due_at"] = t["due_at"]
+        tickets.append(item)
+    return {"now": now, "windows": windows, "tickets": tickets, "services": services}
+
+
+def choose_for(conn: sqlite3.Connection, hall: str, window_id: str,
+               now: float | None = None) -> tuple[int | None, dict, bool]:
+    """The ticket the dispatcher gives ``window_id`` now, the snapshot it decided on, and
+    whether the tail guard chose it over the flow's proposal (for the clerk's why-line).
+
+    The hall-wide plan runs first, so an idle window that suits a ticket better can keep it;
+    if that leaves the calling window with nothing while it could serve someone, the plan runs
+    again with only this window free: a clerk who presses "call" is never left idle.
+    """
+    for only_free in (None, window_id):
+        snap = snapshot(conn, hall, now, only_free=only_free)
+        decisions, guarded = plan_explained(snap)  # = dispatcher.plan, plus the guard's say
+        for decision in decisions:
+            if decision["window"] == window_id:
+                return decision["ticket"], snap, window_id in guarded
+    return None, snap, False
+
+
+def explain(snap: dict, window_id: str, ticket_id: int, guarded: bool) -> dict[str, str]:
+    """The clerk's why-line in Chinese and English (empty if it cannot be worked out)."""
+    try:
+        return explain_all(snap, window_id, ticket_id, ("zh", "en"), guarded)
+    except Exception:  # an explanation must never block a call
+        return {"zh": "", "en": ""}
+
+
+def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None) -> dict:
+    """Position and ETA of every waiting ticket in the hall."""
+    snap = snapshot(conn, hall, now)
+    preds = eta_model.predict(snap)
+    # No open window can serve these (eta None): the dispatcher ranks them after everyone,
+    # but a citizen is better told how many wait for the same service before them.
+    ahead: dict[str, int] = {}
+    for t in snap["tickets"]:  # in order of their place in line
+        guess = preds.get(t["id"])
+        if guess is not None and guess["eta_s"] is None:
+            guess["position"] = ahead.get(t["service"], 0)
+        ahead[t["service"]] = ahead.get(t["service"], 0) + 1
+    return preds
+
+
+def predict_one(conn: sqlite3.Connection, hall: str, ticket_id: int,
+                now: float | None = None) -> dict:
+    """``predictions(conn, hall, now)`` for one waiting ticket, exactly (tests/test_eta.py),
+    at the cost of the forward run up to its call: what an issue answers with."""
+    snap = snapshot(conn, hall, now)
+    guess = eta_model.predict_one(snap, ticket_id)
+    if guess["eta_s"] is None:  # as in predictions(): those waiting for the same service
+        mine = next(t for t in snap["tickets"] if t["id"] == ticket_id)
+        ahead = 0
+        for t in snap["tickets"]:
+            if t is mine:
+                break
+            ahead += t["service"] == mine["service"]
+        guess = {**guess, "position": ahead}
+    return {ticket_id: guess}
+
+
+def predict_new(conn: sqlite3.Connection, hall: str, services: list[str],
+                now: float | None = None) -> dict[str, dict]:
+    """For each service: people ahead and ETA of a ticket issued now."""
+    snap = snapshot(conn, hall, now)
+    out = {}
+    for s in services:
+        guess = eta_model.predict_new(snap, s, 0)
+        if guess["eta_s"] is None:  # as in predictions(): those waiting for the same service
+            guess = {**guess, "position": sum(1 for t in snap["tickets"] if t["service"] == s)}
+        out[s] = guess
+    return out

@@ -1,0 +1,95 @@
+"""Exports of the statistics (CSV per the contract, XLSX with one sheet per breakdown)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from queue_server.domain import clock
+from queue_server.store.db import loads
+
+# The contract's CSV: a header row, then one row per service.
+CSV_FIELDS = ["service", "name", "issued", "served", "no_show", "cancelled", "mean_wait_s",
+              "p90_wait_s", "mean_service_s", "rating_mean"]
+
+SHEETS = {
+    "summary": ["from", "to", "issued", "served", "no_show", "cancelled", "waiting",
+                "transferred", "mean_wait_s", "p90_wait_s", "mean_service_s"],
+    "by_service": CSV_FIELDS,
+    "by_window": ["window", "name", "served", "busy_s", "mean_service_s", "rating_mean"],
+    "by_clerk": ["clerk", "display_name", "served", "busy_s", "mean_service_s", "rating_mean"],
+    "by_hour": ["hour", "issued", "served"],
+    "by_day": ["date", "issued", "served", "no_show", "cancelled", "mean_wait_s", "p90_wait_s"],
+}
+
+
+def _cell(value):
+    # Spreadsheets execute cells starting with these: never let a name become a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def stats_csv(stats: dict) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_FIELDS)
+    for row in stats["by_service"]:
+        w.writerow([_cell(row.get(k)) for k in CSV_FIELDS])
+    return out.getvalue()
+
+
+def stats_xlsx(stats: dict) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, fields in SHEETS.items():
+        ws = wb.create_sheet(title)
+        ws.append(fields)
+        rows = [stats] if title == "summary" else stats[title]
+        for row in rows:
+            ws.append([_cell(row.get(k)) for k in fields])
+    ws = wb.create_sheet("ratings")
+    ws.append(["score", "count"])
+    for score, n in stats["ratings"]["by_score"].items():
+        ws.append([int(score), n])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+AUDIT_LIMIT = 100_000
+
+
+def audit_events(conn, hall: str, tz: str, first: str, last: str, *, actor: str | None = None,
+                 number: str | None = None, window: str | None = None,
+                 action: str | None = None, after: int = 0,
+                 limit: int = AUDIT_LIMIT) -> list[dict]:
+    """The audit trail of ``first``..``last`` (hall-local dates), oldest first, filtered."""
+    start, _ = clock.day_bounds(first, tz)
+    _, end = clock.day_bounds(last, tz)
+    sql = ["SELECT e.seq, e.at, e.actor, e.action, e.ticket, e.window, e.detail, t.number"
+           " FROM events e LEFT JOIN tickets t ON t.id = e.ticket"
+           " WHERE e.hall = ? AND e.at >= ? AND e.at < ? AND e.seq > ?"]
+    args: list = [hall, start, end, after]
+    for column, value in (("e.actor", actor), ("t.number", number), ("e.window", window),
+                          ("e.action", action)):
+        if value:
+            sql.append(f"AND {column} = ?")
+            args.append(value.upper() if column == "t.number" else value)
+    sql.append("ORDER BY e.seq LIMIT ?")
+    args.append(limit)
+    out = []
+    for r in conn.execute(" ".join(sql), args):
+        ev = {"seq": r["seq"], "at": clock.iso(r["at"], tz), "actor": r["actor"],
+              "action": r["action"]}
+        if r["ticket"] is not None:
+            ev["ticket"] = r["ticket"]
+            ev["number"] = r["number"]
+        if r["window"] is not None:
+            ev["window"] = r["window"]
+        detail = loads(r["detail"], {})
+        detail.pop("call", None)  # the screen payload repeats the rest; keep the trail lean
+        ev["detail"] = detail
+        out.append(ev)
+    return out

@@ -1,0 +1,228 @@
+"""Statistics of a hall over one day or a range of days (hall-local dates).
+
+How tickets are counted (a transfer adds a second row with the same number, ``transferred_from``
+set and the original ``issued_at`` kept):
+
+- ``issued``: rows with ``transferred_from IS NULL``: each citizen's ticket once, under the
+  service and hour it was issued for.
+- ``served``: rows that ended ``done`` (the last leg of a transferred ticket counts, under its
+  new service); ``no_show``, ``cancelled``, ``waiting``: rows in that status now.
+- ``wait``: first call − ``issued_at`` of every called row that is not a transfer leg (a held
+  ticket called again still waited only until its first call; a transfer
+  leg's ``issued_at`` is the original one, so its "wait" would include the first service).
+  ``p90`` is the nearest-rank percentile (the smallest wait with at least 90 % at or below it).
+- ``service``: ``finished_at - started_at`` of ``done`` rows (a ticket finished straight from
+  "called" was served from the call on). A window's ``busy_s`` also includes the legs it
+  transferred, since it worked on them.
+- by hour: ``issued`` by the hall-local hour of issue, ``served`` by the hour of finishing.
+"""
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections import defaultdict
+from datetime import date, datetime
+from typing import NoReturn
+
+from queue_server.domain import clock, read_models
+from queue_server.errors import bad_request, invalid
+
+MAX_RANGE_DAYS = 366
+# Dates a hall can have history for; 9999-12-31 has no next day (clock.day_bounds overflows).
+MIN_YEAR, MAX_YEAR = 2000, 9998
+_DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A held ticket is called again later; its wait ended at its first call.
+COLUMNS = ("id, service, status, issued_at, COALESCE(first_called_at, called_at) AS called_at,"
+           " started_at, finished_at, window,"
+           " served_by, transferred_from, day")
+
+
+def parse_day(value: str | None, name: str) -> str | None:
+    """A YYYY-MM-DD query value in years 2000..9998, or a 400 ``bad_date``."""
+    if value is None or value == "":
+        return None
+    if not _DAY_RE.fullmatch(value):
+        _bad(name)
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        _bad(name)
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise bad_request("bad_date", f"{name} 须在 {MIN_YEAR}–{MAX_YEAR} 年之间 ({name} must be"
+                                      f" in the years {MIN_YEAR}..{MAX_YEAR})")
+    return d.isoformat()
+
+
+def _bad(name: str) -> NoReturn:
+    raise bad_request("bad_date", f"{name} 须为 YYYY-MM-DD 格式的日期 ({name} must be YYYY-MM-DD)")
+
+
+def day_range(args, tz: str, now: float | None = None) -> tuple[str, str]:
+    """``date``, or ``from``/``to`` (inclusive), defaulting to today in the hall."""
+    one = parse_day(args.get("date"), "date")
+    first, last = parse_day(args.get("from"), "from"), parse_day(args.get("to"), "to")
+    today = clock.day_of(clock.now() if now is None else now, tz)
+    if one and (first or last):
+        raise bad_request("bad_range", "date 与 from/to 不能同时使用 (use date or from/to)")
+    if one:
+        return one, one
+    first = first or last or today
+    last = last or (first if args.get("from") is None else today)
+    if last < first:
+        raise invalid("bad_range", "结束日期早于开始日期 (to is before from)")
+    span = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
+    if span > MAX_RANGE_DAYS:
+        raise invalid("bad_range", f"日期范围最多 {MAX_RANGE_DAYS} 天 (range too long)")
+    return first, last
+
+
+def _mean(xs: list[float], digits: int = 1) -> float | None:
+    return round(sum(xs) / len(xs), digits) if xs else None
+
+
+def p90(xs: list[float]) -> float | None:
+    """Nearest-rank 90th percentile."""
+    if not xs:
+        return None
+    s = sorted(xs)
+    return round(s[max(0, math.ceil(0.9 * len(s)) - 1)], 1)
+
+
+class _Hours:
+    """Hall-local hour of an instant, cached per hour bucket (fast for 10,000s of rows)."""
+
+    def __init__(self, tz: str):
+        self.tz = tz
+        self._cache: dict[int, int] = {}
+
+    def __call__(self, ts: float) -> int:
+        key = int(ts // 900)  # offsets are whole quarter hours, so a 15-min bucket is one hour
+        h = self._cache.get(key)
+        if h is None:
+            h = self._cache[key] = datetime.fromtimestamp(key * 900, clock.zone(self.tz)).hour
+        return h
+
+
+def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = None) -> dict:
+    """The contract's stats object for ``first``..``last`` plus clerks, ratings and days."""
+    last = last or first
+    tz = read_models.tz_of(conn, hall)
+    rows = conn.execute(
+        f"SELECT {COLUMNS}, r.score FROM tickets t LEFT JOIN ratings r ON r.ticket = t.id"
+        " WHERE t.hall = ? AND t.day BETWEEN ? AND ?", (hall, first, last)).fetchall()
+    hour = _Hours(tz)
+    acc: dict = {k: defaultdict(lambda: defaultdict(list)) for k in
+                 ("service", "window", "clerk", "hour", "day")}
+    waits: list[float] = []
+    services_s: list[float] = []
+    status_n: dict[str, int] = defaultdict(int)
+    issued = 0
+    scores: list[int] = []
+    for (_id, service, status, issued_at, called_at, started_at, finished_at, window,
+         clerk, transferred_from, day, score) in rows:
+        status_n[status] += 1
+        by_s, by_d = acc["service"][service], acc["day"][day]
+        if transferred_from is None:
+            issued += 1
+            by_s["issued"].append(1)
+            by_d["issued"].append(1)
+            acc["hour"][hour(issued_at)]["issued"].append(1)
+            if called_at is not None:
+                w = called_at - issued_at
+                waits.append(w)
+                by_s["wait"].append(w)
+                by_d["wait"].append(w)
+        if status in ("no_show", "cancelled"):
+            by_s[status].append(1)
+            by_d[status].append(1)
+        if status in ("done", "transferred") and finished_at is not None and window:
+            busy = finished_at - (started_at if started_at is not None else finished_at)
+            acc["window"][window]["busy"].append(busy)
+            if clerk:
+                acc["clerk"][clerk]["busy"].append(busy)
+        if status == "done":
+            svc_s = finished_at - started_at
+            services_s.append(svc_s)
+            by_s["served"].append(1)
+            by_s["service_s"].append(svc_s)
+            by_d["served"].append(1)
+            acc["hour"][hour(finished_at)]["served"].append(1)
+            for key, name in (("window", window), ("clerk", clerk)):
+                if name:
+                    acc[key][name]["served"].append(1)
+                    acc[key][name]["service_s"].append(svc_s)
+                    if score is not None:
+                        acc[key][name]["score"].append(score)
+            if score is not None:
+                scores.append(score)
+                by_s["score"].append(score)
+    return {
+        "date": first, "from": first, "to": last,
+        "issued": issued, "served": status_n["done"], "no_show": status_n["no_show"],
+        "cancelled": status_n["cancelled"], "waiting": status_n["waiting"],
+        "transferred": status_n["transferred"],
+        "mean_wait_s": _mean(waits), "p90_wait_s": p90(waits),
+        "mean_service_s": _mean(services_s),
+        "by_service": _by_service(conn, hall, acc["service"]),
+        "by_window": _by_window(conn, hall, acc["window"]),
+        "by_hour": _by_hour(conn, hall, acc["hour"]),
+        "by_clerk": _by_clerk(conn, acc["clerk"]),
+        "by_day": [{"date": d, "issued": len(v["issued"]), "served": len(v["served"]),
+                    "no_show": len(v["no_show"]), "cancelled": len(v["cancelled"]),
+                    "mean_wait_s": _mean(v["wait"]), "p90_wait_s": p90(v["wait"])}
+                   for d, v in sorted(acc["day"].items())],
+        "ratings": _ratings(scores),
+    }
+
+
+def _ratings(scores: list[int]) -> dict:
+    return {"count": len(scores), "mean": _mean(scores, 2),
+            "by_score": {str(s): scores.count(s) for s in range(1, 6)}}
+
+
+def _by_service(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
+    rows = conn.execute("SELECT id, name, name_en, active FROM services WHERE hall = ?"
+                        " ORDER BY sort, id", (hall,)).fetchall()
+    out = []
+    for r in rows:
+        v = acc.get(r["id"], {})
+        if not r["active"] and not v:
+            continue
+        out.append({"service": r["id"], "name": r["name"], "name_en": r["name_en"] or "",
+                    "issued": len(v.get("issued", [])), "served": len(v.get("served", [])),
+                    "no_show": len(v.get("no_show", [])),
+                    "cancelled": len(v.get("cancelled", [])),
+                    "mean_wait_s": _mean(v.get("wait", [])), "p90_wait_s": p90(v.get("wait", [])),
+                    "mean_service_s": _mean(v.get("service_s", [])),
+                    "rating_mean": _mean(v.get("score", []), 2)})
+    return out
+
+
+def _by_window(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
+    rows = conn.execute("SELECT id, name, name_en FROM windows WHERE hall = ? ORDER BY sort, id",
+                        (hall,)).fetchall()
+    return [{"window": r["id"], "name": r["name"], "name_en": r["name_en"] or "",
+             "served": len(acc.get(r["id"], {}).get("served", [])),
+             "busy_s": round(sum(acc.get(r["id"], {}).get("busy", [])), 1),
+             "mean_service_s": _mean(acc.get(r["id"], {}).get("service_s", [])),
+             "rating_mean": _mean(acc.get(r["id"], {}).get("score", []), 2)} for r in rows]
+
+
+def _by_clerk(conn: sqlite3.Connection, acc: dict) -> list[dict]:
+    names = {r["username"]: r["display_name"] for r in conn.execute(
+        "SELECT username, display_name FROM users")}
+    return [{"clerk": u, "display_name": names.get(u) or u, "served": len(v["served"]),
+             "busy_s": round(sum(v["busy"]), 1), "mean_service_s": _mean(v["service_s"]),
+             "rating_mean": _mean(v["score"], 2)} for u, v in sorted(acc.items())]
+
+
+def _by_hour(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
+    """Every hour the hall is open, plus any other hour that saw a ticket."""
+    h = conn.execute("SELECT open_s, close_s FROM halls WHERE id = ?", (hall,)).fetchone()
+    hours = set(acc)
+    if h and h["open_s"] is not None and h["close_s"] is not None:
+        hours |= set(range(h["open_s"] // 3600, math.ceil(h["close_s"] / 3600)))
+    return [{"hour": x, "issued": len(acc.get(x, {}).get("issued", [])),
+             "served": len(acc.get(x, {}).get("served", []))} for x in sorted(hours)]
+

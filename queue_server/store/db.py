@@ -1,0 +1,244 @@
+"""The database: one connection factory, numbered migrations, one write path.
+
+Every state change goes through :func:`write`, which runs the caller's function inside
+``BEGIN IMMEDIATE`` (so a read-then-write never upgrades a deferred lock and fails with
+SQLITE_BUSY), records audit events in the same transaction, and publishes live events only
+after the commit succeeded.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from queue_server.live.events import Event
+
+import sqlite_utils
+
+from queue_server.store.migrations import MIGRATIONS
+
+T = TypeVar("T")
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open a connection with the pragmas every HallQ connection needs."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a printed ticket must survive a power cut, not only a process crash.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded in ``_migrations``; return their names."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at REAL NOT NULL)"
+    )
+    done = {r[0] for r in conn.execute("SELECT id FROM _migrations")}
+    applied = []
+    for number, fn in enumerate(MIGRATIONS, start=1):
+        if number in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check inside the lock: another process may have migrated meanwhile.
+            if conn.execute("SELECT 1 FROM _migrations WHERE id = ?", (number,)).fetchone():
+                conn.execute("ROLLBACK")
+                continue
+            fn(sqlite_utils.Database(conn))
+            conn.execute(
+                "INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                (number, fn.__name__, time.time()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(fn.__name__)
+    return applied
+
+
+WRITE_WAIT_S = 30.0  # how long a writer waits for another process's write lock
+
+
+def begin_immediate(conn: sqlite3.Connection, wait_s: float = WRITE_WAIT_S) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another process's writer in Python, not in SQLite.
+
+    SQLite's busy handler sleeps inside C: under gevent that would stop every greenlet of the
+    process (every screen and phone) while another process holds the write lock. So the
+    handler gets 10 ms, and the rest of the wait is ``time.sleep`` (a greenlet switch under
+    gevent's monkey-patching, a released GIL under threads)."""
+    deadline = time.monotonic() + wait_s
+    conn.execute("PRAGMA busy_timeout = 10")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.002)
+    finally:
+        conn.execute("PRAGMA busy_timeout = 30000")
+
+
+@dataclass
+class Tx:
+    """An open write transaction: the connection plus what to announce after commit."""
+
+    conn: sqlite3.Connection
+    actor: str
+    now: float = field(default_factory=time.time)
+    live: list[tuple[str, dict, list[str]]] = field(default_factory=list)
+    touched_halls: set[str] = field(default_factory=set)
+    tickets: set[int] = field(default_factory=set)
+
+    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def audit(
+        self,
+        hall: str,
+        action: str,
+        *,
+        ticket: int | None = None,
+        window: str | None = None,
+        detail: dict | None = None,
+    ) -> int:
+        """Append one audit event (the only writer of the ``events`` table)."""
+        cur = self.conn.execute(
+            "INSERT INTO events (hall, at, actor, action, ticket, window, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (hall, self.now, self.actor, action, ticket, window,
+             json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)),
+        )
+        self.touched_halls.add(hall)
+        return int(cur.lastrowid)
+
+    def emit(self, event: Event) -> None:
+        """Queue a live event; it gets the hall's next ``seq`` now and is sent after commit."""
+        seq = self.conn.execute(
+            "UPDATE halls SET live_seq = live_seq + 1 WHERE id = ? RETURNING live_seq",
+            (event.hall,)).fetchone()[0]
+        self.live.append((event.NAME, {**event.payload(), "seq": seq}, event.rooms()))
+        self.touched_halls.add(event.hall)
+
+
+class Database:
+    """Wraps the database file: a connection per thread or greenlet, the write path, reads.
+
+    ``on_commit(tx)`` is called right after each COMMIT, still under the write lock, so it sees
+    transactions in ``seq`` order; it must only hand the transaction on (the live publisher
+    queues it), never send anything itself: a request never waits for the fan-out.
+    """
+
+    POOL_SIZE = 32  # idle connections kept for the next request (opening one costs ~0.2 ms)
+
+    def __init__(self, path: str, on_commit: Callable[[Tx], None] | None = None):
+        self.path = path
+        self.on_commit = on_commit
+        # threading.local is per greenlet under gevent's monkey-patching, so no connection is
+        # ever shared by two greenlets or threads; the pool lets the short-lived request
+        # greenlets reuse connections instead of opening one each.
+        self._local = threading.local()
+        self._pool: list[sqlite3.Connection] = []
+        self._write_lock = threading.Lock()
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's (greenlet's) connection: its own until :meth:`release`."""
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            try:
+                c = self._pool.pop()
+            except IndexError:
+                c = connect(self.path)
+            self._local.conn = c
+        return c
+
+    def release(self) -> None:
+        """Give this thread's connection back to the pool (at the end of each request)."""
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            return
+        self._local.conn = None
+        if c.in_transaction:  # never hand on an open transaction
+            c.rollback()
+        if len(self._pool) < self.POOL_SIZE:
+            self._pool.append(c)
+        else:
+            c.close()
+
+    def close(self) -> None:
+        """Close this thread's connection and the pooled ones."""
+        c = getattr(self._local, "conn", None)
+        if c is not None:
+            c.close()
+            self._local.conn = None
+        while self._pool:
+            self._pool.pop().close()
+
+    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        return self.conn().execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return self.conn().execute(sql, params).fetchall()
+
+    @contextmanager
+    def read(self):
+        """A consistent read snapshot across several queries."""
+        c = self.conn()
+        c.execute("BEGIN")
+        try:
+            yield c
+        finally:
+            c.execute("COMMIT")
+
+    def write(self, actor: str, fn: Callable[[Tx], T]) -> T:
+        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; hand it on after commit."""
+        c = self.conn()
+        # Writers of this process queue on a lock rather than in SQLite's busy handler, which
+        # sleeps in steps of up to 100 ms; other processes still meet busy_timeout.
+        with self._write_lock:
+            begin_immediate(c)
+            tx = Tx(conn=c, actor=actor)
+            try:
+                result = fn(tx)
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+            # Still under the lock: transactions reach the publisher in the order of their seq.
+            if self.on_commit is not None and (tx.live or tx.tickets):
+                try:
+                    self.on_commit(tx)
+                except Exception:  # committed is committed: a lost push is healed by resync
+                    logging.getLogger(__name__).exception("queueing live events failed")
+        return result
+
+
+def loads(value: Any, default: Any = None) -> Any:
+    """Decode a JSON column, tolerating NULL."""
+    if value is None or value == "":
+        return default
+    return json.loads(value)
