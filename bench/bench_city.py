@@ -67,6 +67,7 @@ def seed_city(db: Path, halls: list[str]) -> None:
     from werkzeug.security import generate_password_hash
 
     from queue_server import auth, create_app
+    from queue_server.api import bodies
     from queue_server.domain import halls as hall_admin
     from queue_server.domain import window_state as win
     from queue_server.manager import admin
@@ -74,17 +75,24 @@ def seed_city(db: Path, halls: list[str]) -> None:
     app = create_app({"DB": str(db), "MESSAGE_QUEUE": None})
     hashed = generate_password_hash(PASSWORD)  # one hash for every clerk, as demo.seed does
 
+    def checked(kind: str, fields: dict) -> dict:
+        """The fields as the API's body check leaves them."""
+        model = {"windows": bodies.WindowNew, "categories": bodies.CategoryNew,
+                 "services": bodies.ServiceNew}[kind]
+        data = model.model_validate({"id": "x", **fields}).given()
+        data.pop("id")
+        return data
+
     def add(tx, h: str) -> None:
         hall_admin.create(tx, h, f"测试{h[1:]}")
         for key, name, prefix, mean in SERVICES:
             for kind, fields in (("categories", {"name": name, "prefix": prefix}),
                                  ("services", {"category": f"{h}-{key}", "name": name,
                                                "mean_service_s": mean})):
-                admin.save(tx, kind, h, f"{h}-{key}", admin.clean(kind, fields, True), True)
+                admin.save(tx, kind, h, f"{h}-{key}", checked(kind, fields), True)
         for i in range(1, WINDOWS + 1):
             wid = f"{h}-W{i:02d}"
-            admin.save(tx, "windows", h, wid,
-                       admin.clean("windows", {"name": f"{i}号窗口"}, True), True)
+            admin.save(tx, "windows", h, wid, checked("windows", {"name": f"{i}号窗口"}), True)
             win.set_skills(tx, win.get(tx, wid),
                            {f"{h}-{key}": 1.0 if j == (i - 1) % len(SERVICES) else 0.5
                             for j, (key, *_) in enumerate(SERVICES)})
@@ -108,6 +116,85 @@ def start_redis() -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("redis-server did not come up")
+
+
+def start_server(db: Path, env: dict, worker_connections: int | None):
+    """The README's production command (its worker connections changed if asked)."""
+    server = gunicorn_server(db, env)
+    if worker_connections:
+        i = server.cmd.index("--worker-connections")
+        server.cmd[i + 1] = str(worker_connections)
+    return server.start()
+
+
+def warm_up(servers: list, halls: list[str]) -> None:
+    """One uncounted call on each process: its first plan pays for loading OR-Tools."""
+    for k, server in enumerate(servers):
+        h = halls[k % len(halls)]
+        s = requests.Session()
+        s.post(f"{server.url}/api/v1/halls/{h}/tickets", json={"service": f"{h}-hukou"},
+               timeout=STALL_S).raise_for_status()
+        login(s, server.url, f"clerk_{h}")
+        for action in ("open", "call-next", "finish", "close"):
+            s.post(f"{server.url}/api/v1/windows/{h}-W01/{action}", timeout=STALL_S)
+
+
+def issue_all(home: dict[str, str], halls: list[str], phones: int) -> list[tuple[str, str, str]]:
+    """``phones`` tickets in each hall, from its own process: (hall, number, token)."""
+    def issue(job: tuple[str, int]) -> tuple[str, str, str]:
+        h, i = job
+        r = requests.post(f"{home[h]}/api/v1/halls/{h}/tickets",
+                          json={"service": f"{h}-{SERVICES[i % len(SERVICES)][0]}"},
+                          timeout=STALL_S)
+        r.raise_for_status()
+        return h, r.json()["ticket"]["number"], r.json()["token"]
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        tickets = list(pool.map(issue, [(h, i) for h in halls for i in range(phones)]))
+    print(f"issued {len(tickets)} tickets in {time.monotonic() - t0:.1f} s", flush=True)
+    return tickets
+
+
+def report(args, halls: list[str], spec: list[dict], outs: list[dict], tickets: list,
+           results: dict, http, servers: list, rss_kb: tuple[int, int, int]) -> None:
+    """The latency table and the JSON summary."""
+    before_kb, with_kb, peak_kb = rss_kb
+    lost, rec = set(), {"screen": {}, "phone": {}}
+    for k, out in enumerate(outs):  # node k had spec[k::node_procs]
+        lost |= {k + i * args.node_procs for i in out["failed"] + out["dropped"]}
+        for kind, by_number in out["receipts"].items():
+            what, h = kind.split("/")
+            for number, times in by_number.items():
+                rec[what].setdefault((h, number), []).extend(times)
+    ok = [c for j, c in enumerate(spec) if j not in lost]
+    screens = {h: sum(c["kind"] == f"screen/{h}" for c in ok) for h in halls}
+    phones_ok = {c["sub"].get("ticket") for c in ok}
+    token_of = {(h, n): token for h, n, token in tickets}
+    sent = {(h, n): t for h, (called, _) in results.items() for n, t in called}
+    rows = {"call → hall screen": latency(sent, rec["screen"],
+                                          {key: screens[key[0]] for key in sent}),
+            "call → phone": latency(sent, rec["phone"],
+                                    {key: int(token_of.get(key) in phones_ok) for key in sent}),
+            **{f"HTTP {name}": row for name, row in http.summary().items()}}
+    table(rows)
+    held = {s.url: sum(c["url"] == s.url for c in ok) for s in servers}
+    n_ok = len(ok)
+    summary = {"rows": rows, "stalls": http.stalls, "halls": len(halls), "clients": len(spec),
+               "connected": n_ok, "failed_or_dropped": len(lost),
+               "held_per_process": list(held.values()), "calls": len(sent),
+               "peak_rss_mb": round(peak_kb / 1024, 1),
+               "rss_mb_per_1000": round(peak_kb / 1024 / n_ok * 1000, 1) if n_ok else None,
+               "rss_of_clients_mb_per_1000":  # RSS with the clients - before them
+                   round((with_kb - before_kb) / 1024 / n_ok * 1000, 1) if n_ok else None}
+    print(f"\n{len(halls)} halls, {len(spec)} clients: {n_ok} connected (per process"
+          f" {summary['held_per_process']}), {len(lost)} refused or dropped; {len(sent)} calls;"
+          f" stalls {http.stalls}; workers' peak RSS {summary['peak_rss_mb']:.0f} MB ="
+          f" {summary['rss_mb_per_1000']} MB per 1,000 clients"
+          f" (the clients' own: {summary['rss_of_clients_mb_per_1000']}, RSS with them"
+          f" minus before them)")
+    print(json.dumps(summary, ensure_ascii=False))
+
 
 
 def main() -> None:
@@ -139,35 +226,11 @@ def main() -> None:
     servers = []
     try:
         for _ in range(args.servers):
-            server = gunicorn_server(db, env)
-            if args.worker_connections:
-                i = server.cmd.index("--worker-connections")
-                server.cmd[i + 1] = str(args.worker_connections)
-            servers.append(server.start())
+            servers.append(start_server(db, env, args.worker_connections))
         pids = [worker_pid(s.proc.pid) for s in servers]
         home = {h: servers[k % len(servers)].url for k, h in enumerate(halls)}  # its writers
-        # One uncounted call on each process: its first plan pays for loading OR-Tools.
-        for k, server in enumerate(servers):
-            h = halls[k % len(halls)]
-            s = requests.Session()
-            s.post(f"{server.url}/api/v1/halls/{h}/tickets", json={"service": f"{h}-hukou"},
-                   timeout=STALL_S).raise_for_status()
-            login(s, server.url, f"clerk_{h}")
-            for action in ("open", "call-next", "finish", "close"):
-                s.post(f"{server.url}/api/v1/windows/{h}-W01/{action}", timeout=STALL_S)
-
-        def issue(job: tuple[str, int]) -> tuple[str, str, str]:
-            h, i = job
-            r = requests.post(f"{home[h]}/api/v1/halls/{h}/tickets",
-                              json={"service": f"{h}-{SERVICES[i % len(SERVICES)][0]}"},
-                              timeout=STALL_S)
-            r.raise_for_status()
-            return h, r.json()["ticket"]["number"], r.json()["token"]
-
-        t0 = time.monotonic()
-        with ThreadPoolExecutor(8) as pool:
-            tickets = list(pool.map(issue, [(h, i) for h in halls for i in range(phones)]))
-        print(f"issued {len(tickets)} tickets in {time.monotonic() - t0:.1f} s", flush=True)
+        warm_up(servers, halls)
+        tickets = issue_all(home, halls, phones)
         spec = [{"kind": f"screen/{h}", "sub": {"hall": h, "batch": True}}
                 for h in halls for _ in range(args.screens)]
         spec += [{"kind": f"phone/{h}", "sub": {"ticket": token, "positions": True}}
@@ -206,41 +269,8 @@ def main() -> None:
             redis_proc.kill()
             redis_proc.wait()
 
-    lost, rec = set(), {"screen": {}, "phone": {}}
-    for k, out in enumerate(outs):  # node k had spec[k::node_procs]
-        lost |= {k + i * args.node_procs for i in out["failed"] + out["dropped"]}
-        for kind, by_number in out["receipts"].items():
-            what, h = kind.split("/")
-            for number, times in by_number.items():
-                rec[what].setdefault((h, number), []).extend(times)
-    ok = [c for j, c in enumerate(spec) if j not in lost]
-    screens = {h: sum(c["kind"] == f"screen/{h}" for c in ok) for h in halls}
-    phones_ok = {c["sub"].get("ticket") for c in ok}
-    token_of = {(h, n): token for h, n, token in tickets}
-    sent = {(h, n): t for h, (called, _) in results.items() for n, t in called}
-    rows = {"call → hall screen": latency(sent, rec["screen"],
-                                          {key: screens[key[0]] for key in sent}),
-            "call → phone": latency(sent, rec["phone"],
-                                    {key: int(token_of.get(key) in phones_ok) for key in sent}),
-            **{f"HTTP {name}": row for name, row in http.summary().items()}}
-    table(rows)
-    held = {s.url: sum(c["url"] == s.url for c in ok) for s in servers}
-    n_ok = len(ok)
-    summary = {"rows": rows, "stalls": http.stalls, "halls": len(halls), "clients": len(spec),
-               "connected": n_ok, "failed_or_dropped": len(lost),
-               "held_per_process": list(held.values()), "calls": len(sent),
-               "peak_rss_mb": round(peak_kb / 1024, 1),
-               "rss_mb_per_1000": round(peak_kb / 1024 / n_ok * 1000, 1) if n_ok else None,
-               "rss_of_clients_mb_per_1000":  # RSS with the clients - before them
-                   round((with_kb - before_kb) / 1024 / n_ok * 1000, 1) if n_ok else None}
-    print(f"\n{len(halls)} halls, {len(spec)} clients: {n_ok} connected (per process"
-          f" {summary['held_per_process']}), {len(lost)} refused or dropped; {len(sent)} calls;"
-          f" stalls {http.stalls}; workers' peak RSS {summary['peak_rss_mb']:.0f} MB ="
-          f" {summary['rss_mb_per_1000']} MB per 1,000 clients"
-          f" (the clients' own: {summary['rss_of_clients_mb_per_1000']}, RSS with them"
-          f" minus before them)")
-    print(json.dumps(summary, ensure_ascii=False))
-
+    report(args, halls, spec, outs, tickets, results, http, servers,
+           (before_kb, with_kb, peak_kb))
 
 if __name__ == "__main__":
     main()

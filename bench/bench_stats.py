@@ -87,7 +87,8 @@ def main() -> int:
         client.post("/api/v1/auth/login", json={"username": "manager", "password": PASSWORD})
         url = f"/api/v1/halls/demo/stats?date={DAY}"
         first = client.get(url)
-        assert first.status_code == 200 and first.json["issued"] == args.tickets, first.json
+        assert first.status_code == 200, first.json
+        assert first.json["issued"] == args.tickets, first.json
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
               f" Python {platform.python_version()}; {args.tickets} tickets, median of"
               f" {args.runs} runs")

@@ -8,9 +8,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from displays import phone, printer
 from queue_server import registry
-from queue_server.api import fields
+from queue_server.api import bodies
+from queue_server.api.fields import accepts
 from queue_server.domain import clock, planner, read_models, tickets
-from queue_server.errors import conflict, invalid, not_found
+from queue_server.errors import conflict, not_found
 from queue_server.registry import db
 from queue_server.store.db import Tx
 
@@ -37,10 +38,11 @@ def kiosk(hall: str):
 
 
 @bp.post("/kiosk/<hall>/slip")
-def slip(hall: str):
+@accepts(bodies.Slip)
+def slip(hall: str, body: bodies.Slip):
     """The slip of a ticket just issued. If printing fails the ticket is cancelled, so no
     number is called that nobody holds."""
-    token, kiosk_id = _slip_request()
+    token, kiosk_id = body.token, body.kiosk
     row = _fresh_kiosk_ticket(hall, token)
     conn = db().conn()
     view = read_models.ticket(conn, row, planner.predictions(conn, hall))
@@ -58,15 +60,6 @@ def slip(hall: str):
         _unclaim_print(row["id"])
         reply["cancelled"] = _cancel(row["id"])
     return reply
-
-
-def _slip_request() -> tuple[str, str | None]:
-    data = fields.body({"token", "kiosk"}, required={"token"})
-    token = fields.string(data, "token", max_len=128, required=True)
-    kiosk_id = fields.string(data, "kiosk", max_len=32)
-    if kiosk_id is not None and not printer.KIOSK_RE.match(kiosk_id):
-        raise invalid("invalid_kiosk", "自助机编号无效 (kiosk: letters, digits, - and _)")
-    return token, kiosk_id
 
 
 def _fresh_kiosk_ticket(hall: str, token: str):

@@ -11,17 +11,17 @@ printers sold in China expect; python-escpos's own code pages have no Chinese.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from escpos import printer as escpos_printer
 from escpos.escpos import Escpos
 
+from queue_server.api.fields import KIOSK_RE
+
 FS_CHINESE_ON = b"\x1c\x26"  # FS &: Chinese character mode
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 
 
-KIOSK_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 
 class PrinterConfigError(ValueError):

@@ -15,6 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-pass-123"
 
 
+def error_code(r) -> str:
+    """A refusal's code, after checking it is a 4xx in the contract's error shape."""
+    assert 400 <= r.status_code < 500, (r.status_code, r.data[:200])
+    err = r.get_json()["error"]
+    assert set(err) == {"code", "message"}
+    assert err["code"]
+    assert err["message"]
+    return err["code"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

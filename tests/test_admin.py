@@ -8,7 +8,7 @@ from tests.helpers import PASSWORD
 H = "/api/v1/halls/demo"
 
 
-@pytest.mark.parametrize("method,path,body,status", [
+@pytest.mark.parametrize(("method", "path", "body", "status"), [
     ("post", f"{H}/windows", {"id": "W 1", "name": "x"}, 422),
     ("post", f"{H}/windows", {"id": "W01", "name": "x"}, 409),
     ("post", f"{H}/windows", {"id": "W30"}, 400),
@@ -47,7 +47,8 @@ def test_new_window_and_service_work_end_to_end(app, mgr):
                                              "prefix": "K"}).status_code == 201
     r = mgr.post(f"{H}/services", json={"id": "passport", "category": "ent", "name": "护照",
                                         "mean_service_s": 300, "materials": ["身份证"]})
-    assert r.status_code == 201 and r.json["service"]["materials"] == ["身份证"]
+    assert r.status_code == 201
+    assert r.json["service"]["materials"] == ["身份证"]
     assert mgr.post(f"{H}/windows", json={"id": "W21", "name": "21号窗口"}).status_code == 201
     assert mgr.put("/api/v1/windows/W21/skills",
                    json={"skills": {"passport": 1}}).status_code == 200
@@ -66,7 +67,8 @@ def test_retired_service_cannot_be_issued(app, mgr):
 def test_user_management(app, mgr):
     r = mgr.post(f"{H}/users", json={"username": "clerk13", "role": "clerk",
                                      "password": PASSWORD, "display_name": "新同事"})
-    assert r.status_code == 201 and r.json["user"]["display_name"] == "新同事"
+    assert r.status_code == 201
+    assert r.json["user"]["display_name"] == "新同事"
     other = app.test_client()
     assert other.post("/api/v1/auth/login", json={"username": "clerk13",
                                                   "password": PASSWORD}).status_code == 200
@@ -88,7 +90,8 @@ def test_hours_and_notices_round_trip(mgr):
     assert mgr.put(f"{H}/notices", json={"notices": ["一", " ", "二"]}).json == {
         "notices": ["一", "二"]}
     hall = mgr.get(f"{H}/admin").json["hall"]
-    assert hall["hours"] == {"open": "08:30", "close": "18:00"} and hall["notices"] == ["一", "二"]
+    assert hall["hours"] == {"open": "08:30", "close": "18:00"}
+    assert hall["notices"] == ["一", "二"]
 
 
 def test_the_settings_view_shows_the_order_it_saved(mgr):

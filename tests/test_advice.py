@@ -38,7 +38,8 @@ def test_trace_from_history(db):
     day = record_day(db, 6)
     tr = skills_advice.trace(db.conn(), "demo", day)
     assert [a["service"] for a in tr["arrivals"]] == ["hukou"] * 6
-    assert tr["arrivals"][0]["t"] == 9 * 3600 and tr["arrivals"][1]["t"] == 9 * 3600 + 60
+    assert tr["arrivals"][0]["t"] == 9 * 3600
+    assert tr["arrivals"][1]["t"] == 9 * 3600 + 60
     assert all(a["service_s"] == 300 for a in tr["arrivals"])
     assert {w["id"]: w["skills"] for w in tr["windows"]}["W13"] == {"hukou": 1.0, "civil": 0.5}
 
@@ -48,7 +49,8 @@ def test_advice_through_the_console_applies_and_is_audited(db, mgr):
     r = mgr.get(f"{H}/advice?max_changes=2&days=3")
     assert r.status_code == 200, r.json
     a = r.json
-    assert len(a["changes"]) <= 2 and a["arrivals"] == 24
+    assert len(a["changes"]) <= 2
+    assert a["arrivals"] == 24
     assert set(a["current"]) >= {"mean_wait_s", "p95_wait_s"}
     assert a["expected"]["mean_wait_s"] <= a["current"]["mean_wait_s"]
     changes = a["changes"] or [{"window": "W14", "service": "civil", "from": None, "to": 0.5}]
@@ -64,10 +66,11 @@ def test_advice_through_the_console_applies_and_is_audited(db, mgr):
     assert [e for e in events if e["action"] == "advice_apply"][-1]["actor"] == "manager"
     # The same advice again is stale: the matrix changed since it was computed.
     r = mgr.post(f"{H}/advice/apply", json={"changes": changes})
-    assert r.status_code == 409 and r.json["error"]["code"] == "advice_stale"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "advice_stale"
 
 
-@pytest.mark.parametrize("changes,status", [
+@pytest.mark.parametrize(("changes", "status"), [
     ([{"window": "W13", "service": "hukou", "to": None}], 422),   # W13's last primary skill
     ([{"window": "W99", "service": "hukou", "to": 1}], 404),
     ([{"window": "W13", "service": "nope", "to": 1}], 422),
@@ -77,13 +80,15 @@ def test_advice_through_the_console_applies_and_is_audited(db, mgr):
 def test_bad_advice_is_refused_and_changes_nothing(db, mgr, changes, status):
     before = mgr.get(f"{H}/windows").json
     r = mgr.post(f"{H}/advice/apply", json={"changes": changes})
-    assert r.status_code == status and "error" in r.json
+    assert r.status_code == status
+    assert "error" in r.json
     assert mgr.get(f"{H}/windows").json == before
 
 
 def test_no_history_is_a_422(mgr):
     r = mgr.get(f"{H}/advice")
-    assert r.status_code == 422 and r.json["error"]["code"] == "no_history"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "no_history"
 
 
 def test_live_hint_when_a_service_has_no_open_window(db, mgr):
@@ -91,5 +96,8 @@ def test_live_hint_when_a_service_has_no_open_window(db, mgr):
     db.write("citizen", lambda tx: tickets.issue(tx, "demo", "estate", "kiosk"))
     hints = mgr.get(f"{H}/monitor").json["hints"]
     estate = [h for h in hints if h["service"] == "estate"]
-    assert len(estate) == 1 and estate[0]["kind"] in ("open", "give")
-    assert estate[0]["expected_s"] <= 2400 and estate[0]["text"] and estate[0]["text_en"]
+    assert len(estate) == 1
+    assert estate[0]["kind"] in ("open", "give")
+    assert estate[0]["expected_s"] <= 2400
+    assert estate[0]["text"]
+    assert estate[0]["text_en"]

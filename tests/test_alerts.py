@@ -33,7 +33,8 @@ def test_overdue_tickets_are_pushed_once_to_the_managers_room(app, client, auth,
     new = checker.check(later)
     assert [(a["number"], a["service"], a["limit_s"]) for a in new] == [(number, "hukou", 1200)]
     got = [m for m in manager.get_received() if m["name"] == "alert.wait"]
-    assert len(got) == 1 and got[0]["args"][0]["number"] == number
+    assert len(got) == 1
+    assert got[0]["args"][0]["number"] == number
     assert got[0]["args"][0]["waited_s"] >= 1200
     assert not [m for m in screen.get_received() if m["name"] == "alert.wait"]  # managers only
     assert checker.check(later + 5) == []                   # once per ticket
@@ -51,7 +52,8 @@ def test_monitor_flags_tickets_over_their_limit(client, auth, db):
     m = client.get(f"{H}/monitor").json
     assert [(a["number"], a["limit_s"]) for a in m["overdue"]] == [(number, 1200)]
     hukou = next(s for s in m["services"] if s["service"] == "hukou")
-    assert hukou["over"] == 1 and hukou["longest_wait_s"] >= 1300
+    assert hukou["over"] == 1
+    assert hukou["longest_wait_s"] >= 1300
 
 
 def test_overdue_follows_the_service_limit(app, client, auth, db):
@@ -123,7 +125,9 @@ def test_two_processes_send_one_alert_between_them(app, second_app, db, emitted)
     tid, number = _issue_at(db, now - 1300)
     a, b = Checker(app), Checker(second_app)
     assert [x["number"] for x in a.check(now)] == [number]
-    assert b.check(now) == [] and b.check(now + 5) == [] and a.check(now + 5) == []
+    assert b.check(now) == []
+    assert b.check(now + 5) == []
+    assert a.check(now + 5) == []
     assert [(p["ticket"], room) for p, room in emitted] == [(tid, "managers:demo")]
     assert len(_alert_events(db)) == 1
 
@@ -156,8 +160,10 @@ def test_a_restarted_checker_does_not_send_again(app, db, emitted):
     _issue_at(db, now - 1300)
     assert len(Checker(app).check(now)) == 1
     restarted = Checker(app)
-    assert restarted.check(now + 5) == [] and restarted.check(now + 10) == []
-    assert len(emitted) == 1 and len(_alert_events(db)) == 1
+    assert restarted.check(now + 5) == []
+    assert restarted.check(now + 10) == []
+    assert len(emitted) == 1
+    assert len(_alert_events(db)) == 1
 
 
 def test_a_ticket_overdue_later_is_alerted_once(app, second_app, db, emitted):
@@ -168,7 +174,8 @@ def test_a_ticket_overdue_later_is_alerted_once(app, second_app, db, emitted):
     assert [x["ticket"] for x in a.check(now)] == [first]
     assert b.check(now + 300) == []                          # the second is not over yet
     assert [x["ticket"] for x in b.check(now + 601)] == [second]
-    assert a.check(now + 602) == [] and Checker(app).check(now + 603) == []
+    assert a.check(now + 602) == []
+    assert Checker(app).check(now + 603) == []
     assert [p["ticket"] for p, _ in emitted] == [first, second]
     assert [e["ticket"] for e in _alert_events(db)] == [first, second]
 

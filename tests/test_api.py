@@ -21,7 +21,8 @@ def test_halls_and_services(client):
     data = client.get("/api/v1/halls/demo/services").json
     assert {c["prefix"] for c in data["categories"]} >= {"A", "B", "F"}
     estate = next(s for s in data["services"] if s["id"] == "estate")
-    assert "不动产权证书" in estate["materials"] and estate["waiting"] == 0
+    assert "不动产权证书" in estate["materials"]
+    assert estate["waiting"] == 0
     assert set(estate) >= {"id", "name", "category", "materials", "waiting", "eta_s"}
     assert client.get("/api/v1/halls/nope/services").status_code == 404
 
@@ -34,7 +35,8 @@ def test_services_list_counts_waiting_and_eta(client, auth, app):
     hukou = next(s for s in client.get("/api/v1/halls/demo/services").json["services"]
                  if s["id"] == "hukou")
     assert hukou["waiting"] == 3
-    assert hukou["eta_s"] is not None and hukou["eta_s"] > 0
+    assert hukou["eta_s"] is not None
+    assert hukou["eta_s"] > 0
 
 
 def test_issue_returns_the_public_view_and_a_secret_token(client):
@@ -43,14 +45,16 @@ def test_issue_returns_the_public_view_and_a_secret_token(client):
     t = r.json["ticket"]
     assert set(t) >= {"id", "number", "hall", "service", "service_name", "status", "priority",
                       "issued_at", "position", "eta_s", "window", "called_at"}
-    assert t["status"] == "waiting" and t["window"] is None and t["called_at"] is None
+    assert t["status"] == "waiting"
+    assert t["window"] is None
+    assert t["called_at"] is None
     assert t["issued_at"].endswith("+08:00")
     assert len(r.json["token"]) >= 32
     assert client.get(f"/api/v1/tickets/{r.json['token']}").json["ticket"]["id"] == t["id"]
     assert client.get("/api/v1/tickets/" + "x" * 32).status_code == 404
 
 
-@pytest.mark.parametrize("body,status,code", [
+@pytest.mark.parametrize(("body", "status", "code"), [
     ({"service": "nope"}, 422, "unknown_service"),
     ({"service": "hukou", "channel": "fax"}, 422, "invalid_channel"),
     ({"service": "hukou", "id_number": "110105194912310021"}, 422, "invalid_id_number"),
@@ -68,10 +72,12 @@ def test_issue_refusals(client, db, body, status, code):
 
 
 def test_gb11643_check_digit():
-    assert id_number_ok(VALID_ID) and id_number_ok(VALID_ID.lower())
+    assert id_number_ok(VALID_ID)
+    assert id_number_ok(VALID_ID.lower())
     assert id_number_ok("440524188001010014")
     assert not id_number_ok("440524188001010015")
-    assert mobile_ok("13800138000") and not mobile_ok("23800138000")
+    assert mobile_ok("13800138000")
+    assert not mobile_ok("23800138000")
 
 
 def test_rate_limit_per_id_number_per_day(tmp_path, demo_template):
@@ -83,7 +89,8 @@ def test_rate_limit_per_id_number_per_day(tmp_path, demo_template):
     assert issue(c, id_number=VALID_ID).status_code == 201
     assert issue(c, id_number=VALID_ID).status_code == 201
     r = issue(c, id_number=VALID_ID)
-    assert r.status_code == 429 and r.json["error"]["code"] == "too_many_requests"
+    assert r.status_code == 429
+    assert r.json["error"]["code"] == "too_many_requests"
     assert issue(c, id_number="440524188001010014").status_code == 201
     # The limit lives in the database: a restarted server still knows.
     again = create_app({"DB": str(tmp_path / "h.db"), "RATE_ID_PER_DAY": 2})
@@ -156,7 +163,8 @@ def test_errors_have_one_shape(client):
               client.post("/api/v1/halls/demo/tickets", data="{", content_type="application/json"),
               client.post("/api/v1/windows/W01/call-next")):
         assert 400 <= r.status_code < 500
-        assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message"}
+        assert set(r.json) == {"error"}
+        assert set(r.json["error"]) == {"code", "message"}
 
 
 def test_no_tickets_outside_opening_hours(app, client, db):
@@ -167,7 +175,8 @@ def test_no_tickets_outside_opening_hours(app, client, db):
     db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = ?, close_s = ?",
                                           (closed_from, min(closed_from + 3600, 86400))))
     r = client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
-    assert r.status_code == 409 and r.json["error"]["code"] == "hall_closed"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "hall_closed"
     assert db.one("SELECT COUNT(*) FROM tickets")[0] == 0
     db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
     assert client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"}).status_code == 201
@@ -177,7 +186,8 @@ def test_with_no_open_window_a_ticket_counts_only_its_own_service_ahead(client):
     for _ in range(3):
         client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"})
     estate = client.post("/api/v1/halls/demo/tickets", json={"service": "estate"}).json
-    assert estate["ticket"]["position"] == 0 and estate["ticket"]["eta_s"] is None
+    assert estate["ticket"]["position"] == 0
+    assert estate["ticket"]["eta_s"] is None
     second = client.post("/api/v1/halls/demo/tickets", json={"service": "hukou"}).json
     assert second["ticket"]["position"] == 3
     listed = {s["id"]: s for s in client.get("/api/v1/halls/demo/services").json["services"]}

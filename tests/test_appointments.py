@@ -37,7 +37,8 @@ def test_book_then_check_in_gives_a_priority_2_ticket_due_at_the_slot(client, db
     r = book(client, iso(slot))
     assert r.status_code == 201, r.json
     appt = r.json["appointment"]
-    assert appt["status"] == "booked" and len(appt["code"]) == 8
+    assert appt["status"] == "booked"
+    assert len(appt["code"]) == 8
     assert datetime.fromisoformat(appt["slot_at"]).timestamp() == slot
     t = client.post("/api/v1/halls/demo/tickets", json={
         "service": "estate", "appointment": appt["code"].lower(), "id_number": ID})
@@ -47,7 +48,8 @@ def test_book_then_check_in_gives_a_priority_2_ticket_due_at_the_slot(client, db
     assert (row["priority"], row["due_at"]) == (2, slot)
     again = client.post("/api/v1/halls/demo/tickets", json={
         "service": "estate", "appointment": appt["code"], "id_number": ID})
-    assert again.status_code == 409 and again.json["error"]["code"] == "appointment_used"
+    assert again.status_code == 409
+    assert again.json["error"]["code"] == "appointment_used"
     audit = db.one("SELECT detail FROM events WHERE action = 'issue' AND ticket = ?",
                    (t.json["ticket"]["id"],))["detail"]
     assert appt["code"] in audit
@@ -82,7 +84,8 @@ def test_check_in_without_a_service_uses_the_booked_one(client, db, open_all_day
     appt = db.one("SELECT status, ticket FROM appointments WHERE code = ?", (code,))
     assert tuple(appt) == ("checked_in", t["id"])
     again = client.post("/api/v1/halls/demo/tickets", json={"appointment": code, "id_number": ID})
-    assert again.status_code == 409 and again.json["error"]["code"] == "appointment_used"
+    assert again.status_code == 409
+    assert again.json["error"]["code"] == "appointment_used"
 
 
 def test_check_in_without_a_service_still_needs_the_right_code_and_id(client, db, open_all_day):
@@ -107,7 +110,7 @@ def test_check_in_with_another_service_is_refused_and_changes_nothing(client, db
     assert db.one("SELECT COUNT(*) FROM tickets")[0] == 0
 
 
-@pytest.mark.parametrize("body,message", [
+@pytest.mark.parametrize(("body", "message"), [
     (None, "缺少字段 (missing fields: service)"),
     ({}, "缺少字段 (missing fields: service)"),
     ({"channel": "kiosk", "id_number": ID}, "缺少字段 (missing fields: service)"),
@@ -127,10 +130,11 @@ def test_too_early_to_check_in(client, open_all_day):
     code = book(client, iso(next_slot(after=3 * 3600))).json["appointment"]["code"]
     r = client.post("/api/v1/halls/demo/tickets",
                     json={"service": "estate", "appointment": code, "id_number": ID})
-    assert r.status_code == 409 and r.json["error"]["code"] == "appointment_not_now"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "appointment_not_now"
 
 
-@pytest.mark.parametrize("slot_of,code", [
+@pytest.mark.parametrize(("slot_of", "code"), [
     (lambda: iso(time.time() - 3600), "invalid_slot"),               # in the past
     (lambda: iso(next_slot() + 600), "invalid_slot"),                # not on a half hour
     (lambda: iso(next_slot(after=40 * 86400)), "invalid_slot"),      # too far ahead
@@ -146,7 +150,8 @@ def test_outside_opening_hours(client):
     # The demo hall opens 09:00-17:30: 03:00 tomorrow is never bookable.
     day = clock.day_of(time.time() + 86400, "Asia/Shanghai")
     r = book(client, f"{day}T03:00:00+08:00")
-    assert r.status_code == 422 and r.json["error"]["code"] == "invalid_slot"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "invalid_slot"
 
 
 def test_slot_capacity_and_one_booking_per_person(client, open_all_day):
@@ -190,4 +195,5 @@ def test_a_cancelled_check_in_can_check_in_again(client, open_all_day):
     first = client.post("/api/v1/halls/demo/tickets", json=body).json
     assert client.delete(f"/api/v1/tickets/{first['token']}").status_code == 200
     again = client.post("/api/v1/halls/demo/tickets", json=body)
-    assert again.status_code == 201 and again.json["ticket"]["priority"] == 2
+    assert again.status_code == 201
+    assert again.json["ticket"]["priority"] == 2

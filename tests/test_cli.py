@@ -37,14 +37,16 @@ def test_user_add_reads_the_password_from_stdin(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "s3cret" not in r.stdout + r.stderr
     r = hallq("--db", str(db), "user", "add", "li_ming", "--role", "manager", stdin="x" * 10)
-    assert r.returncode == 1 and "exists" in r.stderr
+    assert r.returncode == 1
+    assert "exists" in r.stderr
     assert hallq("--db", str(db), "user", "add", "wang", "--role", "clerk",
                  stdin="short\n").returncode == 1
     proc = ServerProcess(db, demo=False).start()
     try:
         ok = requests.post(f"{proc.url}/api/v1/auth/login",
                            json={"username": "li_ming", "password": "s3cret-passw0rd"}, timeout=5)
-        assert ok.status_code == 200 and ok.json()["user"]["role"] == "manager"
+        assert ok.status_code == 200
+        assert ok.json()["user"]["role"] == "manager"
     finally:
         proc.kill()
 
@@ -88,7 +90,8 @@ def test_run_py_names_the_pages_of_the_halls_it_has(tmp_path):
     db = tmp_path / "plain.db"
     empty = ServerProcess(db, demo=False).start()
     empty.kill()
-    assert "no hall yet" in empty.output() and "/kiosk/demo" not in empty.output()
+    assert "no hall yet" in empty.output()
+    assert "/kiosk/demo" not in empty.output()
     assert hallq("--db", str(db), "hall", "add", "east", "--name", "东区").returncode == 0
     again = ServerProcess(db, demo=False).start()
     again.kill()
@@ -100,7 +103,8 @@ def test_seed_demo_refuses_a_database_in_use(tmp_path):
     db = str(tmp_path / "used.db")
     assert hallq("--db", db, "hall", "add", "east", "--name", "东区").returncode == 0
     r = hallq("--db", db, "seed-demo")
-    assert r.returncode == 1 and "not empty" in r.stderr
+    assert r.returncode == 1
+    assert "not empty" in r.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT id FROM halls").fetchall() == [("east",)]
 
@@ -111,4 +115,5 @@ def test_hall_add_names_the_accounts_that_will_work_there_too(tmp_path):
     assert hallq("--db", db, "user", "add", "li", "--role", "manager",
                  stdin="s3cret-passw0rd\n").returncode == 0  # without --hall: every hall
     r = hallq("--db", db, "hall", "add", "west", "--name", "西区")
-    assert r.returncode == 0 and "every hall, the new one included: li" in r.stdout
+    assert r.returncode == 0
+    assert "every hall, the new one included: li" in r.stdout

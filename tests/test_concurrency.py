@@ -67,14 +67,16 @@ def test_parallel_call_next_never_double_calls(busy_server):
     with ThreadPoolExecutor(WORKERS) as pool:
         per_clerk = list(pool.map(clerk, range(WORKERS)))
     called = [t for got in per_clerk for t in got]
-    assert len(called) == TICKETS and len(set(called)) == TICKETS
+    assert len(called) == TICKETS
+    assert len(set(called)) == TICKETS
     assert sum(1 for got in per_clerk if got) >= WORKERS // 2  # the load really was shared
 
     conn = sqlite3.connect(busy_server.db)
     statuses = Counter(r[0] for r in conn.execute("SELECT status FROM tickets"))
     assert statuses == {"done": TICKETS}
     calls = Counter(r[0] for r in conn.execute("SELECT ticket FROM events WHERE action = 'call'"))
-    assert len(calls) == TICKETS and set(calls.values()) == {1}
+    assert len(calls) == TICKETS
+    assert set(calls.values()) == {1}
     finishes = conn.execute("SELECT COUNT(*) FROM events WHERE action = 'finish'").fetchone()[0]
     assert finishes == TICKETS
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -62,7 +62,8 @@ def test_a_bound_manager_sets_up_and_runs_only_their_hall(app, north):
     assert clerk.post("/api/v1/windows/N01/call-next").json["ticket"]["number"] == "N001"
     # the demo hall's manager, bound to demo, cannot touch north
     r = north["manager"].get(f"{N}/admin")
-    assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
+    assert r.status_code == 403
+    assert r.json["error"]["code"] == "forbidden"
     assert "其他大厅" in r.json["error"]["message"]
     assert north["manager"].get("/api/v1/halls/nowhere/admin").status_code == 404
     # an account of every hall can
@@ -74,7 +75,7 @@ STAFF_ROUTES = [(m, p, b) for m, p, b, _ in TABLE if p != "/api/v1/auth/me"]
 
 
 @pytest.mark.parametrize("who", ["n_mgr", "n_clerk"])
-@pytest.mark.parametrize("method,path,body", STAFF_ROUTES,
+@pytest.mark.parametrize(("method", "path", "body"), STAFF_ROUTES,
                          ids=[f"{m} {p.replace('/api/v1', '')}" for m, p, _ in STAFF_ROUTES])
 def test_every_staff_route_of_another_hall_is_forbidden(app, db, north, who, method, path,
                                                         body):
@@ -89,7 +90,8 @@ def test_every_staff_route_of_another_hall_is_forbidden(app, db, north, who, met
 
 def test_the_console_pages_and_live_monitor_of_another_hall_are_closed(app, north, sio):
     r = north["n_mgr"].get("/manage/demo")
-    assert r.status_code == 403 and "该账号属于其他大厅" in r.get_data(as_text=True)
+    assert r.status_code == 403
+    assert "该账号属于其他大厅" in r.get_data(as_text=True)
     assert north["n_mgr"].get("/manage/north").status_code == 200
     assert north["n_mgr"].get("/manage/north/settings").status_code == 200
     live = sio(north["n_mgr"])
@@ -102,14 +104,16 @@ def test_users_made_in_a_hall_belong_to_it(app, db, north):
     mgr = north["n_mgr"]
     r = mgr.post(f"{N}/users", json={"username": "n_clerk2", "role": "clerk",
                                      "password": PASSWORD})
-    assert r.status_code == 201 and r.json["user"]["hall"] == "north"
+    assert r.status_code == 201
+    assert r.json["user"]["hall"] == "north"
     # audited in north only, not in every hall
     rows = db.all("SELECT hall FROM events WHERE action = 'user_add' AND detail LIKE ?",
                   ('%"n_clerk2"%',))
     assert [x["hall"] for x in rows] == ["north"]
     # north's users list shows north's staff and accounts of every hall, not demo's clerks
     names = {u["username"] for u in mgr.get(f"{N}/admin").json["users"]}
-    assert {"n_mgr", "n_clerk", "n_clerk2", "city"} <= names and "clerk01" not in names
+    assert {"n_mgr", "n_clerk", "n_clerk2", "city"} <= names
+    assert "clerk01" not in names
     # a bound manager can neither make an account of every hall nor edit another hall's
     r = mgr.post(f"{N}/users", json={"username": "boss2", "role": "clerk",
                                      "password": PASSWORD, "all_halls": True})
@@ -126,7 +130,8 @@ def test_users_made_in_a_hall_belong_to_it(app, db, north):
     # an account of every hall may make one of every hall
     r = north["city"].post(f"{N}/users", json={"username": "boss3", "role": "manager",
                                                "password": PASSWORD, "all_halls": True})
-    assert r.status_code == 201 and r.json["user"]["hall"] is None
+    assert r.status_code == 201
+    assert r.json["user"]["hall"] is None
 
 
 def test_hall_add_and_bound_user_from_the_command_line(tmp_path):
@@ -137,18 +142,22 @@ def test_hall_add_and_bound_user_from_the_command_line(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "/manage/east" in r.stdout
     again = hallq("--db", db, "hall", "add", "east", "--name", "x")
-    assert again.returncode == 1 and "exists" in again.stderr
+    assert again.returncode == 1
+    assert "exists" in again.stderr
     for bad in (["bad id", "--name", "x"], ["west", "--name", "x", "--tz", "Mars/Base"],
                 ["west", "--name", "x", "--open", "18:00", "--close", "09:00"],
                 ["west", "--name", ""]):
         r = hallq("--db", db, "hall", "add", *bad)
-        assert r.returncode != 0 and "Traceback" not in r.stderr, (bad, r.stderr)
+        assert r.returncode != 0, (bad, r.stderr)
+        assert "Traceback" not in r.stderr, (bad, r.stderr)
     r = hallq("--db", db, "user", "add", "zhao", "--role", "manager", "--hall", "east",
               stdin="s3cret-passw0rd\n")
-    assert r.returncode == 0 and "hall east" in r.stdout, r.stderr
+    assert r.returncode == 0, r.stderr
+    assert "hall east" in r.stdout, r.stderr
     r = hallq("--db", db, "user", "add", "qian", "--role", "clerk", "--hall", "nowhere",
               stdin="s3cret-passw0rd\n")
-    assert r.returncode == 1 and "unknown hall" in r.stderr
+    assert r.returncode == 1
+    assert "unknown hall" in r.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT id, name, open_s, close_s FROM halls").fetchall() == [
         ("east", "东区政务服务中心", 30600, 61200)]
@@ -162,20 +171,24 @@ def test_moving_an_account_between_one_hall_and_every_hall(app, db, north):
     clerk = north["n_clerk"]
     # only an account of every hall may widen one
     r = north["n_mgr"].patch(f"{N}/users/n_clerk", json={"all_halls": True})
-    assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
+    assert r.status_code == 403
+    assert r.json["error"]["code"] == "forbidden"
     assert db.one("SELECT hall FROM users WHERE username = 'n_clerk'")[0] == "north"
     assert clerk.get("/api/v1/auth/me").status_code == 200
     r = north["city"].patch(f"{N}/users/n_clerk", json={"all_halls": True})
-    assert r.status_code == 200 and r.json["user"]["hall"] is None
+    assert r.status_code == 200
+    assert r.json["user"]["hall"] is None
     assert clerk.get("/api/v1/auth/me").status_code == 401  # a changed scope signs out
     edit = db.one("SELECT hall, detail FROM events WHERE action = 'user_edit'"
                   " ORDER BY seq DESC LIMIT 1")
-    assert edit["hall"] == "north" and '"hall": null' in edit["detail"]
+    assert edit["hall"] == "north"
+    assert '"hall": null' in edit["detail"]
     # now of every hall: north's own manager can no longer edit it; the city account can
     assert north["n_mgr"].patch(f"{N}/users/n_clerk",
                                 json={"display_name": "x"}).status_code == 403
     r = north["city"].patch(f"{N}/users/n_clerk", json={"all_halls": False})
-    assert r.status_code == 200 and r.json["user"]["hall"] == "north"
+    assert r.status_code == 200
+    assert r.json["user"]["hall"] == "north"
     r = north["city"].patch(f"{N}/users/n_clerk", json={"all_halls": "no"})
     assert r.status_code == 400
 
@@ -196,7 +209,8 @@ def test_an_older_one_hall_database_binds_its_staff_to_that_hall(tmp_path, monke
     try:
         c = app.test_client()
         r = c.post("/api/v1/auth/login", json={"username": "old_mgr", "password": PASSWORD})
-        assert r.status_code == 200 and r.json["user"]["hall"] == "h1"  # not a later hall's
+        assert r.status_code == 200
+        assert r.json["user"]["hall"] == "h1"
         assert c.get("/api/v1/halls/h1/admin").status_code == 200
         r = c.post("/api/v1/auth/login", json={"username": "old_admin", "password": PASSWORD})
         assert r.json["user"]["hall"] is None  # the administrator keeps every hall
@@ -215,7 +229,8 @@ def test_no_ticket_for_a_service_no_window_takes(app, db, north):
     assert [s["servable"] for s in listed] == [False]
     before = db.one("SELECT COUNT(*) n FROM tickets")["n"]
     r = citizen.post(f"{N}/tickets", json={"service": "n-aid"})
-    assert r.status_code == 422 and r.json["error"]["code"] == "no_window"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "no_window"
     assert db.one("SELECT COUNT(*) n FROM tickets")["n"] == before
     assert mgr.post(f"{N}/windows", json={"id": "N01", "name": "1号窗口"}).status_code == 201
     assert mgr.put("/api/v1/windows/N01/skills", json={"skills": {"n-aid": 1}}).status_code == 200
@@ -225,7 +240,8 @@ def test_no_ticket_for_a_service_no_window_takes(app, db, north):
 
 def test_an_account_cannot_change_its_own_hall(north, db):
     r = north["city"].patch(f"{N}/users/city", json={"all_halls": False})
-    assert r.status_code == 409 and r.json["error"]["code"] == "self_hall"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "self_hall"
     assert db.one("SELECT hall FROM users WHERE username = 'city'")[0] is None
 
 

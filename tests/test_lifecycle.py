@@ -34,10 +34,13 @@ def test_numbering_uses_category_prefix_and_counts_up(client):
 
 def test_happy_path_waiting_called_serving_done(clerk, app):
     t = issue(app.test_client())
-    assert t["ticket"]["status"] == "waiting" and t["ticket"]["position"] == 0
+    assert t["ticket"]["status"] == "waiting"
+    assert t["ticket"]["position"] == 0
     called = act(clerk, "call-next").json["ticket"]
-    assert called["number"] == t["ticket"]["number"] and called["status"] == "called"
-    assert called["window"] == {"id": "W13", "name": "13号窗口"} and called["called_at"]
+    assert called["number"] == t["ticket"]["number"]
+    assert called["status"] == "called"
+    assert called["window"] == {"id": "W13", "name": "13号窗口"}
+    assert called["called_at"]
     assert act(clerk, "recall").json["ticket"]["recall"] == 1
     assert act(clerk, "start").json["ticket"]["status"] == "serving"
     assert act(clerk, "finish").json["ticket"]["status"] == "done"
@@ -78,12 +81,14 @@ def test_transfer_keeps_number_token_and_order(clerk, app):
     act(clerk, "call-next")
     other = issue(citizen, "civil")
     moved = act(clerk, "transfer", service="civil").json["ticket"]
-    assert moved["status"] == "waiting" and moved["service"] == "civil"
+    assert moved["status"] == "waiting"
+    assert moved["service"] == "civil"
     assert moved["number"] == first["ticket"]["number"]
     assert moved["issued_at"] == first["ticket"]["issued_at"]
     # The citizen's token follows the ticket to its new leg.
     followed = citizen.get(f"/api/v1/tickets/{first['token']}").json["ticket"]
-    assert followed["id"] == moved["id"] and followed["service"] == "civil"
+    assert followed["id"] == moved["id"]
+    assert followed["service"] == "civil"
     # Ordered by its original issue time: ahead of the civil ticket issued after it.
     assert followed["position"] == 0
     assert citizen.get(f"/api/v1/tickets/{other['token']}").json["ticket"]["position"] == 1
@@ -95,7 +100,8 @@ def test_transfer_to_unknown_service_is_422_and_changes_nothing(clerk, app, db):
     act(clerk, "call-next")
     before = db.all("SELECT * FROM tickets")
     r = act(clerk, "transfer", service="nope")
-    assert r.status_code == 422 and r.json["error"]["code"] == "unknown_service"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "unknown_service"
     assert [tuple(x) for x in db.all("SELECT * FROM tickets")] == [tuple(x) for x in before]
 
 
@@ -103,22 +109,25 @@ def test_cancel_only_while_waiting(clerk, app):
     citizen = app.test_client()
     t = issue(citizen)
     r = citizen.delete(f"/api/v1/tickets/{t['token']}")
-    assert r.status_code == 200 and r.json["ticket"]["status"] == "cancelled"
+    assert r.status_code == 200
+    assert r.json["ticket"]["status"] == "cancelled"
     again = citizen.delete(f"/api/v1/tickets/{t['token']}")
     assert again.status_code == 409
     t2 = issue(citizen)
     act(clerk, "call-next")
     r = citizen.delete(f"/api/v1/tickets/{t2['token']}")
-    assert r.status_code == 409 and r.json["error"]["code"] == "invalid_transition"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "invalid_transition"
 
 
 @pytest.mark.parametrize("action", ["recall", "start", "finish", "no-show", "hold"])
 def test_actions_without_current_ticket_are_409(clerk, action):
     r = act(clerk, action)
-    assert r.status_code == 409 and r.json["error"]["code"] == "no_current_ticket"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "no_current_ticket"
 
 
-@pytest.mark.parametrize("setup,action", [
+@pytest.mark.parametrize(("setup", "action"), [
     (["start"], "no-show"),          # serving -> no_show is not a transition
     (["start"], "start"),
     ([], "hold"),                    # called -> held is not allowed: only serving
@@ -132,7 +141,8 @@ def test_forbidden_transitions_are_409_and_change_nothing(clerk, app, db, setup,
     events = db.one("SELECT COUNT(*) FROM events")[0]
     r = act(clerk, action)
     assert r.status_code == 409
-    assert set(r.json) == {"error"} and r.json["error"]["code"] == "invalid_transition"
+    assert set(r.json) == {"error"}
+    assert r.json["error"]["code"] == "invalid_transition"
     assert [tuple(r) for r in db.all("SELECT * FROM tickets")] == before
     assert db.one("SELECT COUNT(*) FROM events")[0] == events
 
@@ -142,12 +152,14 @@ def test_call_next_with_a_current_ticket_is_409(clerk, app):
     issue(app.test_client())
     act(clerk, "call-next")
     r = act(clerk, "call-next")
-    assert r.status_code == 409 and r.json["error"]["code"] == "window_busy"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "window_busy"
 
 
 def test_call_next_on_empty_queue_gives_null(clerk):
     r = act(clerk, "call-next")
-    assert r.status_code == 200 and r.json == {"ticket": None}
+    assert r.status_code == 200
+    assert r.json == {"ticket": None}
 
 
 def test_call_next_never_gives_a_service_without_skill(clerk, app):
@@ -159,7 +171,8 @@ def test_paused_or_closed_window_cannot_call(clerk, app):
     issue(app.test_client())
     act(clerk, "pause", reason="午休")
     r = act(clerk, "call-next")
-    assert r.status_code == 409 and r.json["error"]["code"] == "window_not_open"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "window_not_open"
     act(clerk, "open")
     assert act(clerk, "call-next").json["ticket"] is not None
 
@@ -205,13 +218,14 @@ def test_rating_rules(clerk, app):
     act(clerk, "call-next")
     act(clerk, "finish")
     r = citizen.post(url, json={"score": 2})
-    assert r.status_code == 422 and r.json["error"]["code"] == "reason_required"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "reason_required"
     assert citizen.post(url, json={"score": 6}).status_code == 422
     assert citizen.post(url, json={"score": 2, "reason": "等候时间长"}).status_code == 201
     assert citizen.post(url, json={"score": 5}).status_code == 409
 
 
-@pytest.mark.parametrize("steps,action,body", [
+@pytest.mark.parametrize(("steps", "action", "body"), [
     ([], "call-next", None), (["call-next"], "recall", None), (["call-next"], "start", None),
     (["call-next"], "finish", None), (["call-next"], "no-show", None),
     (["call-next", "start"], "hold", {"reason": "补材料"}),
@@ -225,7 +239,8 @@ def test_each_action_is_exactly_one_audit_event(clerk, app, db, steps, action, b
     before = db.one("SELECT MAX(seq) FROM events")[0]
     assert act(clerk, action, **(body or {})).status_code == 200
     new = db.all("SELECT action, actor FROM events WHERE seq > ?", (before,))
-    assert len(new) == 1 and new[0]["actor"] == "clerk01", [tuple(r) for r in new]
+    assert len(new) == 1, [tuple(r) for r in new]
+    assert new[0]["actor"] == "clerk01", [tuple(r) for r in new]
 
 
 def test_cancel_and_unhold_are_one_audit_event_each(clerk, app, db):
@@ -248,7 +263,9 @@ def test_cancel_and_unhold_are_one_audit_event_each(clerk, app, db):
 def test_call_next_says_why_in_both_languages(clerk, app):
     issue(app.test_client(), priority=1)
     r = act(clerk, "call-next").json
-    assert "优先" in r["why"] and r["why_en"] and r["why_en"].isascii()
+    assert "优先" in r["why"]
+    assert r["why_en"]
+    assert r["why_en"].isascii()
 
 
 def test_the_clerk_sees_why_a_ticket_is_held(clerk, app):

@@ -125,7 +125,8 @@ def test_hall_events_carry_strictly_increasing_seq(server, clerk):
     screen.wait("ticket.called", pred=lambda d: d["recall"] == 1 and d["number"] == "F003")
     time.sleep(0.3)
     seqs = [d["seq"] for name, d in screen.events if name != "snapshot"]
-    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+    assert seqs == sorted(seqs)
+    assert len(seqs) == len(set(seqs))
     # A hall screen sees every hall event: no gaps at all.
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     recalls = [d for n, d in screen.events if n == "ticket.called" and d["recall"] == 1]
@@ -138,7 +139,8 @@ def test_window_and_ticket_rooms(server, clerk):
     t = issue(base)
     win = Screen(base)
     wsnap = win.connect({"window": "W13"})
-    assert wsnap["window"]["id"] == "W13" and wsnap["window"]["current"] is None
+    assert wsnap["window"]["id"] == "W13"
+    assert wsnap["window"]["current"] is None
     phone = Screen(base)
     tsnap = phone.connect({"ticket": t["token"]})
     assert tsnap["ticket"]["number"] == t["ticket"]["number"]
@@ -186,13 +188,15 @@ def test_phones_asking_for_positions_share_one_frame_per_service(server, clerk):
         assert r.json()["ticket"]["number"] == first["ticket"]["number"]
         frame = phones[0].wait("queue.positions", timeout=10, pred=lambda d: d["positions"].get(
             a["ticket"]["number"], [None])[0] == 0)
-        assert frame["service"] == "hukou" and frame["hall"] == "demo"
+        assert frame["service"] == "hukou"
+        assert frame["hall"] == "demo"
         # both followed numbers, and what the ticket's own page says about each
         assert set(frame["positions"]) == {a["ticket"]["number"], b["ticket"]["number"]}
         for t in (a, b):
             view = requests.get(f"{base}/api/v1/tickets/{t['token']}", timeout=5).json()["ticket"]
             assert frame["positions"][t["ticket"]["number"]] == [view["position"], view["eta_s"]]
-        assert "token" not in str(frame) and a["token"] not in str(frame)
+        assert "token" not in str(frame)
+        assert a["token"] not in str(frame)
         phones[1].wait("queue.positions", timeout=10, pred=lambda d: d == frame)
         # the phones in the frame got no ticket.updated for the move; the plain follower did
         other.wait("ticket.updated", timeout=10, pred=lambda d: d["ticket"]["position"] == 2)
@@ -222,11 +226,13 @@ def test_privacy_canary(server, clerk):
     seen.append(clerk.get(f"{base}/api/v1/windows/W13", timeout=5).text)
     seen.append(server.output())
     for text in seen:
-        assert ID_NUMBER not in text and PHONE not in text
+        assert ID_NUMBER not in text
+        assert PHONE not in text
         assert not DIGITS.search(text.replace(t["token"], "")), text[:200]
     conn = sqlite3.connect(server.db)
     dump = "\n".join(conn.iterdump())
-    assert ID_NUMBER not in dump and PHONE not in dump  # only keyed hashes are stored
+    assert ID_NUMBER not in dump
+    assert PHONE not in dump
     for s in screens:
         s.close()
 
@@ -239,7 +245,8 @@ def test_phone_follows_its_ticket_through_a_transfer(server, clerk):
     clerk.post(f"{base}/api/v1/windows/W13/call-next", timeout=5)
     moved = clerk.post(f"{base}/api/v1/windows/W13/transfer", json={"service": "fund"},
                        timeout=5).json()["ticket"]
-    assert moved["status"] == "waiting" and moved["id"] != t["ticket"]["id"]
+    assert moved["status"] == "waiting"
+    assert moved["id"] != t["ticket"]["id"]
     phone.wait("ticket.updated", pred=lambda d: d["ticket"]["service"] == "fund")
     other = requests.Session()
     login(other, base, "clerk02")

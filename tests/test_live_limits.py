@@ -60,7 +60,8 @@ def test_the_cap_refuses_with_a_reason_and_http_keeps_answering(capped):
     # from another address (as a proxy names it) the third fits; then the process is full
     c = connect(base, headers={"X-Forwarded-For": "10.9.9.9"})
     reason = refused(base, headers={"X-Forwarded-For": "10.9.9.8"})
-    assert "连接数已满" in reason and "'too_many_connections'" in reason
+    assert "连接数已满" in reason
+    assert "'too_many_connections'" in reason
     assert requests.get(f"{base}/api/v1/halls/demo/services", timeout=10).status_code == 200
     a.disconnect()
     time.sleep(0.5)

@@ -50,7 +50,8 @@ def test_an_old_database_migrates_and_keeps_its_materials(tmp_path, monkeypatch)
         assert db.one("SELECT materials_en FROM services WHERE id = 's2'")["materials_en"] == "[]"
         svc = {s["id"]: s for s in
                app.test_client().get("/api/v1/halls/h1/services").json["services"]}
-        assert svc["s"]["materials"] == ["身份证", "户口簿"] and svc["s"]["materials_en"] == []
+        assert svc["s"]["materials"] == ["身份证", "户口簿"]
+        assert svc["s"]["materials_en"] == []
         assert dbmod.migrate(db.conn()) == []  # nothing left to apply
     finally:
         registry.db(app).close()
@@ -125,10 +126,12 @@ def test_a_new_service_takes_materials_en_or_defaults_to_none(mgr):
     r = mgr.post(f"{H}/services", json={"id": "passport", "category": "hukou", "name": "护照",
                                         "mean_service_s": 300, "materials": ["身份证"],
                                         "materials_en": ["ID card"]})
-    assert r.status_code == 201 and r.json["service"]["materials_en"] == ["ID card"]
+    assert r.status_code == 201
+    assert r.json["service"]["materials_en"] == ["ID card"]
     r = mgr.post(f"{H}/services", json={"id": "visa", "category": "hukou", "name": "签注",
                                         "mean_service_s": 300})
-    assert r.status_code == 201 and r.json["service"]["materials_en"] == []
+    assert r.status_code == 201
+    assert r.json["service"]["materials_en"] == []
 
 
 @pytest.mark.parametrize("value", [
@@ -152,7 +155,8 @@ def test_materials_en_is_validated_like_materials(app, db, mgr, value):
 def test_the_limits_themselves_are_accepted(mgr):
     r = mgr.patch(f"{H}/services/hukou", json={"materials": ["材" * 100] * 30,
                                                 "materials_en": ["x" * 100] * 30})
-    assert r.status_code == 200 and len(r.json["service"]["materials_en"]) == 30
+    assert r.status_code == 200
+    assert len(r.json["service"]["materials_en"]) == 30
 
 
 # The English list follows the Chinese one item by item -------------------------------------
@@ -164,16 +168,20 @@ def lists(db, sid: str = "hukou") -> tuple:
 
 def refused_as_mismatch(r, zh: int, en: int) -> None:
     assert r.status_code == 422, r.json
-    assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message"}
+    assert set(r.json) == {"error"}
+    assert set(r.json["error"]) == {"code", "message"}
     assert r.json["error"]["code"] == "materials_mismatch"
     # "中文 (English)", the shape the pages split by language (HallQ.i18n.message)
     m = re.fullmatch(r"(.*?)\s*\(([^()]*)\)\s*", r.json["error"]["message"])
     assert m, r.json["error"]["message"]
-    assert f"中文 {zh} 项" in m[1] and f"英文 {en} 项" in m[1] and not m[1].isascii()
-    assert f"{zh} in Chinese, {en} in English" in m[2] and m[2].isascii()
+    assert f"中文 {zh} 项" in m[1]
+    assert f"英文 {en} 项" in m[1]
+    assert not m[1].isascii()
+    assert f"{zh} in Chinese, {en} in English" in m[2]
+    assert m[2].isascii()
 
 
-@pytest.mark.parametrize("body, zh, en", [
+@pytest.mark.parametrize(("body", "zh", "en"), [
     ({"materials": ["身份证", "户口簿"], "materials_en": ["ID card"]}, 2, 1),
     ({"materials": ["身份证"], "materials_en": ["ID card", "Household register"]}, 1, 2),
     # hukou stores 3 Chinese and 3 English items: changing one list alone is checked too
@@ -194,7 +202,8 @@ def test_a_new_service_with_lists_of_different_lengths_is_not_created(db, mgr):
                                         "mean_service_s": 300, "materials": ["身份证", "照片"],
                                         "materials_en": ["ID card"]})
     refused_as_mismatch(r, 2, 1)
-    assert lists(db, "passport") is None and len(db.all("SELECT seq FROM events")) == n
+    assert lists(db, "passport") is None
+    assert len(db.all("SELECT seq FROM events")) == n
 
 
 def test_lists_of_the_same_length_or_an_empty_english_list_are_saved(db, mgr):
@@ -204,11 +213,13 @@ def test_lists_of_the_same_length_or_an_empty_english_list_are_saved(db, mgr):
     assert r.json["service"]["materials_en"] == ["ID card", "Hukou", "Photo"]
     # the Chinese list alone, keeping the length the stored English list has
     r = mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证", "户口簿", "近照"]})
-    assert r.status_code == 200 and r.json["service"]["materials"][2] == "近照"
+    assert r.status_code == 200
+    assert r.json["service"]["materials"][2] == "近照"
     # English emptied, then the Chinese list changes length freely (Chinese is the fallback)
     assert mgr.patch(f"{H}/services/hukou", json={"materials_en": []}).status_code == 200
     r = mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证"]})
-    assert r.status_code == 200 and r.json["service"]["materials_en"] == []
+    assert r.status_code == 200
+    assert r.json["service"]["materials_en"] == []
     assert json.loads(lists(db)[0]) == ["身份证"]
     # both emptied in one change, and an English list for a service without a Chinese one
     r = mgr.patch(f"{H}/services/hukou", json={"materials": [], "materials_en": []})
@@ -223,7 +234,8 @@ def test_an_edit_that_leaves_both_lists_alone_is_not_refused_for_older_data(db, 
     db.write("test", lambda tx: tx.run(
         "UPDATE services SET materials_en = ? WHERE id = 'hukou'", (json.dumps(["ID card"]),)))
     r = mgr.patch(f"{H}/services/hukou", json={"name_en": "Household register"})
-    assert r.status_code == 200 and r.json["service"]["name_en"] == "Household register"
+    assert r.status_code == 200
+    assert r.json["service"]["name_en"] == "Household register"
     refused_as_mismatch(mgr.patch(f"{H}/services/hukou", json={"materials": ["身份证", "照片"]}),
                         2, 1)
 

@@ -75,7 +75,8 @@ def test_failed_print_cancels_ticket(app, client):
     app.config["PRINTER_FACTORY"] = BrokenPrinter
     token = _issue(client)
     r = client.post("/kiosk/demo/slip", json={"token": token})
-    assert r.json["printer"] == "failed" and r.json["cancelled"] is True
+    assert r.json["printer"] == "failed"
+    assert r.json["cancelled"] is True
     assert client.get(f"/api/v1/tickets/{token}").json["ticket"]["status"] == "cancelled"
 
 
@@ -83,7 +84,8 @@ def test_bad_printer_setting_cancels_too(app, client):
     app.config["PRINTER"] = "serial:/dev/nothing"
     token = _issue(client)
     r = client.post("/kiosk/demo/slip", json={"token": token})
-    assert r.json["printer"] == "failed" and r.json["cancelled"] is True
+    assert r.json["printer"] == "failed"
+    assert r.json["cancelled"] is True
 
 
 def test_slip_refuses_unknown_tokens(client):

@@ -79,13 +79,15 @@ def test_each_kiosk_prints_on_its_own_printer(app, client, printers):
     app.config["PRINTERS"] = printer.parse_map(f"hall-k1={k1.spec}, hall-k2={k2.spec}")
     token, number = _kiosk_ticket(client)
     r = client.post("/kiosk/demo/slip", json={"token": token, "kiosk": "hall-k1"})
-    assert r.status_code == 200 and r.json["printer"] == "ok", r.json
+    assert r.status_code == 200, r.json
+    assert r.json["printer"] == "ok", r.json
     assert k1.received(number.encode())
     token2, number2 = _kiosk_ticket(client)
     r = client.post("/kiosk/demo/slip", json={"token": token2, "kiosk": "hall-k2"})
     assert r.json["printer"] == "ok"
     assert k2.received(number2.encode())
-    assert number.encode() not in k2.data and number2.encode() not in k1.data
+    assert number.encode() not in k2.data
+    assert number2.encode() not in k1.data
     # the same ticket asked again from the other kiosk: printed once only
     r = client.post("/kiosk/demo/slip", json={"token": token, "kiosk": "hall-k2"})
     assert r.json["printer"] == "already"
@@ -113,7 +115,8 @@ def test_a_dead_kiosk_printer_cancels_only_its_ticket(app, client, printers):
     app.config["PRINTERS"] = printer.parse_map(f"k1={k1.spec}")
     token, _ = _kiosk_ticket(client)
     r = client.post("/kiosk/demo/slip", json={"token": token, "kiosk": "k1"})
-    assert r.json["printer"] == "failed" and r.json["cancelled"] is True
+    assert r.json["printer"] == "failed"
+    assert r.json["cancelled"] is True
     assert client.get(f"/api/v1/tickets/{token}").json["ticket"]["status"] == "cancelled"
 
 
@@ -122,7 +125,8 @@ def test_a_malformed_kiosk_id_is_refused_and_changes_nothing(app, client, db, ki
     token, _ = _kiosk_ticket(client)
     before = db.one("SELECT COUNT(*) n FROM events")["n"]
     r = client.post("/kiosk/demo/slip", json={"token": token, "kiosk": kiosk})
-    assert r.status_code in (400, 422) and set(r.json["error"]) == {"code", "message"}
+    assert r.status_code in (400, 422)
+    assert set(r.json["error"]) == {"code", "message"}
     assert db.one("SELECT COUNT(*) n FROM events")["n"] == before
     assert client.get(f"/api/v1/tickets/{token}").json["ticket"]["status"] == "waiting"
 

@@ -8,15 +8,9 @@ from escpos.printer import Dummy
 
 from displays import kiosk
 from queue_server import registry
+from tests.helpers import error_code
 
 H = "/api/v1/halls/demo"
-
-
-def error_code(r) -> str:
-    assert 400 <= r.status_code < 500, (r.status_code, r.data[:200])
-    err = r.get_json()["error"]
-    assert set(err) == {"code", "message"} and err["code"] and err["message"]
-    return err["code"]
 
 
 def _issue(client, channel="kiosk") -> str:
@@ -43,7 +37,8 @@ def test_slip_of_a_mobile_ticket_is_refused_and_never_cancels_it(app, client):
     app.config["PRINTER_FACTORY"] = BrokenPrinter
     token = _issue(client, "mobile")
     r = client.post("/kiosk/demo/slip", json={"token": token})
-    assert r.status_code == 409 and error_code(r) == "not_kiosk_ticket"
+    assert r.status_code == 409
+    assert error_code(r) == "not_kiosk_ticket"
     assert client.get(f"/api/v1/tickets/{token}").json["ticket"]["status"] == "waiting"
 
 
@@ -52,7 +47,8 @@ def test_slip_of_a_ticket_no_longer_waiting_is_refused(app, client):
     token = _issue(client)
     assert client.delete(f"/api/v1/tickets/{token}").status_code == 200
     r = client.post("/kiosk/demo/slip", json={"token": token})
-    assert r.status_code == 409 and error_code(r) == "not_waiting"
+    assert r.status_code == 409
+    assert error_code(r) == "not_waiting"
 
 
 def test_printer_and_public_url_come_from_app_config_only(app, client, monkeypatch):
@@ -60,7 +56,8 @@ def test_printer_and_public_url_come_from_app_config_only(app, client, monkeypat
     monkeypatch.setenv("HALLQ_PRINTER", "serial:/dev/nothing")  # would fail if read
     token = _issue(client)
     r = client.post("/kiosk/demo/slip", json={"token": token})
-    assert r.status_code == 200 and r.json["printer"] == "none"
+    assert r.status_code == 200
+    assert r.json["printer"] == "none"
     assert "from-env" not in r.json["url"]
     app.config["PUBLIC_URL"] = "http://hall.example.gov.cn/"
     r = client.post("/kiosk/demo/slip", json={"token": _issue(client)})

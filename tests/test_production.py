@@ -67,7 +67,8 @@ def issue_and_call(issue_base: str, call_base: str) -> str:
     login(clerk, call_base, "clerk01")
     assert clerk.post(f"{call_base}/api/v1/windows/W13/open", timeout=10).ok
     r = clerk.post(f"{call_base}/api/v1/windows/W13/call-next", timeout=10)
-    assert r.status_code == 200 and r.json()["ticket"]["number"] == issued  # the only one
+    assert r.status_code == 200
+    assert r.json()["ticket"]["number"] == issued
     return issued
 
 
@@ -78,7 +79,8 @@ def test_gunicorn_issue_call_event(tmp_path):
     try:
         client, got, seen = watch_calls(proc.url)
         number = issue_and_call(proc.url, proc.url)
-        assert seen.wait(5) and got[0]["number"] == number
+        assert seen.wait(5)
+        assert got[0]["number"] == number
         threading.Thread(target=client.disconnect, daemon=True).start()
     finally:
         proc.kill()
@@ -94,7 +96,8 @@ def test_two_processes_share_live_events_through_redis(tmp_path, redis_url):
         client, got, seen = watch_calls(b.url)  # the screen is on process B ...
         number = issue_and_call(a.url, a.url)   # ... the ticket is issued and called on A
         assert seen.wait(5), "the call made on A never reached the screen on B"
-        assert got[0]["number"] == number and got[0]["window"]["id"] == "W13"
+        assert got[0]["number"] == number
+        assert got[0]["window"]["id"] == "W13"
         threading.Thread(target=client.disconnect, daemon=True).start()
         watch_one_wait_alert(a.url, b.url)
     finally:

@@ -24,7 +24,8 @@ def num(v):
 def test_csv_matches_json(mgr):
     stats = mgr.get(f"/api/v1/halls/demo/stats?date={DAY}").json
     r = mgr.get(f"/api/v1/halls/demo/stats?date={DAY}&format=csv")
-    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.status_code == 200
+    assert r.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["service", "name", "issued", "served"]
@@ -43,7 +44,8 @@ def test_xlsx_matches_json(mgr):
     q = f"from={DAY}&to={NEXT}"
     stats = mgr.get(f"/api/v1/halls/demo/stats?{q}").json
     r = mgr.get(f"/api/v1/halls/demo/stats?{q}&format=xlsx")
-    assert r.status_code == 200 and "spreadsheetml" in r.mimetype
+    assert r.status_code == 200
+    assert "spreadsheetml" in r.mimetype
     wb = load_workbook(io.BytesIO(r.data), read_only=True)
 
     def sheet(name):

@@ -62,7 +62,7 @@ def hall(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method,path,body,expected", TABLE,
+@pytest.mark.parametrize(("method", "path", "body", "expected"), TABLE,
                          ids=[f"{m} {p.replace('/api/v1', '')}" for m, p, _, _ in TABLE])
 def test_route_role(hall, role, method, path, body, expected):
     want = 401 if role == "anonymous" else dict(zip(ROLES[1:], expected, strict=True))[role]
@@ -74,7 +74,7 @@ def test_route_role(hall, role, method, path, body, expected):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method,path,body,expected", CITIZEN)
+@pytest.mark.parametrize(("method", "path", "body", "expected"), CITIZEN)
 def test_citizen_routes_need_no_login(hall, role, method, path, body, expected):
     assert getattr(hall[role], method)(path, json=body).status_code == expected
 
@@ -96,7 +96,8 @@ def test_session_cookie_flags(app):
     r = app.test_client().post("/api/v1/auth/login", json={"username": "clerk01",
                                                            "password": "test-pass-123"})
     cookie = r.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_login_throttling(app):
@@ -105,7 +106,8 @@ def test_login_throttling(app):
         r = c.post("/api/v1/auth/login", json={"username": "clerk03", "password": "wrong-pw-1"})
         assert r.status_code == 401
     r = c.post("/api/v1/auth/login", json={"username": "clerk03", "password": "test-pass-123"})
-    assert r.status_code == 429 and r.json["error"]["code"] == "too_many_requests"
+    assert r.status_code == 429
+    assert r.json["error"]["code"] == "too_many_requests"
     # Another user from the same address is not locked out by clerk03's failures.
     r = c.post("/api/v1/auth/login", json={"username": "clerk04", "password": "test-pass-123"})
     assert r.status_code == 200
@@ -113,7 +115,8 @@ def test_login_throttling(app):
 
 def test_clerk_signed_in_elsewhere_cannot_open_a_second_window(hall):
     r = hall["this_clerk"].post("/api/v1/windows/W01/open")
-    assert r.status_code == 409 and r.json["error"]["code"] == "signed_in_elsewhere"
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "signed_in_elsewhere"
 
 
 def test_close_signs_the_clerk_out(hall, app):
@@ -123,13 +126,15 @@ def test_close_signs_the_clerk_out(hall, app):
     c3 = app.test_client()
     c3.post("/api/v1/auth/login", json={"username": "clerk03", "password": "test-pass-123"})
     w = c3.post("/api/v1/windows/W14/open").json["window"]
-    assert w["clerk"]["username"] == "clerk03" and w["status"] == "open"
+    assert w["clerk"]["username"] == "clerk03"
+    assert w["status"] == "open"
 
 
 def test_skills_keep_a_primary(app):
     m = app.test_client()
     m.post("/api/v1/auth/login", json={"username": "manager", "password": "test-pass-123"})
     r = m.put("/api/v1/windows/W12/skills", json={"skills": {"estate": 0.5}})
-    assert r.status_code == 422 and r.json["error"]["code"] == "no_primary_skill"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "no_primary_skill"
     assert m.get("/api/v1/windows/W12").json["window"]["skills"] == {"estate": 1.0}
     assert m.put("/api/v1/windows/W12/skills", json={"skills": {}}).status_code == 200

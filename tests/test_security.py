@@ -9,7 +9,8 @@ from queue_server import create_app, socketio
 def test_cross_site_writes_with_the_cookie_are_refused(client, auth):
     auth.login("clerk01")
     r = client.post("/api/v1/windows/W13/open", headers={"Origin": "http://evil.example"})
-    assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
+    assert r.status_code == 403
+    assert r.json["error"]["code"] == "forbidden"
     r = client.post("/api/v1/windows/W13/open", headers={"Sec-Fetch-Site": "cross-site"})
     assert r.status_code == 403
     assert client.get("/api/v1/windows/W13").json["window"]["status"] == "closed"
@@ -21,7 +22,8 @@ def test_a_form_post_is_not_json(client, auth):
     auth.login("manager")
     r = client.put("/api/v1/windows/W13/skills", data='{"skills": {"hukou": 1}}',
                    content_type="text/plain")
-    assert r.status_code == 400 and r.json["error"]["code"] == "not_json"
+    assert r.status_code == 400
+    assert r.json["error"]["code"] == "not_json"
 
 
 def test_security_headers(client):
@@ -34,7 +36,8 @@ def test_security_headers(client):
 def test_full_width_digits_are_not_an_id_number(client):
     r = client.post("/api/v1/halls/demo/tickets",
                     json={"service": "hukou", "id_number": "１１０１０５１９４９１２３１００２X"})
-    assert r.status_code == 422 and r.json["error"]["code"] == "invalid_id_number"
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "invalid_id_number"
     r = client.post("/api/v1/halls/demo/tickets", json={"service": "hukou",
                                                         "phone": "１３８００１３８０００"})
     assert r.status_code == 422

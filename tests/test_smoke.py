@@ -34,7 +34,9 @@ def test_issue_call_event_over_real_http(server):
     assert r.json()["ticket"]["number"] == number
     assert called.wait(5)
     call = [d for name, d in got if name == "ticket.called"][0]
-    assert call["number"] == number and call["window"] == {
+    assert call["number"] == number
+    assert call["window"] == {
         "id": "W13", "name": "13号窗口", "name_en": "Window 13"}
-    assert call["recall"] == 0 and call["seq"] > got[0][1]["seq"]
+    assert call["recall"] == 0
+    assert call["seq"] > got[0][1]["seq"]
     screen.disconnect()

@@ -118,8 +118,10 @@ def test_scripted_day_by_service(day, mgr):
            if v["issued"] or v["served"]}
     assert got == {"biz-setup": (1, 1, 120.0), "hukou": (3, 1, 75.0), "estate": (1, 1, 300.0),
                    "civil": (0, 1, None), "medical": (1, 0, 600.0), "fund": (1, 0, None)}
-    assert svc["medical"]["no_show"] == 1 and svc["hukou"]["cancelled"] == 1
-    assert svc["estate"]["mean_service_s"] == 2940 and svc["civil"]["mean_service_s"] == 1080
+    assert svc["medical"]["no_show"] == 1
+    assert svc["hukou"]["cancelled"] == 1
+    assert svc["estate"]["mean_service_s"] == 2940
+    assert svc["civil"]["mean_service_s"] == 1080
     assert len(svc) == 13  # every active service appears, idle ones with zeros
 
 
@@ -132,11 +134,16 @@ def test_scripted_day_by_window_clerk_hour(day, mgr):
     assert sum(x["served"] for x in s["by_window"]) == 4
     c = by(s["by_clerk"], "clerk")
     assert {k: v["served"] for k, v in c.items()} == {"clerk01": 1, "clerk02": 2, "clerk03": 1}
-    assert c["clerk03"]["rating_mean"] == 2 and c["clerk01"]["rating_mean"] == 5
+    assert c["clerk03"]["rating_mean"] == 2
+    assert c["clerk01"]["rating_mean"] == 5
     h = {x["hour"]: (x["issued"], x["served"]) for x in s["by_hour"]}
-    assert h[9] == (4, 3) and h[10] == (2, 1) and h[11] == (1, 0)
-    assert sum(x[0] for x in h.values()) == 7 and sum(x[1] for x in h.values()) == 4
-    assert min(h) == 9 and max(h) == 17  # the demo hall's opening hours, 9:00-17:30
+    assert h[9] == (4, 3)
+    assert h[10] == (2, 1)
+    assert h[11] == (1, 0)
+    assert sum(x[0] for x in h.values()) == 7
+    assert sum(x[1] for x in h.values()) == 4
+    assert min(h) == 9
+    assert max(h) == 17
 
 
 def test_range_and_by_day(day, mgr):
@@ -148,10 +155,12 @@ def test_range_and_by_day(day, mgr):
 
 def test_empty_day_has_nulls_not_errors(mgr):
     s = mgr.get("/api/v1/halls/demo/stats?date=2020-01-01").json
-    assert s["issued"] == 0 and s["mean_wait_s"] is None and s["p90_wait_s"] is None
+    assert s["issued"] == 0
+    assert s["mean_wait_s"] is None
+    assert s["p90_wait_s"] is None
 
 
-@pytest.mark.parametrize("query,status", [
+@pytest.mark.parametrize(("query", "status"), [
     ("date=2026-13-01", 400), ("date=yesterday", 400), ("date=2026-3-2", 400),
     ("from=2026-03-05&to=2026-03-01", 422), ("from=2020-01-01&to=2026-01-01", 422),
     ("date=2026-03-02&from=2026-03-01", 400), ("date=2026-03-02&format=pdf", 400),

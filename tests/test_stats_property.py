@@ -47,6 +47,76 @@ def hour(ts: float) -> int:  # the oracle's own clock arithmetic, independent of
     return datetime.fromtimestamp(ts, TZ).hour
 
 
+class Oracle:
+    """Plays a script through the ticket lifecycle and counts what the stats must say."""
+
+    def __init__(self, db, clock: float):
+        self.db, self.clock = db, clock
+        self.o = defaultdict(int)
+        self.waits, self.service_times = [], []
+        self.svc = defaultdict(lambda: defaultdict(list))
+        self.wins = defaultdict(lambda: defaultdict(float))
+        self.hours = defaultdict(lambda: defaultdict(int))
+
+    def at(self, when, fn):
+        def _tx(tx):
+            tx.now = when
+            return fn(tx)
+        return self.db.write("system", _tx)
+
+    def issue(self, t) -> tuple:
+        self.clock += t["gap"]
+        row = self.at(self.clock, lambda tx: tickets.issue(tx, "demo", t["service"], "kiosk")[0])
+        self.o["issued"] += 1
+        self.svc[t["service"]]["issued"].append(1)
+        self.hours[hour(self.clock)]["issued"] += 1
+        return t, row["id"], self.clock
+
+    def play(self, t, tid, issued) -> None:
+        w = t["window"]
+        if t["fate"] in ("waiting", "cancelled"):
+            if t["fate"] == "cancelled":
+                self.clock += 1
+                self.at(self.clock, lambda tx: tickets.cancel(
+                    tx, tx.one("SELECT * FROM tickets WHERE id = ?", (tid,))))
+            self.o[t["fate"]] += 1
+            return
+        self.clock = max(self.clock, issued) + t["wait"]
+        self.at(self.clock, lambda tx: tickets.call(tx, win.get(tx, w), tid))
+        self.waits.append(self.clock - issued)
+        self.svc[t["service"]]["wait"].append(self.clock - issued)
+        if t["fate"] == "no_show":
+            self.clock += 30
+            self.at(self.clock, lambda tx: tickets.no_show(tx, win.get(tx, w)))
+            self.o["no_show"] += 1
+            return
+        served_service = t["service"]
+        if t["fate"] == "transfer":
+            self._transfer(t, w)
+            served_service = t["to"]
+        self._serve(w, served_service, t["service_s"])
+
+    def _transfer(self, t, w) -> None:
+        start = self.clock
+        self.clock += t["service_s"]
+        new = self.at(self.clock, lambda tx: tickets.transfer(tx, win.get(tx, w), t["to"]))
+        self.wins[w]["busy"] += self.clock - start
+        self.o["transferred"] += 1
+        self.clock += 5
+        self.at(self.clock, lambda tx: tickets.call(tx, win.get(tx, w), new["id"]))
+
+    def _serve(self, w, service, service_s) -> None:
+        start = self.clock
+        self.clock += service_s
+        self.at(self.clock, lambda tx: tickets.finish(tx, win.get(tx, w)))
+        self.o["served"] += 1
+        self.service_times.append(self.clock - start)
+        self.svc[service]["served"].append(1)
+        self.wins[w]["served"] += 1
+        self.wins[w]["busy"] += self.clock - start
+        self.hours[hour(self.clock)]["served"] += 1
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(script=st.lists(ticket_st, min_size=1, max_size=12))
@@ -54,66 +124,12 @@ def test_stats_match_an_oracle(hall_db, script):
     app, db = hall_db
     day0 = datetime(2025, 1, 1, tzinfo=TZ).timestamp() + next(_days) * 86400
     day = datetime.fromtimestamp(day0, TZ).date().isoformat()
-
-    def at(when, fn):
-        def _tx(tx):
-            tx.now = when
-            return fn(tx)
-        return db.write("system", _tx)
-
-    o = defaultdict(int)
-    waits, service_times = [], []
-    svc = defaultdict(lambda: defaultdict(list))
-    wins = defaultdict(lambda: defaultdict(float))
-    hours = defaultdict(lambda: defaultdict(int))
-    clock = day0 + 9 * 3600
-    rows = []
-    for t in script:  # everyone takes a ticket first
-        clock += t["gap"]
-        row = at(clock, lambda tx, t=t: tickets.issue(tx, "demo", t["service"], "kiosk")[0])
-        rows.append((t, row["id"], clock))
-        o["issued"] += 1
-        svc[t["service"]]["issued"].append(1)
-        hours[hour(clock)]["issued"] += 1
+    oracle = Oracle(db, day0 + 9 * 3600)
+    rows = [oracle.issue(t) for t in script]  # everyone takes a ticket first
     for t, tid, issued in rows:
-        w = t["window"]
-        if t["fate"] == "waiting":
-            o["waiting"] += 1
-            continue
-        if t["fate"] == "cancelled":
-            clock += 1
-            at(clock, lambda tx, tid=tid: tickets.cancel(
-                tx, tx.one("SELECT * FROM tickets WHERE id = ?", (tid,))))
-            o["cancelled"] += 1
-            continue
-        clock = max(clock, issued) + t["wait"]
-        at(clock, lambda tx, tid=tid, w=w: tickets.call(tx, win.get(tx, w), tid))
-        waits.append(clock - issued)
-        svc[t["service"]]["wait"].append(clock - issued)
-        if t["fate"] == "no_show":
-            clock += 30
-            at(clock, lambda tx, w=w: tickets.no_show(tx, win.get(tx, w)))
-            o["no_show"] += 1
-            continue
-        start = clock
-        clock += t["service_s"]
-        served_service = t["service"]
-        if t["fate"] == "transfer":
-            new = at(clock, lambda tx, w=w, to=t["to"]: tickets.transfer(tx, win.get(tx, w), to))
-            wins[w]["busy"] += clock - start
-            o["transferred"] += 1
-            clock += 5
-            at(clock, lambda tx, nid=new["id"], w=w: tickets.call(tx, win.get(tx, w), nid))
-            start = clock
-            clock += t["service_s"]
-            served_service = t["to"]
-        at(clock, lambda tx, w=w: tickets.finish(tx, win.get(tx, w)))
-        o["served"] += 1
-        service_times.append(clock - start)
-        svc[served_service]["served"].append(1)
-        wins[w]["served"] += 1
-        wins[w]["busy"] += clock - start
-        hours[hour(clock)]["served"] += 1
+        oracle.play(t, tid, issued)
+    o, waits, service_times = oracle.o, oracle.waits, oracle.service_times
+    svc, wins, hours = oracle.svc, oracle.wins, oracle.hours
 
     with app.app_context():
         s = stats.compute(db.conn(), "demo", day)

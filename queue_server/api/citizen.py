@@ -4,25 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from queue_server import registry
-from queue_server.api import ratelimit
-from queue_server.api.fields import (
-    body,
-    id_number_ok,
-    integer,
-    keyed_hash,
-    missing,
-    mobile_ok,
-    string,
-)
+from queue_server.api import bodies, ratelimit
+from queue_server.api.fields import accepts, keyed_hash
 from queue_server.domain import appointments, clock, planner, read_models, tickets
-from queue_server.errors import bad_request, conflict, invalid, not_found
+from queue_server.errors import conflict, invalid, not_found
 from queue_server.registry import db
 from queue_server.store.db import Tx, loads
 
 bp = Blueprint("api_citizen", __name__, url_prefix="/api/v1")
-
-CHANNELS = {"kiosk", "mobile"}
-
 
 
 def client_address() -> str:
@@ -77,29 +66,14 @@ def services(hall: str):
 
 
 @bp.post("/halls/<hall>/tickets")
-def issue(hall: str):
+@accepts(bodies.Issue)
+def issue(hall: str, body: bodies.Issue):
+    """Take a ticket (统一取号), or check in with an appointment's code."""
     hall_row = hall_or_404(hall)
-    fields = {"service", "channel", "id_number", "phone", "priority", "appointment"}
-    data = body(fields)
-    # An appointment already names its service; without one the service is required, refused
-    # exactly as body() refuses any missing field.
-    with_appointment = data.get("appointment") is not None
-    if not with_appointment and "service" not in data:
-        missing({"service"})
-    service = string(data, "service", max_len=64, required=not with_appointment)
-    channel = string(data, "channel", max_len=16) or "kiosk"
-    if channel not in CHANNELS:
-        raise invalid("invalid_channel", "取号渠道无效 (channel must be kiosk or mobile)")
-    priority = integer(data, "priority", 0, 1, default=0)  # 2 comes only from an appointment
-    code = string(data, "appointment", max_len=16)
-    id_number = string(data, "id_number", max_len=32)
-    phone = string(data, "phone", max_len=32)
-    if id_number is not None and not id_number_ok(id_number):
-        raise invalid("invalid_id_number", "身份证号码无效 (invalid ID number)")
-    if phone is not None and not mobile_ok(phone):
-        raise invalid("invalid_phone", "手机号码无效 (invalid mobile number)")
-    id_hash = keyed_hash(id_number) if id_number else None
-    phone_hash = keyed_hash(phone) if phone else None
+    service, code, channel = body.service, body.appointment, body.channel or "kiosk"
+    priority = body.priority or 0
+    id_hash = keyed_hash(body.id_number) if body.id_number else None
+    phone_hash = keyed_hash(body.phone) if body.phone else None
     if current_app.config["OPEN_HOURS_ONLY"]:
         check_open(hall_row)
     registry.services().address_limiter.hit(client_address())
@@ -120,16 +94,11 @@ def issue(hall: str):
 
 
 @bp.post("/halls/<hall>/appointments")
-def book(hall: str):
+@accepts(bodies.Book)
+def book(hall: str, body: bodies.Book):
     """Book an appointment slot (预约); check in later with its code and the same ID number."""
     hall_row = hall_or_404(hall)
-    data = body({"service", "slot_at", "id_number"}, required={"service", "slot_at",
-                                                                  "id_number"})
-    service = string(data, "service", max_len=64, required=True)
-    slot = string(data, "slot_at", max_len=40, required=True)
-    id_number = string(data, "id_number", max_len=32, required=True)
-    if not id_number_ok(id_number):
-        raise invalid("invalid_id_number", "身份证号码无效 (invalid ID number)")
+    service, slot, id_number = body.service, body.slot_at, body.id_number
     slot_at = appointments.parse_slot(slot, hall_row["tz"])
     registry.services().address_limiter.hit(client_address())
     row = db().write("citizen", lambda tx: appointments.book(tx, hall, service, slot_at,
@@ -171,14 +140,11 @@ def cancel(token: str):
 
 
 @bp.post("/tickets/<token>/rating")
-def rate(token: str):
+@accepts(bodies.Rate)
+def rate(token: str, body: bodies.Rate):
+    """Rate the service (好差评); a score of 1 or 2 needs a reason."""
     row = ticket_for_token(token)
-    data = body({"score", "reason", "comment"}, required={"score"})
-    score = integer(data, "score", 1, 5)
-    if score is None:
-        raise bad_request("missing_field", "缺少 score (missing score)")
-    reason = string(data, "reason", max_len=200)
-    comment = string(data, "comment", max_len=1000)
+    score, reason, comment = body.score, body.reason, body.comment
     if score <= 2 and not (reason or "").strip():
         raise invalid("reason_required", "差评请选择原因 (a reason is required for scores 1 and 2)")
 

@@ -6,10 +6,11 @@ import sqlite3
 from flask import Blueprint
 
 from queue_server import auth, registry
-from queue_server.api.fields import body, string
+from queue_server.api import bodies
+from queue_server.api.fields import Empty, accepts
 from queue_server.domain import calling, planner, read_models, tickets
 from queue_server.domain import window_state as win
-from queue_server.errors import bad_request, forbidden, not_found, unauthorized
+from queue_server.errors import forbidden, not_found, unauthorized
 from queue_server.registry import db
 from queue_server.store.db import Tx, loads
 
@@ -58,8 +59,9 @@ def window_reply(window_id: str) -> dict:
 
 
 @bp.post("/windows/<window_id>/open")
-def open_window(window_id: str):
-    body(set())
+@accepts(Empty)
+def open_window(window_id: str, body: Empty):
+    """Open the window; a clerk opening it signs into it."""
 
     def _open(tx, w, user):
         # A manager opening a window on someone's behalf does not sign into it.
@@ -71,22 +73,23 @@ def open_window(window_id: str):
 
 
 @bp.post("/windows/<window_id>/pause")
-def pause_window(window_id: str):
-    reason = string(body({"reason"}), "reason", max_len=100)
+@accepts(bodies.Reason)
+def pause_window(window_id: str, body: bodies.Reason):
+    reason = body.reason
     window_action(window_id, lambda tx, w, u: win.pause(tx, w, reason))
     return window_reply(window_id)
 
 
 @bp.post("/windows/<window_id>/close")
-def close_window(window_id: str):
-    body(set())
+@accepts(Empty)
+def close_window(window_id: str, body: Empty):
     window_action(window_id, lambda tx, w, u: win.close(tx, w))
     return window_reply(window_id)
 
 
 @bp.post("/windows/<window_id>/call-next")
-def call_next(window_id: str):
-    body(set())
+@accepts(Empty)
+def call_next(window_id: str, body: Empty):
     user = acting_user()
     w = db().one("SELECT hall, clerk FROM windows WHERE id = ?", (window_id,))
     if w is not None:
@@ -98,43 +101,34 @@ def call_next(window_id: str):
     return {**ticket_reply(row), "why": why.get("zh", ""), "why_en": why.get("en", "")}
 
 
-@bp.post("/windows/<window_id>/recall")
-def recall(window_id: str):
-    body(set())
-    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.recall(tx, w)))
+def _ticket_action(action: str, step, doc: str) -> None:
+    """``POST /windows/<id>/<action>``: one lifecycle step of the window's current ticket."""
+    def view(window_id: str, body: Empty):
+        return ticket_reply(window_action(window_id, lambda tx, w, u: step(tx, w)))
+
+    view.__doc__ = doc
+    bp.add_url_rule(f"/windows/<window_id>/{action}", action.replace("-", "_"),
+                    accepts(Empty)(view), methods=["POST"])
 
 
-@bp.post("/windows/<window_id>/start")
-def start(window_id: str):
-    body(set())
-    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.start(tx, w)))
-
-
-@bp.post("/windows/<window_id>/finish")
-def finish(window_id: str):
-    body(set())
-    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.finish(tx, w)))
-
-
-@bp.post("/windows/<window_id>/no-show")
-def no_show(window_id: str):
-    body(set())
-    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.no_show(tx, w)))
+_ticket_action("recall", tickets.recall, "Call the current ticket again (a recall).")
+_ticket_action("start", tickets.start, "The citizen arrived: start serving the ticket.")
+_ticket_action("finish", tickets.finish, "Finish the ticket (then the citizen may rate it).")
+_ticket_action("no-show", tickets.no_show, "The called citizen did not come (过号).")
 
 
 @bp.post("/windows/<window_id>/hold")
-def hold(window_id: str):
-    reason = string(body({"reason"}), "reason", max_len=100)
+@accepts(bodies.Reason)
+def hold(window_id: str, body: bodies.Reason):
+    reason = body.reason
     return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.hold(tx, w, reason)))
 
 
 @bp.post("/windows/<window_id>/unhold")
-def unhold(window_id: str):
+@accepts(bodies.Unhold)
+def unhold(window_id: str, body: bodies.Unhold):
     """Put a ticket this window held back in line, in its original place."""
-    data = body({"ticket"}, required={"ticket"})
-    ticket_id = data["ticket"]
-    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
-        raise bad_request("wrong_type", "ticket 须为票据 id (ticket must be a ticket id)")
+    ticket_id = body.ticket
 
     def _unhold(tx, w, user):
         t = tx.one("SELECT * FROM tickets WHERE id = ? AND hall = ?",
@@ -148,20 +142,18 @@ def unhold(window_id: str):
 
 
 @bp.post("/windows/<window_id>/transfer")
-def transfer(window_id: str):
-    service = string(body({"service"}, required={"service"}), "service", max_len=64,
-                     required=True)
+@accepts(bodies.Transfer)
+def transfer(window_id: str, body: bodies.Transfer):
+    service = body.service
     return ticket_reply(window_action(window_id,
                                       lambda tx, w, u: tickets.transfer(tx, w, service)))
 
 
 @bp.put("/windows/<window_id>/auto")
-def set_auto(window_id: str):
-    data = body({"auto"}, required={"auto"})
-    if not isinstance(data["auto"], bool):
-        raise bad_request("wrong_type", "auto 须为 true/false (auto must be a boolean)")
-    window_action(window_id, lambda tx, w, u: win.set_auto(tx, w, data["auto"]))
-    if data["auto"]:
+@accepts(bodies.Auto)
+def set_auto(window_id: str, body: bodies.Auto):
+    window_action(window_id, lambda tx, w, u: win.set_auto(tx, w, body.auto))
+    if body.auto:
         registry.services().autocall.ensure_started()
     return window_reply(window_id)
 

@@ -5,15 +5,13 @@ through ``db.write`` with the manager as actor and is audited.
 """
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from queue_server import auth
+from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
-from queue_server.api.fields import body
+from queue_server.api.fields import accepts, query
 from queue_server.domain import clock, read_models
-from queue_server.errors import bad_request
 from queue_server.live import alerts
 from queue_server.manager import admin, reports, stats
 from queue_server.registry import db
@@ -31,28 +29,14 @@ def manager() -> dict:
     return user
 
 
-_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: str.isdigit() takes "²", which int() refuses
-
-
-def int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    """A query integer in lo..hi (at most 9 ASCII digits), or a 400 ``bad_parameter``."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not _DIGITS.fullmatch(raw) or not lo <= int(raw) <= hi:
-        raise bad_request("bad_parameter", f"{name} 须为 {lo}–{hi} 的整数 ({name} must be an"
-                                           f" integer {lo}..{hi})")
-    return int(raw)
-
-
 @bp.get("/halls/<hall>/stats")
 @auth.require("manager")
-def hall_stats(hall: str):
+@query(bodies.StatsQuery)
+def hall_stats(hall: str, args: bodies.StatsQuery):
+    """Statistics of a day or a range of days, as JSON, CSV or XLSX."""
     row = hall_or_404(hall)
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv", "xlsx"):
-        raise bad_request("bad_format", "format 须为 json、csv 或 xlsx (format: json, csv, xlsx)")
-    first, last = stats.day_range(request.args, row["tz"])
+    fmt = args.format
+    first, last = stats.day_range(args.days(), row["tz"])
     with db().read() as conn:
         result = stats.compute(conn, hall, first, last)
     name = f"hallq-{hall}-{first}" + ("" if first == last else f"_{last}")
@@ -67,21 +51,16 @@ def hall_stats(hall: str):
 
 @bp.get("/halls/<hall>/audit")
 @auth.require("manager")
-def hall_audit(hall: str):
+@query(bodies.AuditQuery)
+def hall_audit(hall: str, args: bodies.AuditQuery):
+    """The audit log of a day or range, filtered by actor, window, action or ticket."""
     row = hall_or_404(hall)
-    first, last = stats.day_range(request.args, row["tz"])
-    filters = {k: request.args.get(k) or None for k in ("actor", "window", "action")}
-    for k, v in filters.items():
-        if v is not None and len(v) > 64:
-            raise bad_request("bad_parameter", f"{k} 过长 ({k} too long)")
-    number = request.args.get("ticket") or None
-    if number is not None and len(number) > 16:
-        raise bad_request("bad_parameter", "ticket 过长 (ticket too long)")
-    after = int_arg("after", 0, 0, 999_999_999)
-    limit = int_arg("limit", reports.AUDIT_LIMIT, 1, reports.AUDIT_LIMIT)
+    first, last = stats.day_range(args.days(), row["tz"])
+    limit = args.limit
     with db().read() as conn:
-        events = reports.audit_events(conn, hall, row["tz"], first, last, number=number,
-                                      after=after, limit=limit, **filters)
+        events = reports.audit_events(conn, hall, row["tz"], first, last, number=args.ticket,
+                                      after=args.after, limit=limit, actor=args.actor,
+                                      window=args.window, action=args.action)
     return {"from": first, "to": last, "events": events, "more": len(events) == limit}
 
 
@@ -173,14 +152,11 @@ def _with_sort(conn, table: str, hall: str, items: list[dict]) -> list[dict]:
     return [{**item, "sort": sort.get(item["id"], 0)} for item in items]
 
 
-def _save(hall: str, table: str, rid: str | None, create: bool):
+def _save(hall: str, table: str, rid: str, data: dict, create: bool):
     hall_or_404(hall)
-    data = body(set(admin.SCHEMAS[table][1]) | {"id"})  # values checked by admin.clean
-    rid = admin.valid_id(data.get("id") if create else rid)
-    fields = admin.clean(table, data, create)
     row = db().write(manager()["username"],
-                     lambda tx: admin.save(tx, table, hall, rid, fields, create))
-    noun = admin.SCHEMAS[table][0]
+                     lambda tx: admin.save(tx, table, hall, rid, data, create))
+    noun = admin.NOUNS[table]
     if table == "windows":
         return {noun: read_models.window_by_id(db().conn(), rid)}, 201 if create else 200
     out = dict(zip(row.keys(), tuple(row), strict=True))  # sqlite3.Row iterates values
@@ -190,48 +166,44 @@ def _save(hall: str, table: str, rid: str | None, create: bool):
     return {noun: out}, 201 if create else 200
 
 
-@bp.post("/halls/<hall>/windows")
-@auth.require("manager")
-def add_window(hall: str):
-    return _save(hall, "windows", None, True)
+def _new(body: bodies.Body) -> tuple[str, dict]:
+    data = body.given()
+    return data.pop("id"), data
 
 
-@bp.patch("/halls/<hall>/windows/<window_id>")
-@auth.require("manager")
-def edit_window(hall: str, window_id: str):
-    return _save(hall, "windows", window_id, False)
+def _admin_routes(table: str, noun: str, key: str, new: type[bodies.Body],
+                  edit: type[bodies.Body], what: str) -> None:
+    """``POST /halls/<hall>/<table>`` adds one, ``PATCH /halls/<hall>/<table>/<key>`` changes
+    the fields it sends; endpoints ``add_<noun>`` and ``edit_<noun>``."""
+    def add(hall: str, body: bodies.Body):
+        return _save(hall, table, *_new(body), create=True)
+
+    def change(hall: str, body: bodies.Body, **path: str):
+        return _save(hall, table, path[key], body.given(), create=False)
+
+    add.__doc__, change.__doc__ = f"Add {what}.", f"Change {what}."
+    bp.add_url_rule(f"/halls/<hall>/{table}", f"add_{noun}",
+                    auth.require("manager")(accepts(new)(add)), methods=["POST"])
+    bp.add_url_rule(f"/halls/<hall>/{table}/<{key}>", f"edit_{noun}",
+                    auth.require("manager")(accepts(edit)(change)), methods=["PATCH"])
 
 
-@bp.post("/halls/<hall>/categories")
-@auth.require("manager")
-def add_category(hall: str):
-    return _save(hall, "categories", None, True)
-
-
-@bp.patch("/halls/<hall>/categories/<cid>")
-@auth.require("manager")
-def edit_category(hall: str, cid: str):
-    return _save(hall, "categories", cid, False)
-
-
-@bp.post("/halls/<hall>/services")
-@auth.require("manager")
-def add_service(hall: str):
-    return _save(hall, "services", None, True)
-
-
-@bp.patch("/halls/<hall>/services/<sid>")
-@auth.require("manager")
-def edit_service(hall: str, sid: str):
-    return _save(hall, "services", sid, False)
+_admin_routes("windows", "window", "window_id", bodies.WindowNew, bodies.WindowEdit,
+              "a window (closed until a clerk opens it)")
+_admin_routes("categories", "category", "cid", bodies.CategoryNew, bodies.CategoryEdit,
+              "a category of services, with its ticket prefix")
+_admin_routes("services", "service", "sid", bodies.ServiceNew, bodies.ServiceEdit,
+              "a service: materials, mean service time, wait limit; retire it with"
+              " active: false")
 
 
 @bp.post("/halls/<hall>/users")
 @auth.require("manager")
-def add_user(hall: str):
+@accepts(bodies.UserNew)
+def add_user(hall: str, body: bodies.UserNew):
+    """Add an account to this hall (or, from an account of every hall, to every hall)."""
     hall_or_404(hall)
-    data = body(admin.USER_FIELDS | {"username"}, required={"username", "role", "password"})
-    user = manager()
+    data, user = body.given(), manager()
     db().write(user["username"], lambda tx: admin.create_user(tx, hall, user, data))
     row = db().one("SELECT * FROM users WHERE username = ?", (data["username"],))
     return {"user": {**auth.user_view(row), "active": bool(row["active"])}}, 201
@@ -239,9 +211,11 @@ def add_user(hall: str):
 
 @bp.patch("/halls/<hall>/users/<username>")
 @auth.require("manager")
-def edit_user(hall: str, username: str):
+@accepts(bodies.UserEdit)
+def edit_user(hall: str, username: str, body: bodies.UserEdit):
+    """Change an account: name, role, password, hall, or disable it."""
     hall_or_404(hall)
-    data, user = body(admin.USER_FIELDS), manager()
+    data, user = body.given(), manager()
     db().write(user["username"], lambda tx: admin.edit_user(tx, hall, user, username, data))
     row = db().one("SELECT * FROM users WHERE username = ?", (username,))
     return {"user": {**auth.user_view(row), "active": bool(row["active"])}}
@@ -249,19 +223,21 @@ def edit_user(hall: str, username: str):
 
 @bp.put("/halls/<hall>/notices")
 @auth.require("manager")
-def put_notices(hall: str):
+@accepts(bodies.Notices)
+def put_notices(hall: str, body: bodies.Notices):
+    """The notices the hall screens scroll."""
     hall_or_404(hall)
-    data = body({"notices"}, required={"notices"})
     notices = db().write(manager()["username"],
-                         lambda tx: admin.set_notices(tx, hall, data["notices"]))
+                         lambda tx: admin.set_notices(tx, hall, body.notices))
     return {"notices": notices}
 
 
 @bp.put("/halls/<hall>/hours")
 @auth.require("manager")
-def put_hours(hall: str):
+@accepts(bodies.Hours)
+def put_hours(hall: str, body: bodies.Hours):
+    """Opening hours, HH:MM to HH:MM."""
     hall_or_404(hall)
-    data = body({"open", "close"}, required={"open", "close"})
     hours = db().write(manager()["username"],
-                       lambda tx: admin.set_hours(tx, hall, data["open"], data["close"]))
+                       lambda tx: admin.set_hours(tx, hall, body.open, body.close))
     return {"hours": hours}

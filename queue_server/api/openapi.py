@@ -1,11 +1,14 @@
 """The OpenAPI 3.1 document of ``/api/v1``, built from the routes themselves so it cannot miss
-one: each route's docstring gives the summary; request bodies of the JSON endpoints are
-described here."""
+one: each route's docstring gives the summary, and its request body and query are the very
+models (``api/bodies.py``) that check them."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, current_app
+
+from queue_server.api import bodies
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -14,61 +17,47 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
 
 
-def _obj(props: dict, required: list[str] | None = None) -> dict:
-    return {"type": "object", "additionalProperties": False, "properties": props,
-            "required": required or []}
-
-
-S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
-NUM = {"type": "number"}
-# materials (一次性告知) and materials_en: up to 30 items of 1-100 characters; an empty
-# materials_en means the pages show the Chinese list in English too; when both are non-empty
-# after a change they have as many items (admin._check_materials).
-MATERIALS = {"type": "array", "maxItems": 30,
-             "items": {"type": "string", "minLength": 1, "maxLength": 100}}
-SERVICE_FIELDS = {"category": S, "name": S, "name_en": S, "mean_service_s": NUM,
-                  "wait_limit_s": INT, "materials": MATERIALS,
-                  "materials_en": {**MATERIALS, "description": "the materials in English, item"
-                                   " by item; empty: show the Chinese list. When both lists are"
-                                   " non-empty after the change they must have as many items"
-                                   " (else 422 materials_mismatch)"},
-                  "active": B, "sort": INT}
-BODIES = {
-    # The service is required unless an appointment (which names its own service) is given.
-    "api_citizen.issue": {**_obj({
-        "service": {**S, "description": "required unless appointment is given; with one, it"
-                                        " must be the booked service"},
-        "channel": {"enum": ["kiosk", "mobile"]}, "id_number": S, "phone": S,
-        "priority": {"enum": [0, 1]},
-        "appointment": {**S, "description": "check-in code (预约码); needs id_number"}}),
-        "anyOf": [{"required": ["service"]}, {"required": ["appointment"]}]},
-    "api_citizen.book": _obj({"service": S, "slot_at": S, "id_number": S},
-                             ["service", "slot_at", "id_number"]),
-    "api_citizen.rate": _obj({"score": {"type": "integer", "minimum": 1, "maximum": 5},
-                              "reason": S, "comment": S}, ["score"]),
-    "api_auth.login": _obj({"username": S, "password": S}, ["username", "password"]),
-    "api_clerk.pause_window": _obj({"reason": S}),
-    "api_clerk.hold": _obj({"reason": S}),
-    "api_clerk.unhold": _obj({"ticket": INT}, ["ticket"]),
-    "api_clerk.transfer": _obj({"service": S}, ["service"]),
-    "api_clerk.set_auto": _obj({"auto": B}, ["auto"]),
-    "api_skills.put_skills": _obj({"skills": {"type": "object", "additionalProperties": {
-        "type": "number", "exclusiveMinimum": 0, "maximum": 1}}}, ["skills"]),
-    "api_manage.add_service": _obj({"id": S, **SERVICE_FIELDS},
-                                   ["id", "category", "name", "mean_service_s"]),
-    "api_manage.edit_service": _obj(SERVICE_FIELDS),
-}
+S, INT, NUM = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 
 # The answers described beyond "OK": the services list (what the kiosk shows).
-SERVICE = _obj({"id": S, "name": S, "name_en": S, "category": S, "materials": MATERIALS,
-                "materials_en": SERVICE_FIELDS["materials_en"], "mean_service_s": NUM,
-                "waiting": INT, "ahead": INT, "eta_s": {"type": ["integer", "null"]}},
-               ["id", "name", "category", "materials", "waiting", "eta_s"])
+SERVICE = {"type": "object", "properties": {
+    "id": S, "name": S, "name_en": S, "category": S, "materials": bodies.MATERIALS_SCHEMA,
+    "materials_en": bodies.MATERIALS_SCHEMA, "mean_service_s": NUM, "waiting": INT,
+    "ahead": INT, "eta_s": {"type": ["integer", "null"]}},
+    "required": ["id", "name", "category", "materials", "waiting", "eta_s"]}
 REPLIES = {
     "api_citizen.services": {"type": "object", "properties": {
         "categories": {"type": "array", "items": {"type": "object"}},
         "services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}},
 }
+
+
+def _tidy(schema: Any) -> Any:
+    """Pydantic's JSON Schema without its titles and the ``null`` defaults of fields that
+    may be left out but not sent as null."""
+    if isinstance(schema, dict):
+        return {k: _tidy(v) for k, v in schema.items()
+                if k != "title" and not (k == "default" and v is None)}
+    if isinstance(schema, list):
+        return [_tidy(v) for v in schema]
+    return schema
+
+
+def body_schema(view: Any) -> dict | None:
+    """The JSON Schema of a view's request body: the model that ``@accepts`` checks."""
+    model = getattr(view, "hallq_body", None)
+    if model is None:
+        return None
+    return _tidy(model.model_json_schema(by_alias=True))
+
+
+def query_parameters(view: Any) -> list[dict]:
+    model = getattr(view, "hallq_query", None)
+    if model is None:
+        return []
+    schema = _tidy(model.model_json_schema(by_alias=True))
+    return [{"name": name, "in": "query", "required": name in schema.get("required", []),
+             "schema": prop} for name, prop in schema["properties"].items()]
 
 
 def document() -> dict:
@@ -81,7 +70,8 @@ def document() -> dict:
         view = current_app.view_functions[rule.endpoint]
         summary = (view.__doc__ or rule.endpoint).strip().splitlines()[0]
         params = [{"name": n, "in": "path", "required": True, "schema": S}
-                  for n in rule.arguments]
+                  for n in rule.arguments] + query_parameters(view)
+        body = body_schema(view)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op = {"operationId": f"{rule.endpoint}.{method.lower()}", "summary": summary,
                   "parameters": params,
@@ -91,9 +81,9 @@ def document() -> dict:
             if rule.endpoint in REPLIES:
                 op["responses"]["200"]["content"] = {
                     "application/json": {"schema": REPLIES[rule.endpoint]}}
-            if rule.endpoint in BODIES:
-                op["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": BODIES[rule.endpoint]}}}
+            if body is not None:
+                op["requestBody"] = {"required": bool(body.get("required")), "content": {
+                    "application/json": {"schema": body}}}
             paths.setdefault(path, {})[method.lower()] = op
     return {"openapi": "3.1.0",
             "info": {"title": "HallQ API", "version": "1",

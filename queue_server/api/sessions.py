@@ -4,18 +4,18 @@ from __future__ import annotations
 from flask import Blueprint, request, session
 
 from queue_server import auth, registry
-from queue_server.api.fields import body, string
+from queue_server.api import bodies
+from queue_server.api.fields import accepts
 from queue_server.errors import unauthorized
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
 
 
 @bp.post("/login")
-def login():
-    data = body({"username", "password"}, required={"username", "password"})
-    username = string(data, "username", max_len=64, required=True)
-    password = string(data, "password", max_len=256, required=True)
-    user, token = auth.login(registry.db(), username, password,
+@accepts(bodies.Login)
+def login(body: bodies.Login):
+    """Sign in: a session cookie for pages, and a bearer token for other clients."""
+    user, token = auth.login(registry.db(), body.username, body.password,
                              request.remote_addr or "unknown")
     session.clear()
     session["token"] = token

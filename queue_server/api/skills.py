@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint
 
 from queue_server import auth
+from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.clerk import may_act, window_reply
-from queue_server.api.fields import body, weights
-from queue_server.api.manager import int_arg, manager
+from queue_server.api.fields import accepts, query, weights
+from queue_server.api.manager import manager
 from queue_server.domain import read_models
 from queue_server.domain import window_state as win
-from queue_server.errors import bad_request, not_found
+from queue_server.errors import not_found
 from queue_server.live import offload
 from queue_server.manager import skills_advice
 from queue_server.registry import db
@@ -22,9 +23,10 @@ bp = Blueprint("api_skills", __name__, url_prefix="/api/v1")
 
 @bp.put("/windows/<window_id>/skills")
 @auth.require("manager")
-def put_skills(window_id: str):
-    data = body({"skills"}, required={"skills"})
-    skills = weights(data["skills"])
+@accepts(bodies.WindowSkills)
+def put_skills(window_id: str, body: bodies.WindowSkills):
+    """Set one window's skills: service -> weight in (0, 1]."""
+    skills = body.skills
     user = auth.current_user()
 
     def _set(tx: Tx):
@@ -38,15 +40,12 @@ def put_skills(window_id: str):
 
 @bp.put("/halls/<hall>/skills")
 @auth.require("manager")
-def put_hall_skills(hall: str):
+@accepts(bodies.HallSkills)
+def put_hall_skills(hall: str, body: bodies.HallSkills):
     """Several windows' skills in one transaction (bulk edits: a whole column, a copy);
     each window changed is audited like ``PUT /windows/<id>/skills``."""
     hall_or_404(hall)
-    data = body({"windows"}, required={"windows"})
-    if not isinstance(data["windows"], dict) or not data["windows"]:
-        raise bad_request("wrong_type", "windows 须为 {窗口: {业务: 权重}} (windows must be an"
-                                        " object of skills)")
-    wanted = {str(wid): weights(s) for wid, s in data["windows"].items()}
+    wanted = {str(wid): weights(s) for wid, s in body.windows.items()}
 
     def _apply(tx):
         for wid, skills in sorted(wanted.items()):
@@ -62,13 +61,14 @@ def put_hall_skills(hall: str):
 
 @bp.get("/halls/<hall>/advice")
 @auth.require("manager")
-def hall_advice(hall: str):
-
+@query(bodies.AdviceQuery)
+def hall_advice(hall: str, args: bodies.AdviceQuery):
+    """Skills advice from the hall's recent days (computed off the event loop)."""
     hall_or_404(hall)
     conn = db().conn()
     n = conn.execute("SELECT COUNT(*) FROM windows WHERE hall = ?", (hall,)).fetchone()[0]
-    k = int_arg("max_changes", max(1, -(-n // 3)), 1, 50)
-    days = int_arg("days", 7, 1, 366)
+    k = args.max_changes or max(1, -(-n // 3))
+    days = args.days
 
     def compute() -> dict:
         with db().read() as conn:
@@ -78,10 +78,10 @@ def hall_advice(hall: str):
 
 @bp.post("/halls/<hall>/advice/apply")
 @auth.require("manager")
-def apply_advice(hall: str):
-
+@accepts(bodies.AdviceApply)
+def apply_advice(hall: str, body: bodies.AdviceApply):
+    """Apply the chosen changes of an advice (refused if the matrix changed since)."""
     hall_or_404(hall)
-    data = body({"changes"}, required={"changes"})
     changed = db().write(manager()["username"],
-                         lambda tx: skills_advice.apply(tx, hall, data["changes"]))
+                         lambda tx: skills_advice.apply(tx, hall, body.changes))
     return {"changed": changed, "windows": read_models.windows(db().conn(), hall)}

@@ -1,10 +1,14 @@
 """Hall-local time: days, ISO strings with offset, seconds since local midnight."""
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from queue_server.errors import invalid
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -35,6 +39,17 @@ def day_bounds(day: str, tz: str | None) -> tuple[float, float]:
     d = date.fromisoformat(day)
     start = datetime(d.year, d.month, d.day, tzinfo=zone(tz))
     return start.timestamp(), (start + timedelta(days=1)).timestamp()
+
+
+HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def parse_hhmm(key: str, value: Any) -> int:
+    """Seconds after midnight of an ``HH:MM``, or a 422 ``invalid_time``."""
+    m = HHMM_RE.match(value) if isinstance(value, str) else None
+    if not m:
+        raise invalid("invalid_time", f"{key} 须为 HH:MM ({key} must be HH:MM)")
+    return int(m[1]) * 3600 + int(m[2]) * 60
 
 
 def hhmm(seconds: int) -> str:

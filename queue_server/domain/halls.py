@@ -6,11 +6,14 @@ console (``docs/manager.md``).
 """
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from queue_server.domain.clock import parse_hhmm
 from queue_server.errors import conflict, invalid
-from queue_server.manager.admin import ID_RE, hhmm
 from queue_server.store.db import Tx
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 
 def create(tx: Tx, hall_id: str, name: str, name_en: str = "", tz: str = "Asia/Shanghai",
@@ -26,7 +29,7 @@ def create(tx: Tx, hall_id: str, name: str, name_en: str = "", tz: str = "Asia/S
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise invalid("invalid_tz", f"时区无效 (unknown time zone {tz!r})") from None
-    open_s, close_s = hhmm("open", open_), hhmm("close", close)
+    open_s, close_s = parse_hhmm("open", open_), parse_hhmm("close", close)
     if close_s <= open_s:
         raise invalid("invalid_hours", "关门时间须晚于开门时间 (close must be after open)")
     if tx.one("SELECT 1 FROM halls WHERE id = ?", (hall_id,)):

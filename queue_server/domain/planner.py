@@ -5,6 +5,7 @@ goes where, and asks ``dispatcher.eta`` for positions and waits.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 
@@ -14,6 +15,8 @@ from dispatcher.model import plan_explained
 from queue_server.domain import clock
 
 DEFAULT_MEAN_S = 600.0
+
+log = logging.getLogger(__name__)
 
 
 def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
@@ -92,6 +95,7 @@ def explain(snap: dict, window_id: str, ticket_id: int, guarded: bool) -> dict[s
     try:
         return explain_all(snap, window_id, ticket_id, ("zh", "en"), guarded)
     except Exception:  # an explanation must never block a call
+        log.exception("explaining the call of ticket %s failed", ticket_id)
         return {"zh": "", "en": ""}
 
 

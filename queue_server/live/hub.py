@@ -82,64 +82,89 @@ def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
                 "windows": read_models.windows(conn, hall, zone)}
 
 
+class _Refused(Exception):
+    """A subscription refused: answered as the ack value, in the contract's error shape."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.answer = _error(code, message)
+
+
 @socketio.on("subscribe")
 def _subscribe(data=None):
     """Join a room and answer with its snapshot; errors come back as the ack value."""
     if not isinstance(data, dict):
         return _error("malformed_body", "subscribe needs an object")
-    db = registry.db()
-    if "ticket" in data:
-        token = data["ticket"]
-        row = db.one("SELECT * FROM tickets WHERE token_hash = ?",
-                     (token_hash(token),)) if isinstance(token, str) else None
-        if row is None:
-            return _error("not_found", "ticket 不存在 (unknown ticket)")
-        join_room(room_of(row))
-        if data.get("positions") is True:  # its position comes in its service's frames
-            join_room(positions_room(row["hall"], row["service"]))
-            positions_sids.add(request.sid)
-        preds = planner.predictions(db.conn(), row["hall"]) if row["status"] == "waiting" \
-            else None
-        seq = read_models.hall_row(db.conn(), row["hall"])["live_seq"]
-        payload = {"ticket": read_models.ticket(db.conn(), row, preds), "seq": seq}
-    elif "window" in data:
-        wid = data["window"]
-        with db.read() as conn:
-            w = read_models.window_by_id(conn, wid) if isinstance(wid, str) else None
-            if w is None:
-                return _error("not_found", "window 不存在 (unknown window)")
-            seq = read_models.hall_row(conn, w["hall"])["live_seq"]
-        join_room(window_room(wid))
-        payload = {"window": w, "seq": seq,
-                   "calls": read_models.recent_calls(db.conn(), w["hall"], limit=5, window=wid)}
-    elif "managers" in data:
-        hall = data["managers"]
-        # Looked up again on every event: a logout or a lost role takes effect at once.
-        user = auth.user_for_token(db, _tokens.get(request.sid))
-        if not auth.has_role(user, "manager"):
-            return _error("forbidden", "需要管理员权限 (managers only)")
-        if not isinstance(hall, str) or read_models.hall_row(db.conn(), hall) is None:
-            return _error("not_found", "hall 不存在 (unknown hall)")
-        if not auth.in_scope(user, hall):
-            return _error("forbidden", auth.OTHER_HALL)
-        join_room(managers_room(hall))
-        join_room(hall_room(hall))  # the monitor needs every hall event too
-        payload = hall_snapshot(db, hall)
-    elif "hall" in data:
-        hall, zone = data["hall"], data.get("zone")
-        if not isinstance(hall, str) or read_models.hall_row(db.conn(), hall) is None:
-            return _error("not_found", "hall 不存在 (unknown hall)")
-        if zone is not None and not isinstance(zone, str):
-            return _error("malformed_body", "zone must be a string")
-        registry.services().rollover.ensure(hall)
-        room = zone_room(hall, zone) if zone else hall_room(hall)
-        # batch: one frame per transaction (a call) instead of one per event
-        join_room(batch_room(room) if data.get("batch") is True else room)
-        payload = hall_snapshot(db, hall, zone)
-    else:
+    kind = next((k for k in SUBSCRIPTIONS if k in data), None)
+    if kind is None:
         return _error("malformed_body", "subscribe to hall, zone, window or ticket")
+    try:
+        payload = SUBSCRIPTIONS[kind](registry.db(), data)
+    except _Refused as refused:
+        return refused.answer
     send(socketio, Snapshot(state=payload), to=request.sid)
     return {"ok": True}
+
+
+def _ticket(db: Database, data: dict) -> dict:
+    token = data["ticket"]
+    row = db.one("SELECT * FROM tickets WHERE token_hash = ?",
+                 (token_hash(token),)) if isinstance(token, str) else None
+    if row is None:
+        raise _Refused("not_found", "ticket 不存在 (unknown ticket)")
+    join_room(room_of(row))
+    if data.get("positions") is True:  # its position comes in its service's frames
+        join_room(positions_room(row["hall"], row["service"]))
+        positions_sids.add(request.sid)
+    preds = planner.predictions(db.conn(), row["hall"]) if row["status"] == "waiting" else None
+    seq = read_models.hall_row(db.conn(), row["hall"])["live_seq"]
+    return {"ticket": read_models.ticket(db.conn(), row, preds), "seq": seq}
+
+
+def _window(db: Database, data: dict) -> dict:
+    wid = data["window"]
+    with db.read() as conn:
+        w = read_models.window_by_id(conn, wid) if isinstance(wid, str) else None
+        if w is None:
+            raise _Refused("not_found", "window 不存在 (unknown window)")
+        seq = read_models.hall_row(conn, w["hall"])["live_seq"]
+    join_room(window_room(wid))
+    return {"window": w, "seq": seq,
+            "calls": read_models.recent_calls(db.conn(), w["hall"], limit=5, window=wid)}
+
+
+def _known_hall(db: Database, hall: object) -> str:
+    if not isinstance(hall, str) or read_models.hall_row(db.conn(), hall) is None:
+        raise _Refused("not_found", "hall 不存在 (unknown hall)")
+    return hall
+
+
+def _managers(db: Database, data: dict) -> dict:
+    # Looked up again on every event: a logout or a lost role takes effect at once.
+    user = auth.user_for_token(db, _tokens.get(request.sid))
+    if not auth.has_role(user, "manager"):
+        raise _Refused("forbidden", "需要管理员权限 (managers only)")
+    hall = _known_hall(db, data["managers"])
+    if not auth.in_scope(user, hall):
+        raise _Refused("forbidden", auth.OTHER_HALL)
+    join_room(managers_room(hall))
+    join_room(hall_room(hall))  # the monitor needs every hall event too
+    return hall_snapshot(db, hall)
+
+
+def _hall(db: Database, data: dict) -> dict:
+    hall, zone = _known_hall(db, data["hall"]), data.get("zone")
+    if zone is not None and not isinstance(zone, str):
+        raise _Refused("malformed_body", "zone must be a string")
+    registry.services().rollover.ensure(hall)
+    room = zone_room(hall, zone) if zone else hall_room(hall)
+    # batch: one frame per transaction (a call) instead of one per event
+    join_room(batch_room(room) if data.get("batch") is True else room)
+    return hall_snapshot(db, hall, zone)
+
+
+# What a subscription names, in the order it is looked for (a ticket wins over a hall).
+SUBSCRIPTIONS = {"ticket": _ticket, "window": _window, "managers": _managers, "hall": _hall}
 
 
 @socketio.on("unsubscribe")

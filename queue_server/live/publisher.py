@@ -114,19 +114,7 @@ class Publisher:
         last_sweep = time.monotonic()
         next_positions = 0.0  # positions are refreshed at most once per interval
         while True:
-            now = time.monotonic()
-            with self._refresh_cond:
-                wake = last_sweep + self.sweep_s
-                if self._dirty_halls:
-                    wake = min(wake, next_positions)
-                if not self._dirty_tickets and wake > now:
-                    self._refresh_cond.wait(wake - now)
-                tickets, self._dirty_tickets = self._dirty_tickets, set()
-                now = time.monotonic()
-                sweep = now - last_sweep >= self.sweep_s
-                halls: set[str] = set()
-                if (self._dirty_halls or sweep) and now >= next_positions:
-                    halls, self._dirty_halls = self._dirty_halls, set()
+            tickets, halls, now, sweep = self._next_work(last_sweep, next_positions)
             try:
                 with self.app.app_context():
                     if tickets:
@@ -145,6 +133,25 @@ class Publisher:
             finally:
                 if self.db is not None:
                     self.db.release()
+
+    def _next_work(self, last_sweep: float, next_positions: float
+                   ) -> tuple[set[int], set[str], float, bool]:
+        """Wait for changed tickets, or for the hall positions' turn, or the periodic sweep;
+        take what is due: (tickets, halls, now, whether it is the sweep)."""
+        now = time.monotonic()
+        with self._refresh_cond:
+            wake = last_sweep + self.sweep_s
+            if self._dirty_halls:
+                wake = min(wake, next_positions)
+            if not self._dirty_tickets and wake > now:
+                self._refresh_cond.wait(wake - now)
+            tickets, self._dirty_tickets = self._dirty_tickets, set()
+            now = time.monotonic()
+            sweep = now - last_sweep >= self.sweep_s
+            halls: set[str] = set()
+            if (self._dirty_halls or sweep) and now >= next_positions:
+                halls, self._dirty_halls = self._dirty_halls, set()
+        return tickets, halls, now, sweep
 
     def send_tickets(self, tids: set[int]) -> None:
         """``ticket.updated`` for each ticket a transaction changed (its status, window...)."""

@@ -85,22 +85,13 @@ def compute(conn: sqlite3.Connection, hall: str, max_changes: int, days: int = 7
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def apply(tx: Tx, hall: str, changes: list) -> list[str]:
-    """Apply advised changes through ``set_skills`` (each window audited), refusing stale
+def apply(tx: Tx, hall: str, changes: list[dict]) -> list[str]:
+    """Apply advised changes (each ``{"window", "service", "from"?, "to"}``, shape checked by
+    the body, ``api/bodies.py``) through ``set_skills`` (each window audited), refusing stale
     advice (a weight that changed since the advice was computed)."""
-    if not isinstance(changes, list) or len(changes) > 200:
-        raise invalid("invalid_changes", "changes 须为列表 (changes must be a list)")
     per_window: dict[str, dict[str, float]] = {}
     rows = {}
     for c in changes:
-        if not isinstance(c, dict) or not isinstance(c.get("window"), str) or not isinstance(
-                c.get("service"), str):
-            raise invalid("invalid_changes", "每项须含 window 与 service (each change needs"
-                                             " window and service)")
-        to = c.get("to")
-        if to is not None and (isinstance(to, bool) or not isinstance(to, (int, float))
-                               or not 0 < to <= 1):
-            raise invalid("invalid_weight", "权重须在 (0, 1] 之间 (weight must be in (0, 1])")
         wid = c["window"]
         if wid not in rows:
             w = tx.one("SELECT * FROM windows WHERE id = ? AND hall = ?", (wid, hall))
@@ -112,10 +103,10 @@ def apply(tx: Tx, hall: str, changes: list) -> list[str]:
         if "from" in c and skills.get(c["service"]) != c["from"]:
             raise conflict("advice_stale", "技能矩阵已变化，请重新计算建议 (the matrix changed"
                                            " since this advice; compute it again)")
-        if to is None:
+        if c.get("to") is None:
             skills.pop(c["service"], None)
         else:
-            skills[c["service"]] = float(to)
+            skills[c["service"]] = float(c["to"])
     for wid, skills in sorted(per_window.items()):
         if not any(v >= 1 for v in skills.values()) and any(
                 v >= 1 for v in read_models.skills(tx.conn, wid).values()):
@@ -160,58 +151,65 @@ def _predicted(snap: dict, service: str) -> float | None:
 def _hints(conn: sqlite3.Connection, hall: str, now: float) -> list[dict]:
     snap = planner.snapshot(conn, hall, now)
     services = {s["id"]: s for s in read_models.services(conn, hall)}
-    waiting = {t["service"] for t in snap["tickets"]}
     all_windows = {r["id"]: r for r in conn.execute(
         "SELECT id, name, name_en, status FROM windows WHERE hall = ? ORDER BY sort, id", (hall,))}
     skills = {wid: read_models.skills(conn, wid) for wid in all_windows}
-    open_ids = {w["id"] for w in snap["windows"]}
     out = []
-    for sid in sorted(waiting):
+    for sid in sorted({t["service"] for t in snap["tickets"]}):
         svc = services.get(sid)
         if svc is None or not svc["wait_limit_s"]:
             continue
         before = _predicted(snap, sid)
         if before is not None and before <= svc["wait_limit_s"]:
             continue
-        best = None
-        for wid, w in all_windows.items():
-            if wid not in open_ids and w["status"] == "closed" and sid in skills[wid]:
-                cand = dict(snap, windows=[*snap["windows"], {
-                    "id": wid, "skills": skills[wid], "free": True, "busy_until": None,
-                    "idle_since": now, "served_today": 0, "busy_seconds_today": 0.0}])
-                kind = "open"
-            elif wid in open_ids and sid not in skills[wid]:
-                cand = dict(snap, windows=[dict(x, skills={**x["skills"], sid: NEW_WEIGHT})
-                                           if x["id"] == wid else x for x in snap["windows"]])
-                kind = "give"
-            else:
-                continue
-            after = _predicted(cand, sid)
-            if after is None:
-                continue
-            key = (after, kind != "open", wid)  # opening a window disturbs no one else
-            if best is None or key < best[0]:
-                best = (key, kind, w, after)
-        if best is None:
-            continue
-        _, kind, w, after = best
-        if before is not None and after >= before:
-            continue
-        a = round(after / 60)
-        if before is None:  # no open window takes this service at all
-            effect = f"目前无窗口可办，调整后预计最长等候 {a} 分钟"
-            effect_en = f"no open window serves it now; longest wait then {a} min"
-        else:
-            effect = f"预计最长等候 {round(before / 60)} → {a} 分钟"
-            effect_en = f"longest wait {round(before / 60)} → {a} min"
-        name_en = w["name_en"] or w["name"]
-        if kind == "open":
-            text = f"开启{w['name']}（已有「{svc['name']}」技能）：{effect}"
-            text_en = f"Open {name_en} (it has {svc['name_en'] or sid}): {effect_en}"
-        else:
-            text = f"让{w['name']}临时协办「{svc['name']}」：{effect}"
-            text_en = f"Let {name_en} take {svc['name_en'] or sid} for now: {effect_en}"
-        out.append({"service": sid, "kind": kind, "window": w["id"], "limit_s": svc["wait_limit_s"],
-                    "predicted_s": None if before is None else int(before),
-                    "expected_s": int(after), "text": text, "text_en": text_en})
+        best = _best_move(snap, sid, all_windows, skills, now)
+        if best is not None and (before is None or best[2] < before):
+            out.append(_hint(svc, *best, before))
     return out
+
+
+def _best_move(snap: dict, sid: str, all_windows: dict, skills: dict, now: float
+               ) -> tuple[str, sqlite3.Row, float] | None:
+    """The one change (open a closed window that has the skill, or give an open window the
+    skill) after which the service's longest wait is shortest: (kind, window, that wait)."""
+    open_ids = {w["id"] for w in snap["windows"]}
+    best = None
+    for wid, w in all_windows.items():
+        if wid not in open_ids and w["status"] == "closed" and sid in skills[wid]:
+            cand = dict(snap, windows=[*snap["windows"], {
+                "id": wid, "skills": skills[wid], "free": True, "busy_until": None,
+                "idle_since": now, "served_today": 0, "busy_seconds_today": 0.0}])
+            kind = "open"
+        elif wid in open_ids and sid not in skills[wid]:
+            cand = dict(snap, windows=[dict(x, skills={**x["skills"], sid: NEW_WEIGHT})
+                                       if x["id"] == wid else x for x in snap["windows"]])
+            kind = "give"
+        else:
+            continue
+        after = _predicted(cand, sid)
+        key = (after, kind != "open", wid)  # opening a window disturbs no one else
+        if after is not None and (best is None or key < best[0]):
+            best = (key, kind, w, after)
+    return None if best is None else best[1:]
+
+
+def _hint(svc: sqlite3.Row, kind: str, w: sqlite3.Row, after: float,
+          before: float | None) -> dict:
+    sid = svc["id"]
+    a = round(after / 60)
+    if before is None:  # no open window takes this service at all
+        effect = f"目前无窗口可办，调整后预计最长等候 {a} 分钟"
+        effect_en = f"no open window serves it now; longest wait then {a} min"
+    else:
+        effect = f"预计最长等候 {round(before / 60)} → {a} 分钟"
+        effect_en = f"longest wait {round(before / 60)} → {a} min"
+    name_en = w["name_en"] or w["name"]
+    if kind == "open":
+        text = f"开启{w['name']}（已有「{svc['name']}」技能）：{effect}"
+        text_en = f"Open {name_en} (it has {svc['name_en'] or sid}): {effect_en}"
+    else:
+        text = f"让{w['name']}临时协办「{svc['name']}」：{effect}"
+        text_en = f"Let {name_en} take {svc['name_en'] or sid} for now: {effect_en}"
+    return {"service": sid, "kind": kind, "window": w["id"], "limit_s": svc["wait_limit_s"],
+            "predicted_s": None if before is None else int(before),
+            "expected_s": int(after), "text": text, "text_en": text_en}

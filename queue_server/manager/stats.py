@@ -104,59 +104,79 @@ class _Hours:
         return h
 
 
-def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = None) -> dict:
-    """The contract's stats object for ``first``..``last`` plus clerks, ratings and days."""
-    last = last or first
-    tz = read_models.tz_of(conn, hall)
-    rows = conn.execute(
-        f"SELECT {COLUMNS}, r.score FROM tickets t LEFT JOIN ratings r ON r.ticket = t.id"
-        " WHERE t.hall = ? AND t.day BETWEEN ? AND ?", (hall, first, last)).fetchall()
-    hour = _Hours(tz)
-    acc: dict = {k: defaultdict(lambda: defaultdict(list)) for k in
-                 ("service", "window", "clerk", "hour", "day")}
-    waits: list[float] = []
-    services_s: list[float] = []
-    status_n: dict[str, int] = defaultdict(int)
-    issued = 0
-    scores: list[int] = []
-    for (_id, service, status, issued_at, called_at, started_at, finished_at, window,
-         clerk, transferred_from, day, score) in rows:
-        status_n[status] += 1
-        by_s, by_d = acc["service"][service], acc["day"][day]
-        if transferred_from is None:
-            issued += 1
-            by_s["issued"].append(1)
-            by_d["issued"].append(1)
-            acc["hour"][hour(issued_at)]["issued"].append(1)
-            if called_at is not None:
-                w = called_at - issued_at
-                waits.append(w)
-                by_s["wait"].append(w)
-                by_d["wait"].append(w)
+class _Tally:
+    """Per ticket row, what each table of the statistics collects."""
+
+    def __init__(self, tz: str):
+        self.hour = _Hours(tz)
+        self.acc: dict = {k: defaultdict(lambda: defaultdict(list)) for k in
+                          ("service", "window", "clerk", "hour", "day")}
+        self.waits: list[float] = []
+        self.services_s: list[float] = []
+        self.status_n: dict[str, int] = defaultdict(int)
+        self.issued = 0
+        self.scores: list[int] = []
+
+    def add(self, row: tuple) -> None:
+        (_id, service, status, issued_at, called_at, started_at, finished_at, window,
+         clerk, transferred_from, day, score) = row
+        self.status_n[status] += 1
+        by_s, by_d = self.acc["service"][service], self.acc["day"][day]
+        if transferred_from is None:  # a transfer's next leg is not a new arrival
+            self._arrival(by_s, by_d, issued_at, called_at)
         if status in ("no_show", "cancelled"):
             by_s[status].append(1)
             by_d[status].append(1)
         if status in ("done", "transferred") and finished_at is not None and window:
             busy = finished_at - (started_at if started_at is not None else finished_at)
-            acc["window"][window]["busy"].append(busy)
+            self.acc["window"][window]["busy"].append(busy)
             if clerk:
-                acc["clerk"][clerk]["busy"].append(busy)
+                self.acc["clerk"][clerk]["busy"].append(busy)
         if status == "done":
-            svc_s = finished_at - started_at
-            services_s.append(svc_s)
-            by_s["served"].append(1)
-            by_s["service_s"].append(svc_s)
-            by_d["served"].append(1)
-            acc["hour"][hour(finished_at)]["served"].append(1)
-            for key, name in (("window", window), ("clerk", clerk)):
-                if name:
-                    acc[key][name]["served"].append(1)
-                    acc[key][name]["service_s"].append(svc_s)
-                    if score is not None:
-                        acc[key][name]["score"].append(score)
-            if score is not None:
-                scores.append(score)
-                by_s["score"].append(score)
+            self._served(by_s, by_d, finished_at - started_at, finished_at, window, clerk,
+                         score)
+
+    def _arrival(self, by_s: dict, by_d: dict, issued_at: float, called_at: float | None
+                 ) -> None:
+        self.issued += 1
+        by_s["issued"].append(1)
+        by_d["issued"].append(1)
+        self.acc["hour"][self.hour(issued_at)]["issued"].append(1)
+        if called_at is not None:
+            w = called_at - issued_at
+            self.waits.append(w)
+            by_s["wait"].append(w)
+            by_d["wait"].append(w)
+
+    def _served(self, by_s: dict, by_d: dict, svc_s: float, finished_at: float,
+                window: str | None, clerk: str | None, score: int | None) -> None:
+        self.services_s.append(svc_s)
+        by_s["served"].append(1)
+        by_s["service_s"].append(svc_s)
+        by_d["served"].append(1)
+        self.acc["hour"][self.hour(finished_at)]["served"].append(1)
+        for key, name in (("window", window), ("clerk", clerk)):
+            if name:
+                self.acc[key][name]["served"].append(1)
+                self.acc[key][name]["service_s"].append(svc_s)
+                if score is not None:
+                    self.acc[key][name]["score"].append(score)
+        if score is not None:
+            self.scores.append(score)
+            by_s["score"].append(score)
+
+
+def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = None) -> dict:
+    """The contract's stats object for ``first``..``last`` plus clerks, ratings and days."""
+    last = last or first
+    rows = conn.execute(
+        f"SELECT {COLUMNS}, r.score FROM tickets t LEFT JOIN ratings r ON r.ticket = t.id"
+        " WHERE t.hall = ? AND t.day BETWEEN ? AND ?", (hall, first, last)).fetchall()
+    tally = _Tally(read_models.tz_of(conn, hall))
+    for row in rows:
+        tally.add(tuple(row))
+    acc, waits, services_s, status_n = tally.acc, tally.waits, tally.services_s, tally.status_n
+    issued, scores = tally.issued, tally.scores
     return {
         "date": first, "from": first, "to": last,
         "issued": issued, "served": status_n["done"], "no_show": status_n["no_show"],

@@ -30,7 +30,8 @@ def test_english_kiosk_lists_english_materials_and_falls_back(live, page_factory
     wait_js(kiosk, "document.querySelector('[data-category=biz]')")
     shown = kiosk_confirm(kiosk, "biz-setup", "biz")
     assert shown[0] == "Original ID card of the applicant"
-    assert shown[2] == "Articles of association" and len(shown) == 5
+    assert shown[2] == "Articles of association"
+    assert len(shown) == 5
 
     # A service whose English list is emptied shows its Chinese list instead.
     mgr = requests.Session()
@@ -82,4 +83,5 @@ def test_settings_page_edits_english_materials(live, page_factory):
     assert svc["materials_en"] == ["ID card", "Household register", "Move-in permit"]
     assert svc["materials"][1] == "户口簿"  # the Chinese list saved unchanged beside it
     audit = page.request.get(f"{base}{H}/audit?action=service_edit").json()["events"]
-    assert audit and audit[-1]["actor"] == "manager"
+    assert audit
+    assert audit[-1]["actor"] == "manager"

@@ -20,7 +20,7 @@ ZH = ["请A零零一号到1号窗口办理", "zh-CN"]
 EN = ["Number A 0 0 1, please go to Window 1.", "en-US"]
 
 
-@pytest.mark.parametrize("voice,expected", [
+@pytest.mark.parametrize(("voice", "expected"), [
     ("zh,en", [ZH, ZH, EN]),
     ("en", [EN, EN]),
     ("fr", [ZH, ZH]),  # an unknown language falls back to Mandarin

@@ -1,0 +1,289 @@
+"""Every route's request body and query, made only of the field specs of ``api/fields.py``.
+
+``X = None`` with a type that has no ``None``: the field may be left out, but not sent as
+null; ``X | None = None``: null means left out.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ConfigDict, Field, model_validator
+
+from queue_server.api.fields import (
+    KIOSK_RE,
+    WEIGHT_SCHEMA,
+    Body,
+    Checked,
+    Choice,
+    Flag,
+    Id,
+    IdNumber,
+    Int,
+    Label,
+    Mobile,
+    Number,
+    Query,
+    QueryInt,
+    QueryText,
+    ServiceId,
+    Skills,
+    Text,
+    refuse,
+    weight_ok,
+)
+from queue_server.manager.reports import AUDIT_LIMIT
+
+# -- citizens ----------------------------------------------------------------------------------
+
+
+class Issue(Body):
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["service"]}, {"required": ["appointment"]}]})
+
+    service: ServiceId | None = Field(None, description="required unless appointment is given;"
+                                      " with one, it must be the booked service")
+    channel: Choice(("kiosk", "mobile"), "invalid_channel",
+                    "取号渠道无效 (channel must be kiosk or mobile)") | None = None
+    id_number: IdNumber | None = None
+    phone: Mobile | None = None
+    priority: Int(0, 1) | None = None  # 2 comes only from an appointment
+    appointment: Text(16) | None = Field(None, description="check-in code (预约码); needs"
+                                                           " id_number")
+
+    @model_validator(mode="after")
+    def _service_or_appointment(self) -> Issue:
+        # an appointment names its own service; without one the service is required
+        if self.service is None and self.appointment is None:
+            if "service" in self.model_fields_set:  # sent as null
+                raise refuse("missing_field", "缺少字段 service (missing service)")
+            raise refuse("missing_field", "缺少字段 (missing fields: service)")
+        return self
+
+
+class Book(Body):
+    service: ServiceId
+    slot_at: Text(40)
+    id_number: IdNumber
+
+
+class Rate(Body):
+    score: Int(1, 5)
+    reason: Text(200) | None = None
+    comment: Text(1000) | None = None
+
+
+class Login(Body):
+    username: Text(64)
+    password: Text(256)
+
+
+class Slip(Body):
+    token: Text(128)
+    kiosk: Checked({"type": "string", "pattern": KIOSK_RE.pattern}, "invalid_kiosk",
+                   "自助机编号无效 (kiosk: letters, digits, - and _)",
+                   lambda v: isinstance(v, str) and bool(KIOSK_RE.match(v))) | None = None
+
+
+# -- clerks ------------------------------------------------------------------------------------
+
+class Reason(Body):
+    reason: Text(100) | None = None
+
+
+class Unhold(Body):
+    ticket: int  # a ticket id; one that is not this window's (or not a ticket) is a 404
+
+
+class Transfer(Body):
+    service: ServiceId
+
+
+class Auto(Body):
+    auto: Flag
+
+
+# -- managers: skills --------------------------------------------------------------------------
+
+class WindowSkills(Body):
+    skills: Skills
+
+
+def _windows_ok(v: Any) -> bool:
+    return isinstance(v, dict) and bool(v)
+
+
+class HallSkills(Body):
+    windows: Checked({"type": "object", "minProperties": 1, "additionalProperties": {
+        "type": "object", "additionalProperties": {"type": "number"}}}, "wrong_type",
+        "windows 须为 {窗口: {业务: 权重}} (windows must be an object of skills)", _windows_ok)
+
+
+def _change_ok(c: Any) -> bool:
+    to = c.get("to") if isinstance(c, dict) else None
+    return (isinstance(c, dict) and isinstance(c.get("window"), str)
+            and isinstance(c.get("service"), str) and (to is None or weight_ok(to)))
+
+
+def _changes_ok(v: Any) -> bool:
+    return isinstance(v, list) and len(v) <= 200 and all(_change_ok(c) for c in v)
+
+
+class AdviceApply(Body):
+    # each change's window, service and weights are checked against the matrix when applied
+    changes: Checked({"type": "array", "maxItems": 200, "items": {
+        "type": "object", "required": ["window", "service"],
+        "properties": {"window": {"type": "string"}, "service": {"type": "string"},
+                       "from": {"type": ["number", "null"]},
+                       "to": {"anyOf": [WEIGHT_SCHEMA, {"type": "null"}]}}}},
+        "invalid_changes", "changes 须为列表，每项含 window 与 service，权重在 (0, 1] 之间"
+        " (changes: a list of {window, service, to in (0, 1]})", _changes_ok)
+
+
+class AdviceQuery(Query):
+    max_changes: QueryInt(1, 50) | None = None
+    days: QueryInt(1, 366) = 7
+
+
+# -- managers: the hall's administration -------------------------------------------------------
+
+Sort = Int(0, 9999)
+Prefix = Checked({"type": "string", "pattern": "^[A-Z]$"}, "invalid_prefix",
+                 "票号前缀须为一个大写字母 (prefix must be one letter A-Z)",
+                 lambda v: isinstance(v, str) and len(v) == 1 and "A" <= v <= "Z")
+
+
+def _materials_ok(v: Any) -> bool:
+    return isinstance(v, list) and len(v) <= 30 and all(
+        isinstance(x, str) and 0 < len(x.strip()) <= 100 for x in v)
+
+
+# materials (一次性告知) and materials_en: up to 30 items of 1-100 characters; an empty
+# materials_en means the pages show the Chinese list in English too
+MATERIALS_SCHEMA = {"type": "array", "maxItems": 30,
+                    "items": {"type": "string", "minLength": 1, "maxLength": 100}}
+
+
+def _materials(key: str, doc: dict) -> object:
+    return Checked(doc, "invalid_materials",
+                   f"材料清单须为字符串列表，最多 30 项，每项 1–100 字 ({key}: a list of up to 30"
+                   " strings of 1-100 characters)", _materials_ok, lambda v: [x.strip() for x in v])
+
+
+Materials = _materials("materials", MATERIALS_SCHEMA)
+MaterialsEn = _materials("materials_en", {
+    **MATERIALS_SCHEMA, "description": "the materials in English, item by item; empty: show the"
+    " Chinese list. When both lists are non-empty after the change they must have as many"
+    " items (else 422 materials_mismatch)"})
+
+
+class WindowEdit(Body):
+    name: Label(40, required=True) = None
+    name_en: Label(60) = None
+    zone: Label(10) = None
+    sort: Sort = None
+
+
+class WindowNew(WindowEdit):
+    id: Id
+    name: Label(40, required=True)
+
+
+class CategoryEdit(Body):
+    name: Label(40, required=True) = None
+    name_en: Label(60) = None
+    prefix: Prefix = None
+    sort: Sort = None
+
+
+class CategoryNew(CategoryEdit):
+    id: Id
+    name: Label(40, required=True)
+    prefix: Prefix
+
+
+class ServiceEdit(Body):
+    category: Label(32, required=True) = None
+    name: Label(60, required=True) = None
+    name_en: Label(80) = None
+    mean_service_s: Number(10, 14400) = None
+    wait_limit_s: Int(1, 86400) = None
+    materials: Materials = None
+    materials_en: MaterialsEn = None
+    active: Flag = None
+    sort: Sort = None
+
+
+class ServiceNew(ServiceEdit):
+    id: Id
+    category: Label(32, required=True)
+    name: Label(60, required=True)
+    mean_service_s: Number(10, 14400)
+
+
+class UserEdit(Body):
+    display_name: Label(40) = None
+    staff_no: Label(20) = None
+    role: Text(16) = None  # one of auth.ROLES, and not above the acting manager's
+    active: Flag = None
+    password: Text(256) = None
+    all_halls: Flag = None
+
+
+class UserNew(UserEdit):
+    username: Text(64)
+    role: Text(16)
+    password: Text(256)
+
+
+def _notices_ok(v: Any) -> bool:
+    return isinstance(v, list) and len(v) <= 20 and all(
+        isinstance(n, str) and len(n) <= 200 for n in v)
+
+
+class Notices(Body):
+    notices: Checked({"type": "array", "maxItems": 20,
+                      "items": {"type": "string", "maxLength": 200}}, "invalid_notices",
+                     "公告须为字符串列表，每条不超过 200 字 (notices: list of strings up to 200"
+                     " characters)", _notices_ok, lambda v: [n.strip() for n in v if n.strip()])
+
+
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _hhmm_ok(v: Any) -> bool:
+    return isinstance(v, str) and bool(re.fullmatch(HHMM, v))
+
+
+class Hours(Body):
+    open: Checked({"type": "string", "pattern": HHMM}, "invalid_time",
+                  "open 须为 HH:MM (open must be HH:MM)", _hhmm_ok)
+    close: Checked({"type": "string", "pattern": HHMM}, "invalid_time",
+                   "close 须为 HH:MM (close must be HH:MM)", _hhmm_ok)
+
+
+# -- managers: statistics and audit ------------------------------------------------------------
+
+class Days(Query):
+    """``date``, or ``from``/``to``: checked as days by ``manager/stats.day_range``."""
+
+    date: QueryText(10) = None
+    from_: QueryText(10) = Field(None, alias="from")
+    to: QueryText(10) = None
+
+    def days(self) -> dict[str, str | None]:
+        return {"date": self.date, "from": self.from_, "to": self.to}
+
+
+class StatsQuery(Days):
+    format: Choice(("json", "csv", "xlsx"), "bad_format",
+                   "format 须为 json、csv 或 xlsx (format: json, csv, xlsx)") = "json"
+
+
+class AuditQuery(Days):
+    actor: QueryText(64) = None
+    window: QueryText(64) = None
+    action: QueryText(64) = None
+    ticket: QueryText(16) = None
+    after: QueryInt(0, 999_999_999) = 0
+    limit: QueryInt(1, AUDIT_LIMIT) = AUDIT_LIMIT
