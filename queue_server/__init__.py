@@ -15,6 +15,7 @@ from queue_server.domain.rollover import Rollover
 from queue_server.live.autocall import AutoCaller
 from queue_server.live.hub import socketio
 from queue_server.live.publisher import Publisher
+from queue_server.live.sessions import SessionWatch
 from queue_server.store.db import Database, connect, migrate
 
 __all__ = ["create_app", "socketio"]
@@ -87,7 +88,8 @@ def _services(app: Flask) -> registry.Services:
         login_throttle=LoginThrottle(app.config["LOGIN_FAILS"]),
         address_limiter=AddressLimiter(app.config["RATE_ADDRESS_PER_MIN"]),
         autocall=AutoCaller(db, app.config["WRAP_UP_S"]),
-        rollover=Rollover(db)))
+        rollover=Rollover(db),
+        session_watch=SessionWatch(db, app.config["SESSION_CHECK_S"])))
     for hall in db.all("SELECT id FROM halls"):  # a server started in the morning
         services.rollover.ensure(hall["id"])
     return services

@@ -132,11 +132,30 @@ def user_for_token(db: Database, token: str | None) -> dict | None:
     return user_view(row) if row else None
 
 
-def request_token() -> str | None:
+def live_sessions(db: Database, tokens: set[str]) -> set[str]:
+    """Which of ``tokens`` still sign someone in (unexpired, account active)."""
+    by_hash = {_hash(t): t for t in tokens}
+    alive: set[str] = set()
+    hashes = sorted(by_hash)
+    for i in range(0, len(hashes), 500):  # well under SQLite's limit of bound parameters
+        chunk = hashes[i:i + 500]
+        rows = db.all("SELECT s.token_hash FROM sessions s JOIN users u ON u.username ="
+                      f" s.username WHERE s.token_hash IN ({', '.join('?' * len(chunk))})"
+                      " AND s.expires_at > ? AND u.active = 1", (*chunk, time.time()))
+        alive |= {by_hash[r["token_hash"]] for r in rows}
+    return alive
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer`` header (devices and scripts), if any."""
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return header[7:].strip()
-    return session.get("token")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def request_token() -> str | None:
+    """The bearer token when one is sent (then the cookie is not read), else the session's."""
+    token = bearer_token()
+    return token if token is not None else session.get("token")
 
 
 def current_user() -> dict | None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from queue_server.live.alerts import Checker
     from queue_server.live.autocall import AutoCaller
     from queue_server.live.publisher import Publisher
+    from queue_server.live.sessions import SessionWatch
     from queue_server.store.db import Database
 
 KEY = "hallq"
@@ -33,6 +34,7 @@ class Services:
     address_limiter: AddressLimiter
     autocall: AutoCaller
     rollover: Rollover
+    session_watch: SessionWatch
     alerts: Checker | None = None
     # ticket ids already printed (a reprint is refused), newest kept; see displays/kiosk.py
     printed: OrderedDict[int, None] = field(default_factory=OrderedDict)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from queue_server import auth
 from queue_server.errors import forbidden
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -51,13 +52,16 @@ def register(app: Flask) -> None:
     @app.before_request
     def _same_origin_only():
         """A browser's cross-site write is refused: the login cookie must not act for another
-        site. (Bearer-token callers are devices and scripts, not browsers.)"""
-        if request.method not in UNSAFE or request.headers.get("Authorization"):
+        site. Only a bearer token is exempt, as then the cookie is never read (see
+        ``auth.request_token``) and a browser cannot send one cross-site without CORS, which
+        is never granted. ``Origin: null`` (sandboxed frames, cross-site redirects) is refused
+        too: a page of the hall always sends its own origin."""
+        if request.method not in UNSAFE or auth.bearer_token() is not None:
             return None
         if request.headers.get("Sec-Fetch-Site") == "cross-site":
             raise forbidden("跨站请求被拒绝 (cross-site request refused)")
         origin = request.headers.get("Origin")
-        if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+        if origin and (origin == "null" or urlsplit(origin).netloc != request.host):
             raise forbidden("跨站请求被拒绝 (cross-site request refused)")
         return None
 

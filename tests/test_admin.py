@@ -84,6 +84,26 @@ def test_user_management(app, mgr):
     assert other.get("/api/v1/auth/me").status_code == 200
 
 
+def test_a_manager_cannot_take_over_a_peer(app, mgr):
+    """Another manager's password, state and role are refused; their name is not, nor is
+    anything of a clerk's, nor the manager's own password."""
+    r = mgr.post(f"{H}/users", json={"username": "manager2", "role": "manager",
+                                     "password": PASSWORD})
+    assert r.status_code == 201
+    for body in ({"password": "taken-over-1"}, {"active": False}, {"role": "clerk"}):
+        r = mgr.patch(f"{H}/users/manager2", json=body)
+        assert r.status_code == 403, body
+        assert r.json["error"]["code"] == "forbidden"
+    peer = app.test_client()
+    assert peer.post("/api/v1/auth/login", json={"username": "manager2",
+                                                 "password": PASSWORD}).status_code == 200
+    assert mgr.patch(f"{H}/users/manager2", json={"display_name": "副主任",
+                                                  "role": "manager"}).status_code == 200
+    assert peer.get("/api/v1/auth/me").json["user"]["display_name"] == "副主任"
+    assert mgr.patch(f"{H}/users/clerk01", json={"password": "clerk-new-1"}).status_code == 200
+    assert mgr.patch(f"{H}/users/manager", json={"password": "mine-new-12"}).status_code == 200
+
+
 def test_hours_and_notices_round_trip(mgr):
     assert mgr.put(f"{H}/hours", json={"open": "08:30", "close": "18:00"}).json == {
         "hours": {"open": "08:30", "close": "18:00"}}

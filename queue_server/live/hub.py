@@ -24,7 +24,7 @@ from queue_server.live.events import (
 from queue_server.store.db import Database, loads
 
 socketio = SocketIO()
-_tokens: dict[str, str | None] = {}  # sid -> the login token it connected with, if any
+tokens: dict[str, str | None] = {}  # sid -> the login token it connected with, if any
 _addresses: dict[str, str] = {}      # sid -> the client address it connected from
 _per_address: dict[str, int] = {}    # client address -> its live connections on this process
 positions_sids: set[str] = set()     # sids that take positions from queue.positions frames
@@ -45,19 +45,21 @@ def _connect(auth_data=None):
     address = request.remote_addr or "unknown"
     cap, per_address = (current_app.config["MAX_LIVE"],
                         current_app.config["MAX_LIVE_PER_ADDRESS"])
-    if cap and len(_tokens) >= cap:
+    if cap and len(tokens) >= cap:
         raise ConnectionRefusedError(FULL, {"code": "too_many_connections"})
     if per_address and _per_address.get(address, 0) >= per_address:
         raise ConnectionRefusedError(FULL, {"code": "too_many_connections_from_address"})
     token = (auth_data or {}).get("token") if isinstance(auth_data, dict) else None
-    _tokens[request.sid] = token if isinstance(token, str) else session.get("token")
+    tokens[request.sid] = token if isinstance(token, str) else session.get("token")
+    if tokens[request.sid] and not current_app.config.get("TESTING"):  # tests sweep by hand
+        registry.services().session_watch.ensure_started()
     _addresses[request.sid] = address
     _per_address[address] = _per_address.get(address, 0) + 1
 
 
 @socketio.on("disconnect")
 def _disconnect(*_args):
-    _tokens.pop(request.sid, None)
+    tokens.pop(request.sid, None)
     positions_sids.discard(request.sid)
     address = _addresses.pop(request.sid, None)
     if address is not None:
@@ -141,7 +143,7 @@ def _known_hall(db: Database, hall: object) -> str:
 
 def _managers(db: Database, data: dict) -> dict:
     # Looked up again on every event: a logout or a lost role takes effect at once.
-    user = auth.user_for_token(db, _tokens.get(request.sid))
+    user = auth.user_for_token(db, tokens.get(request.sid))
     if not auth.has_role(user, "manager"):
         raise _Refused("forbidden", "需要管理员权限 (managers only)")
     hall = _known_hall(db, data["managers"])

@@ -131,6 +131,7 @@ def edit_user(tx: Tx, hall: str, actor: dict, username: str, data: dict) -> None
         raise not_found("user")
     _may_edit(actor, hall, old)
     fields = _user_changes(actor, hall, old, data)
+    _peer_guard(actor, old, set(fields) | ({"password"} & set(data)))
     detail_after = dict(fields)
     if "password" in data:
         if len(data["password"]) < 8:
@@ -156,6 +157,19 @@ def _may_edit(actor: dict, hall: str, old: sqlite3.Row) -> None:
         raise forbidden(auth.OTHER_HALL)
     if auth.ROLES.get(old["role"], 0) > auth.ROLES[actor["role"]]:
         raise forbidden("不能修改更高角色的用户 (cannot edit a user above your role)")
+
+
+
+PEER_FIELDS = {"password", "active", "role", "hall"}  # what only a higher role may change
+
+
+def _peer_guard(actor: dict, old: sqlite3.Row, changing: set[str]) -> None:
+    """A peer's login is theirs: another manager may rename them, not take the account over
+    (its password) or lock them out (disable, demote, move)."""
+    peer = auth.ROLES.get(old["role"], 0) == auth.ROLES[actor["role"]]
+    if peer and old["username"] != actor["username"] and PEER_FIELDS & changing:
+        raise forbidden("不能修改同级账号的密码、角色或状态 (cannot change the password, role or"
+                        " state of an account of your own role)")
 
 
 def _user_changes(actor: dict, hall: str, old: sqlite3.Row, data: dict) -> dict[str, Any]:
