@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -77,3 +78,20 @@ def test_csv_cells_never_become_formulas(db, mgr):
                                               {"name": "=HYPERLINK(1)"}, False))
     text = mgr.get(f"/api/v1/halls/demo/stats?date={DAY}&format=csv").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
+
+
+def test_the_spreadsheet_csv_opens_in_excel_on_a_chinese_windows(mgr):
+    """With lang: a UTF-8 BOM (else Excel reads it as GBK), headers in that language and
+    durations as m:ss; without, the contract's CSV is unchanged (no BOM, field names)."""
+    raw = mgr.get(f"/api/v1/halls/demo/stats?date={DAY}&format=csv&lang=zh").data
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["业务编号", "业务名称", "取号数"]
+    waits = [r[6] for r in rows[1:] if r[6]]
+    assert waits
+    assert all(re.fullmatch(r"(\d+:)?\d{1,2}:\d{2}", w) for w in waits), waits
+    en = mgr.get(f"/api/v1/halls/demo/stats?date={DAY}&format=csv&lang=en").data
+    assert en.decode("utf-8-sig").startswith("Service id,Service,Issued")
+    plain = mgr.get(f"/api/v1/halls/demo/stats?date={DAY}&format=csv").data
+    assert plain.startswith(b"service,name,issued")
+    assert mgr.get("/api/v1/halls/demo/stats?format=csv&lang=fr").status_code == 400

@@ -278,6 +278,8 @@ class Days(Query):
 class StatsQuery(Days):
     format: Choice(("json", "csv", "xlsx"), "bad_format",
                    "format 须为 json、csv 或 xlsx (format: json, csv, xlsx)") = "json"
+    # CSV for people (Excel): a BOM, headers in this language, durations m:ss
+    lang: Choice(("zh", "en"), "bad_parameter", "lang 须为 zh 或 en (lang: zh or en)") = None
 
 
 class AuditQuery(Days):

@@ -41,7 +41,7 @@ def hall_stats(hall: str, args: bodies.StatsQuery):
         result = stats.compute(conn, hall, first, last)
     name = f"hallq-{hall}-{first}" + ("" if first == last else f"_{last}")
     if fmt == "csv":
-        return Response(reports.stats_csv(result), mimetype="text/csv",
+        return Response(reports.stats_csv(result, args.lang), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         return Response(reports.stats_xlsx(result), mimetype=XLSX,

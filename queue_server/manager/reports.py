@@ -31,13 +31,35 @@ def _cell(value):
     return "" if value is None else value
 
 
-def stats_csv(stats: dict) -> str:
+# For people: ``lang`` gives headers in that language and durations as m:ss (h:mm:ss).
+CSV_HEADERS = {
+    "zh": ["业务编号", "业务名称", "取号数", "办结数", "过号数", "取消数", "平均等候",
+           "90%等候", "平均办理时长", "平均评分"],
+    "en": ["Service id", "Service", "Issued", "Served", "No-shows", "Cancelled", "Mean wait",
+           "90% wait", "Mean service time", "Mean rating"],
+}
+DURATIONS = {"mean_wait_s", "p90_wait_s", "mean_service_s"}
+BOM = "\ufeff"  # Excel on a Chinese Windows reads a CSV without it as GBK
+
+
+def stats_csv(stats: dict, lang: str | None = None) -> str:
+    """The contract's CSV (machine-readable field names, seconds); with ``lang`` ("zh" or
+    "en") the spreadsheet form: a UTF-8 BOM, headers in that language, durations m:ss."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(CSV_FIELDS)
+    w.writerow(CSV_HEADERS[lang] if lang else CSV_FIELDS)
     for row in stats["by_service"]:
-        w.writerow([_cell(row.get(k)) for k in CSV_FIELDS])
-    return out.getvalue()
+        w.writerow([_duration(row.get(k)) if lang and k in DURATIONS else _cell(row.get(k))
+                    for k in CSV_FIELDS])
+    return (BOM if lang else "") + out.getvalue()
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(round(seconds))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def stats_xlsx(stats: dict) -> bytes:
