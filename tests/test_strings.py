@@ -217,3 +217,14 @@ def test_the_checks_catch_what_they_should():
     assert not resolves(strings, "y", ["common"]) and not resolves(strings, "status.nope", [])
     with pytest.raises(AssertionError):
         load_strings("zh", 'HallQ.i18n.load("en", {});')
+
+
+def test_the_server_refusal_says_the_shared_status_words_unchanged():
+    """domain/tickets.py reads status.* of strings.zh.js for 票号 … 当前为「…」: the words of
+    that message stay what they were."""
+    from queue_server.domain.tickets import STATUS_ZH as words
+    assert words == load_strings("zh")["status"]
+    assert {k: words[k] for k in ("waiting", "called", "serving", "held", "done", "no_show",
+                                      "cancelled", "transferred")} == {
+        "waiting": "等候中", "called": "已叫号", "serving": "办理中", "held": "挂起",
+        "done": "已办结", "no_show": "过号", "cancelled": "已取消", "transferred": "已转办"}
