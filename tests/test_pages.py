@@ -27,6 +27,10 @@ def test_unknown_is_404(client, path):
 
 
 def test_static_js_has_no_outside_urls(client):
-    for name in ("i18n.js", "api.js", "live.js", "kiosk.js", "ticket.js"):
-        js = client.get(f"/static/hallq/{name}").get_data(as_text=True)
-        assert "http://" not in js and "https://" not in js, name
+    for path in ("/static/hallq/i18n.js", "/static/hallq/strings.zh.js",
+                 "/static/hallq/strings.en.js", "/static/hallq/api.js", "/static/hallq/live.js",
+                 "/static/displays/kiosk.js", "/static/displays/ticket.js"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        js = r.get_data(as_text=True)
+        assert "http://" not in js and "https://" not in js, path

@@ -1,26 +1,31 @@
 /* Voice announcements for the hall screen: a queue, so simultaneous calls are all spoken, in
    order, never dropped or cut off. Each call: a chime (WebAudio), then the sentence twice in
    Mandarin through speechSynthesis with a zh-CN voice. A hall that serves foreigners adds
-   English with ?voice=zh,en (Mandarin twice, then English once); ?voice=en is English only. */
+   English with ?voice=zh,en (Mandarin twice, then English once); ?voice=en is English only.
+   The sentences are announcer.* in the strings, each said in its own language whatever the
+   page's. */
 (function () {
   "use strict";
   const HallQ = (window.HallQ = window.HallQ || {});
-  const DIGITS = "零一二三四五六七八九";
+  const { t } = HallQ.i18n;
 
   /** "A012" → "A零一二": digits read one by one, letters stay letters. */
   function spokenNumber(number) {
-    return String(number).replace(/[0-9]/g, (d) => DIGITS[Number(d)]);
+    const digits = t("announcer.digits", null, "zh");
+    return String(number).replace(/[0-9]/g, (d) => digits[Number(d)]);
   }
 
   /** The sentence for a call: 请A零一二号到5号窗口办理. */
   function sentence(call) {
-    return `请${spokenNumber(call.number)}号到${call.window.name}办理`;
+    return t("announcer.sentence", { number: spokenNumber(call.number), window: call.window.name },
+      "zh");
   }
 
   /** In English: "Number A 0 1 2, please go to Window 5." (characters read one by one). */
   function sentenceEn(call) {
-    const where = call.window.name_en || `window ${call.window.id}`;
-    return `Number ${String(call.number).split("").join(" ")}, please go to ${where}.`;
+    const where = call.window.name_en || t("announcer.window_n", { id: call.window.id }, "en");
+    return t("announcer.sentence", { number: String(call.number).split("").join(" "), window: where },
+      "en");
   }
 
   // The languages spoken, from the screen's URL: ?voice=zh (default), en, or zh,en.

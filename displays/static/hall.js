@@ -12,19 +12,6 @@
   const $ = (id) => document.getElementById(id);
   const state = { calls: [], categories: [], services: [], waiting: {}, notices: [], seen: new Set() };
 
-  HallQ.i18n.add({
-    zh: {
-      now_calling: "正在叫号", please_go: "请到", col_number: "票号", col_window: "窗口", col_service: "业务",
-      waiting_title: "各类业务等候人数", sound_hint: "点击屏幕任意位置以启用语音播报", zone: "{z} 区",
-      people: "人", welcome: "欢迎光临",
-    },
-    en: {
-      now_calling: "Now calling", please_go: "please go to", col_number: "Ticket", col_window: "Window",
-      col_service: "Service", waiting_title: "Waiting by category", sound_hint: "Tap anywhere to enable voice",
-      zone: "Zone {z}", people: "", welcome: "Welcome",
-    },
-  });
-
   const keyOf = (c) => `${c.ticket}:${c.recall}`;
   const inZone = (c) => !zone || c.zone === zone;
   const el = (tag, cls, text) => Object.assign(document.createElement(tag), { className: cls || "", textContent: text ?? "" });
@@ -65,7 +52,7 @@
 
   function renderNotices() {
     const track = $("notices");
-    const text = state.notices.join("　　★　　");
+    const text = state.notices.join(t("notice_sep"));
     track.textContent = text;
     track.style.animationDuration = Math.max(20, text.length * 0.45) + "s";
     track.hidden = !text;
@@ -118,9 +105,7 @@
   function tick() {
     const w = HallQ.i18n.wall($("screen-clock").dataset.tz); // the hall's time zone
     $("clock-time").textContent = `${w.h}:${w.mi}:${w.s}`;
-    const wk = lang === "en"
-      ? ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][w.wd]
-      : "星期" + "日一二三四五六"[w.wd];
+    const wk = t("weekdays").split(" ")[w.wd];
     $("clock-date").textContent = `${w.y}-${w.mo}-${w.d} ${wk}`;
   }
 

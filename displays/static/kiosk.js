@@ -16,52 +16,6 @@
   const CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", CODE_LEN = 8, ID_LEN = 18;
   let apptMode = false, apptField = "code", apptCode = "", apptId = "";
 
-  HallQ.i18n.add({
-    zh: {
-      kiosk_title: "自助取号", pick_category: "请选择办理事项类别", back: "返回",
-      ahead_label: "前面等候人数", eta_label: "预计等候时间",
-      materials_title: "请备齐以下材料（一次性告知）", priority_title: "优先办理",
-      priority_hint: "70周岁以上老人、残疾人、孕妇、现役军人等，请勾选并向工作人员出示相关证件",
-      take_ticket: "确认取号", taking: "正在取号…", slip_caption: "排队凭条", slip_time: "取号时间",
-      slip_ahead: "前面等候", slip_scan: "微信或手机扫码，实时查看排队进度",
-      slip_note: "请留意叫号屏幕及语音提示，过号需重新取号", done: "完成",
-      kiosk_help: "如需帮助，请咨询导办台工作人员", waiting_n: "{n} 人等候", people: "{n} 人",
-      eta_short: "约 {n} 分钟", eta_none: "即将办理", no_materials: "无需额外材料",
-      printed: "取号成功，请取走凭条", print_screen: "取号成功，请拍照或扫码保存您的号码",
-      print_failed: "打印失败，本次取号已作废，请重新取号或联系工作人员",
-      print_failed_kept: "凭条打印失败，请拍照或扫码保存您的号码，并联系工作人员",
-      load_failed: "暂时无法获取业务信息，请稍后重试", lang_other: "English",
-      no_services: "本大厅暂未开放自助取号的业务，请咨询导办台工作人员",
-      services_in: "{name} · 请选择具体事项", pick_hint: "{eta} · 前面 {n} 人",
-      appt_entry: "预约取号", appt_entry_hint: "已在网上或电话预约？请点此凭预约码取号",
-      appt_hint: "请输入预约码和身份证号码，无需选择办理事项",
-      appt_title: "预约取号", appt_code_label: "预约码（8位）", appt_id_label: "身份证号码（18位）",
-      appt_submit: "确认取号", appt_mark: "预约", key_del: "删除", key_clear: "清空",
-    },
-    en: {
-      kiosk_title: "Take a ticket", pick_category: "Choose a category", back: "Back",
-      ahead_label: "People ahead", eta_label: "Estimated wait",
-      materials_title: "Please bring all of these documents", priority_title: "Priority service",
-      priority_hint: "Seniors over 70, people with disabilities, pregnant women, servicemen: tick and show proof to the clerk",
-      take_ticket: "Take ticket", taking: "Issuing…", slip_caption: "Queue ticket", slip_time: "Issued",
-      slip_ahead: "People ahead", slip_scan: "Scan to follow your place in line",
-      slip_note: "Watch the screens and listen for your number; a missed number needs a new ticket",
-      done: "Done", kiosk_help: "Need help? Ask the guide desk", waiting_n: "{n} waiting",
-      people: "{n}", eta_short: "about {n} min", eta_none: "very soon", no_materials: "No documents needed",
-      printed: "Done: please take your ticket", print_screen: "Done: take a photo or scan the code to keep your number",
-      print_failed: "Printing failed, so this ticket was cancelled. Please try again or ask staff.",
-      print_failed_kept: "Printing failed: take a photo or scan the code, and ask staff",
-      load_failed: "Cannot load services now, please try again", lang_other: "中文",
-      no_services: "No services take tickets here yet: please ask at the help desk",
-      services_in: "{name}: choose a service", pick_hint: "{eta} · {n} ahead",
-      appt_entry: "Appointment check-in", appt_entry_hint: "Booked online or by phone? Tap here and enter your appointment code",
-      appt_hint: "Enter your appointment code and ID number; your booked service is already known",
-      appt_title: "Appointment check-in", appt_code_label: "Appointment code (8 characters)",
-      appt_id_label: "ID card number (18 characters)", appt_submit: "Check in",
-      appt_mark: "Appointment", key_del: "Delete", key_clear: "Clear",
-    },
-  });
-
   function show(step) {
     for (const s of document.querySelectorAll(".step")) s.hidden = s.id !== "step-" + step;
     window.scrollTo(0, 0);

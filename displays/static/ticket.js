@@ -8,48 +8,9 @@
   let ticket = null, nearAlerted = false, lastCallKey = null, score = 0, reason = null;
   let audio = null;
 
-  // Low-score reasons: shown in the page's language, always sent as the Chinese label, so the
-  // statistics count one label per reason.
-  const REASONS = {
-    r_wait: { zh: "等候时间太长", en: "Waited too long" },
-    r_attitude: { zh: "服务态度不好", en: "Unfriendly staff" },
-    r_explain: { zh: "告知不清楚、多次跑腿", en: "Unclear advice, extra trips" },
-    r_slow: { zh: "办理效率低", en: "Slow service" },
-    r_env: { zh: "环境设施不便", en: "Poor facilities" },
-    r_other: { zh: "其他原因", en: "Other" },
-  };
-  for (const [k, v] of Object.entries(REASONS)) HallQ.i18n.add({ zh: { [k]: v.zh }, en: { [k]: v.en } });
-
-  HallQ.i18n.add({
-    zh: {
-      my_ticket: "我的排队", called_now: "请您前往", called_do: "办理业务",
-      position_label: "前面还有（人）", eta_label: "预计等候", near_front: "快轮到您了，请回到等候区留意叫号",
-      enable_alerts: "开启声音和振动提醒", alerts_on: "提醒已开启",
-      materials_title: "请备齐以下材料", cancel: "不办了，取消排队",
-      cancel_sure: "取消后号码作废，需要重新取号。确定取消吗？", cancel_no: "再等等", cancel_yes: "确定取消",
-      rate_title: "请对本次服务进行评价（好差评）", reason_need: "请选择不满意的原因（必选）",
-      comment_ph: "其他意见或建议（选填）", rate_submit: "提交评价", rated: "感谢您的评价！",
-      privacy: "本页面仅显示票号和窗口，不显示任何个人信息", lang_other: "English",
-      st_waiting: "排队中", st_called: "正在叫号", st_serving: "正在办理", st_held: "暂缓办理，请等候工作人员通知",
-      st_done: "已办结", st_no_show: "已过号", st_cancelled: "已取消", st_transferred: "已转办",
-      eta_soon: "即将", not_found: "未找到该票号，可能链接有误",
-      s1: "非常不满意", s2: "不满意", s3: "基本满意", s4: "满意", s5: "非常满意",
-    },
-    en: {
-      my_ticket: "My ticket", called_now: "Please go to", called_do: "now",
-      position_label: "People ahead", eta_label: "Estimated wait", near_front: "You're almost next: please return to the waiting area",
-      enable_alerts: "Turn on sound & vibration alerts", alerts_on: "Alerts on",
-      materials_title: "Please have these documents ready", cancel: "Cancel my ticket",
-      cancel_sure: "Your number will be void and you'd need a new ticket. Cancel?", cancel_no: "Keep waiting", cancel_yes: "Yes, cancel",
-      rate_title: "Please rate this service", reason_need: "Please pick what went wrong (required)",
-      comment_ph: "Anything else? (optional)", rate_submit: "Submit rating", rated: "Thank you for your rating!",
-      privacy: "This page shows ticket numbers and windows only, never personal data", lang_other: "中文",
-      st_waiting: "Waiting", st_called: "Called", st_serving: "Being served", st_held: "On hold: staff will call you",
-      st_done: "Finished", st_no_show: "Missed", st_cancelled: "Cancelled", st_transferred: "Transferred",
-      eta_soon: "soon", not_found: "Ticket not found: the link may be wrong",
-      s1: "Very dissatisfied", s2: "Dissatisfied", s3: "Acceptable", s4: "Satisfied", s5: "Very satisfied",
-    },
-  });
+  // Low-score reasons (ticket.r_* in the strings): shown in the page's language, always sent as
+  // the Chinese label, so the statistics count one label per reason.
+  const REASONS = ["r_wait", "r_attitude", "r_explain", "r_slow", "r_env", "r_other"];
 
   /** A short two-tone alert and a vibration, where the phone allows. */
   function alertCitizen() {
@@ -135,7 +96,7 @@
       b.addEventListener("click", () => setScore(i));
       stars.append(b);
     }
-    for (const r of Object.keys(REASONS)) {
+    for (const r of REASONS) {
       const b = document.createElement("button");
       b.className = "chip";
       b.dataset.reason = r;
@@ -143,7 +104,7 @@
       b.addEventListener("click", () => {
         // Statistics count one label per reason, whatever the page's language: send the
         // canonical Chinese one, show this page's.
-        reason = REASONS[r].zh;
+        reason = t(r, null, "zh");
         document.querySelectorAll(".chip").forEach((c) => c.classList.toggle("on", c === b));
         updateRateBtn();
       });

@@ -7,13 +7,6 @@
   const $ = (id) => document.getElementById(id);
   let win = null;
 
-  HallQ.i18n.add({
-    zh: { serving_now: "正在办理", calling: "正在呼叫", idle: "欢迎光临", paused: "暂停服务",
-          closed: "暂停办理", staff_no: "工号 {n}", closed_hint: "请到其他窗口办理" },
-    en: { serving_now: "Now serving", calling: "Now calling", idle: "Welcome", paused: "Paused",
-          closed: "Closed", staff_no: "Staff no. {n}", closed_hint: "Please use another window" },
-  });
-
   function render(flash) {
     if (!win) return;
     $("ws-name").textContent = pick(win);

@@ -12,8 +12,11 @@ write transaction, one audit event with before/after, and the live events it cau
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import secrets
 import sqlite3
+from pathlib import Path
 
 from queue_server.domain import clock, read_models
 from queue_server.errors import conflict, invalid
@@ -42,8 +45,11 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "expire": (("waiting", "held", "called", "serving"), "cancelled"),
 }
 
-STATUS_ZH = {"waiting": "等候中", "called": "已叫号", "serving": "办理中", "held": "挂起",
-             "done": "已办结", "no_show": "过号", "cancelled": "已取消", "transferred": "已转办"}
+# The status words of the refusal below are the pages' own (status.* of strings.zh.js, strict
+# JSON inside HallQ.i18n.load): one vocabulary for the screens and the server's messages.
+_STRINGS_ZH = Path(__file__).resolve().parent.parent / "static" / "hallq" / "strings.zh.js"
+STATUS_ZH: dict[str, str] = json.loads(
+    re.search(r"\{.*\}", _STRINGS_ZH.read_text(encoding="utf-8"), re.S).group(0))["status"]
 
 
 def room_of(row: sqlite3.Row) -> str:

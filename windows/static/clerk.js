@@ -10,53 +10,6 @@
   const S = { user: null, hall: null, windowId: localStorage.getItem("hallq.window"), detail: null,
     services: [], why: "", live: null, refreshTimer: null };
 
-  HallQ.i18n.add({
-    zh: {
-      terminal: "窗口工作台", switch_window: "切换窗口", logout: "退出登录", sign_in: "工作人员登录",
-      username: "用户名", password: "密码", sign_in_btn: "登录", pick_window: "请选择您的窗口",
-      current: "当前票号", waited: "等候时长", serving_for: "办理时长", materials: "所需材料",
-      a_call: "呼叫下一位", a_recall: "重呼", a_start: "开始办理", a_finish: "办结", a_noshow: "未到（过号）",
-      a_transfer: "转办", a_hold: "挂起", a_open: "开窗", a_pause: "暂停", a_close: "关窗",
-      waiting_by_skill: "本窗口可办业务等候人数", held_title: "挂起的票号", cancel: "取消", ok: "确定",
-      unhold: "恢复排队", none_held: "无", no_current: "暂无票号", nobody_waiting: "当前没有可呼叫的群众",
-      called: "已呼叫 {n}", recalled: "已重呼 {n}", started: "{n} 开始办理", finished: "{n} 已办结",
-      no_showed: "{n} 已记为过号", transferred: "{n} 已转至「{s}」", held: "{n} 已挂起",
-      unheld: "{n} 已恢复排队", opened: "窗口已开启", paused: "窗口已暂停", closed: "窗口已关闭",
-      transfer_to: "转办到哪项业务？", hold_reason: "挂起原因（如：材料不齐，补交后办理）",
-      pause_reason: "暂停原因", pause_default: "临时离开", w_open: "开放", w_paused: "暂停",
-      w_closed: "关闭", st_called: "已呼叫", st_serving: "办理中", signed_in_as: "{name}（工号 {no}）",
-      why: "派单理由：{why}", clerk_on: "当前：{name}", primary: "主办", secondary: "协办",
-      logged_out: "已退出登录", ws_open: "开放", ws_paused: "暂停", ws_closed: "关闭",
-      elsewhere: "您已登录 {w}（{st}）", back_to_window: "回到该窗口", you: "您",
-      prio_1: "优先 · 请核验证件", prio_2: "预约",
-      confirm_noshow: "将 {n} 记为过号？", confirm_noshow_text: "请确认群众未到场。",
-      confirm_close: "关闭{w}？", confirm_close_text: "关窗后将不再为本窗口派号。",
-    },
-    en: {
-      terminal: "Clerk terminal", switch_window: "Switch window", logout: "Sign out", sign_in: "Staff sign-in",
-      username: "User name", password: "Password", sign_in_btn: "Sign in", pick_window: "Choose your window",
-      current: "Current ticket", waited: "Waited", serving_for: "Serving", materials: "Documents needed",
-      a_call: "Call next", a_recall: "Recall", a_start: "Start", a_finish: "Finish", a_noshow: "No-show",
-      a_transfer: "Transfer", a_hold: "Hold", a_open: "Open", a_pause: "Pause", a_close: "Close",
-      waiting_by_skill: "Waiting for this window's services", held_title: "Held tickets", cancel: "Cancel",
-      ok: "OK", unhold: "Back in line", none_held: "None", no_current: "No ticket",
-      nobody_waiting: "Nobody is waiting for this window", called: "Called {n}", recalled: "Recalled {n}",
-      started: "{n} started", finished: "{n} finished", no_showed: "{n} marked no-show",
-      transferred: "{n} transferred to {s}", held: "{n} on hold", unheld: "{n} back in line",
-      opened: "Window open", paused: "Window paused", closed: "Window closed",
-      transfer_to: "Transfer to which service?", hold_reason: "Reason for holding (e.g. missing documents)",
-      pause_reason: "Reason for the pause", pause_default: "Away briefly", w_open: "Open",
-      w_paused: "Paused", w_closed: "Closed", st_called: "Called", st_serving: "Serving",
-      signed_in_as: "{name} (staff no. {no})", why: "Why this ticket: {why}", clerk_on: "Now: {name}",
-      primary: "primary", secondary: "secondary", logged_out: "Signed out", ws_open: "Open",
-      ws_paused: "Paused", ws_closed: "Closed", elsewhere: "You are signed into {w} ({st})",
-      back_to_window: "Back to that window", you: "you", prio_1: "Priority · check proof",
-      prio_2: "Appointment", confirm_noshow: "Mark {n} as no-show?",
-      confirm_noshow_text: "Check that the citizen is not here.",
-      confirm_close: "Close {w}?", confirm_close_text: "No more tickets will be sent to this window.",
-    },
-  });
-
   function show(section) {
     for (const id of ["login", "pick", "work"]) $(id).hidden = id !== section;
     $("logout").hidden = section === "login";
@@ -137,7 +90,7 @@
     $("signed-elsewhere").hidden = !mine;
     if (mine) {
       $("signed-elsewhere").querySelector("span").textContent =
-        t("elsewhere", { w: pick(mine), st: t("ws_" + mine.status) });
+        t("elsewhere", { w: pick(mine), st: t("status." + mine.status) });
       $("back-to-window").onclick = () => choose(mine);
     }
     $("window-list").replaceChildren(...windows.map((w) => {
@@ -148,7 +101,7 @@
       b.querySelector("b").textContent = pick(w);
       const clerk = w.clerk && w.status !== "closed"
         ? (w.clerk.username === me ? t("you") : w.clerk.display_name) : "";
-      b.querySelector(".ws").textContent = t("ws_" + w.status) + (clerk ? " · " + clerk : "");
+      b.querySelector(".ws").textContent = t("status." + w.status) + (clerk ? " · " + clerk : "");
       // Primary services first, then by weight; a primary one is marked.
       const skills = Object.entries(w.skills).sort((x, y) => y[1] - x[1]);
       b.querySelector(".skills").replaceChildren(...skills.map(([sid, weight]) => {
@@ -206,7 +159,9 @@
     if (!d) return;
     const w = d.window, cur = w.current;
     $("hdr-window").textContent = "· " + pick(w);
-    $("hdr-status").textContent = t("w_" + w.status) + (w.pause_reason ? `（${w.pause_reason}）` : "");
+    $("hdr-status").textContent = w.pause_reason
+      ? t("status_reason", { status: t("status." + w.status), reason: w.pause_reason })
+      : t("status." + w.status);
     $("hdr-status").className = "pill st-" + w.status;
     $("hdr-status").hidden = false;
     // No ticket: a calm grey dash and a small label, not a word in the big red number font.
@@ -218,7 +173,7 @@
     $("cur-priority").hidden = !prio;
     $("cur-priority").className = "prio prio-" + prio;
     $("cur-priority").textContent = prio ? t("prio_" + prio) : "";
-    $("cur-status").textContent = cur ? t("st_" + cur.status) : "";
+    $("cur-status").textContent = cur ? t("status." + cur.status) : "";
     $("cur-status").hidden = !cur;
     $("cur-materials").replaceChildren(...pickList(cur).map((m) => {
       const li = document.createElement("li");

@@ -41,10 +41,6 @@
   /** The JSON API: path is relative to /api/v1. */
   const api = (method, path, body) => fetchJSON(method, "/api/v1" + path, body);
 
-  HallQ.i18n.add({
-    zh: { network_error: "网络连接失败，请稍后重试", server_error: "服务器错误（{status}）" },
-    en: { network_error: "Network error, please try again", server_error: "Server error ({status})" },
-  });
   HallQ.ApiError = ApiError;
   HallQ.api = api;
   HallQ.fetchJSON = fetchJSON;

@@ -1,19 +1,33 @@
 /* HallQ i18n: Simplified Chinese by default, English with ?lang=en.
-   Pages register their strings with HallQ.i18n.add({zh: {...}, en: {...}}). */
+   Every text lives in strings.zh.js / strings.en.js (loaded right after this file by
+   hallq_base.html), grouped by page. A page names its groups in the base template's
+   `{% block strings %}` (the <body data-strings="kiosk">); t("key") looks in those groups, then
+   in "common"; t("group.key") names the group, e.g. t("status.waiting"). */
 (function () {
   "use strict";
   const HallQ = (window.HallQ = window.HallQ || {});
   const params = new URLSearchParams(location.search);
   const lang = params.get("lang") === "en" ? "en" : "zh";
-  const dict = { zh: {}, en: {} };
+  const tables = { zh: {}, en: {} };
+  const scopes = () => ((document.body && document.body.dataset.strings) || "").split(/\s+/)
+    .filter(Boolean);
 
-  function add(strings) {
-    for (const l of ["zh", "en"]) Object.assign(dict[l], strings[l] || {});
+  /** Called by strings.<lang>.js with that language's groups. */
+  function load(l, groups) {
+    tables[l] = groups;
   }
 
-  /** Translate key, filling {name} placeholders from vars. */
-  function t(key, vars) {
-    let s = dict[lang][key] ?? dict.zh[key] ?? key;
+  function lookup(l, key) {
+    const table = tables[l] || {};
+    const dot = key.indexOf(".");
+    if (dot > 0) return (table[key.slice(0, dot)] || {})[key.slice(dot + 1)];
+    for (const g of [...scopes(), "common"]) if (table[g] && key in table[g]) return table[g][key];
+    return undefined;
+  }
+
+  /** Translate key (in the page's language, or in l), filling {name} placeholders from vars. */
+  function t(key, vars, l = lang) {
+    let s = lookup(l, key) ?? lookup("zh", key) ?? key;
     if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
     return s;
   }
@@ -82,10 +96,5 @@
     return lang === "en" ? path + (path.includes("?") ? "&" : "?") + "lang=en" : path;
   }
 
-  add({
-    zh: { offline: "连接已断开，正在重新连接…", minutes: "{n} 分钟" },
-    en: { offline: "Connection lost, reconnecting…", minutes: "{n} min" },
-  });
-
-  HallQ.i18n = { lang, add, t, pick, pickList, message, apply, minutes, clock, wall, href };
+  HallQ.i18n = { lang, load, t, pick, pickList, message, apply, minutes, clock, wall, href };
 })();

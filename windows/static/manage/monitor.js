@@ -63,7 +63,7 @@
     if (w.status !== "closed") actions.push(act("close"));
     return el("tr", { "data-window": w.id, class: "st-" + w.status },
       el("td", { text: M.pick(w) }),
-      el("td", {}, el("span", { class: "badge " + w.status, text: t("st_" + w.status) })),
+      el("td", {}, el("span", { class: "badge " + w.status, text: t("status." + w.status) })),
       el("td", { text: w.clerk ? w.clerk.display_name : "—" }),
       el("td", { class: "num", text: w.current ? w.current.number : "—" }),
       el("td", { class: "num timer", "data-since": w.current_for_s ?? "",
