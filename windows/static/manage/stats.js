@@ -26,7 +26,7 @@
     const to = document.getElementById("to").value;
     const q = `from=${from}&to=${to}`;
     const base = `/api/v1/halls/${M.hall}/stats?${q}`;
-    document.getElementById("csv").href = base + "&format=csv";
+    document.getElementById("csv").href = base + "&format=csv&lang=" + HallQ.i18n.lang;
     document.getElementById("xlsx").href = base + "&format=xlsx";
     let s;
     try {
