@@ -55,6 +55,23 @@ def create_user(tx: Tx, username: str, role: str, password: str, display_name: s
         tx.audit(h, "user_add", detail={"username": username, "role": role, "hall": hall})
 
 
+def set_password(tx: Tx, username: str, password: str) -> None:
+    """A new password (``hallq user passwd``): the account's open sessions end; audited as
+    ``user_edit`` in its hall (every hall for an account of every hall), never the password."""
+    row = tx.one("SELECT hall FROM users WHERE username = ?", (username,))
+    if row is None:
+        raise invalid("unknown_user", f"用户不存在 (unknown user {username!r})")
+    if len(password) < 8:
+        raise invalid("weak_password", "密码至少 8 位 (password must have at least 8 characters)")
+    tx.run("UPDATE users SET password_hash = ? WHERE username = ?",
+           (generate_password_hash(password), username))
+    tx.run("DELETE FROM sessions WHERE username = ?", (username,))
+    halls = [row["hall"]] if row["hall"] else [r["id"] for r in tx.all("SELECT id FROM halls")]
+    for h in halls:
+        tx.audit(h, "user_edit", detail={"username": username, "before": {},
+                                         "after": {"password": "changed"}})
+
+
 class LoginThrottle:
     """At most ``limit`` failed logins per (username, address) in ``window_s``."""
 

@@ -1,4 +1,4 @@
-"""The ``hallq`` command: init-db, hall add, user add, seed-demo."""
+"""The ``hallq`` command: init-db, seed-demo, hall add/list, user add/passwd/list."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ import sys
 from queue_server import auth, demo, registry
 from queue_server.domain import halls
 from queue_server.errors import ApiError
+from queue_server.store.db import Database
 
 
 def _app(db_path: str | None):
@@ -17,73 +18,123 @@ def _app(db_path: str | None):
     return create_app(cfg)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hallq", description="HallQ administration")
     parser.add_argument("--db", default=os.environ.get("HALLQ_DB"),
                         help="database file (default ./hallq.db or $HALLQ_DB)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("init-db", help="create or migrate the database")
-    user = sub.add_parser("user", help="manage users")
-    user_sub = user.add_subparsers(dest="user_cmd", required=True)
-    add = user_sub.add_parser("add", help="add a user; the password is read from stdin")
+    sub.add_parser("seed-demo", help="seed the demo hall into an empty database")
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="sub", required=True)
+    add = user.add_parser("add", help="add a user; the password is read from stdin")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=sorted(auth.ROLES))
     add.add_argument("--display-name", default="")
     add.add_argument("--staff-no", default="")
     add.add_argument("--hall", default=None,
                      help="bind the account to this hall (default: every hall)")
-    hall = sub.add_parser("hall", help="manage halls")
-    hall_sub = hall.add_subparsers(dest="hall_cmd", required=True)
-    hadd = hall_sub.add_parser("add", help="add an empty hall (its manager sets up the rest)")
+    passwd = user.add_parser("passwd", help="set a user's password (read from stdin); their"
+                                            " sessions end")
+    passwd.add_argument("name")
+    ulist = user.add_parser("list", help="list the accounts (one hall's with --hall)")
+    ulist.add_argument("--hall", default=None)
+    hall = sub.add_parser("hall", help="manage halls").add_subparsers(dest="sub", required=True)
+    hadd = hall.add_parser("add", help="add an empty hall (its manager sets up the rest)")
     hadd.add_argument("id")
     hadd.add_argument("--name", required=True, help="the hall's name in Chinese")
     hadd.add_argument("--name-en", default="")
     hadd.add_argument("--tz", default="Asia/Shanghai")
     hadd.add_argument("--open", default="09:00", help="opening time, HH:MM")
     hadd.add_argument("--close", default="17:30", help="closing time, HH:MM")
-    sub.add_parser("seed-demo", help="seed the demo hall into an empty database")
-    args = parser.parse_args(argv)
+    hall.add_parser("list", help="list the halls")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     app = _app(args.db)
-    db = registry.db(app)
-    if args.cmd == "init-db":
-        print(f"database ready: {app.config['DB']}")
-        return 0
-    if args.cmd == "seed-demo":
-        if not demo.empty(db):
-            print("error: database not empty: nothing seeded", file=sys.stderr)
-            return 1
-        generated = demo.seed(db, app.config.get("DEMO_PASSWORD"))
-        print(f"demo users: manager, clerk01..clerk12; password: {generated}" if generated
-              else "demo seeded")
-        return 0
-    if args.cmd == "hall":
-        try:
-            db.write("system", lambda tx: halls.create(tx, args.id, args.name, args.name_en,
-                                                       args.tz, args.open, args.close))
-        except ApiError as e:
-            print(f"error: {e.message}", file=sys.stderr)
-            return 1
-        print(f"hall {args.id} added; its console: /manage/{args.id}")
-        wide = [r["username"] for r in db.all(
-            "SELECT username FROM users WHERE hall IS NULL AND role != 'admin' AND active = 1"
-            " ORDER BY username")]
-        if wide:  # they can work in the new hall too
-            print(f"note: these accounts work in every hall, the new one included: "
-                  f"{', '.join(wide)}")
-        return 0
-    password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
-    password = password.rstrip("\n")
+    command = COMMANDS[(args.cmd, getattr(args, "sub", None))]
     try:
-        db.write("system", lambda tx: auth.create_user(
-            tx, args.name, args.role, password, args.display_name, args.staff_no,
-            hall=args.hall))
+        return command(app, registry.db(app), args)
     except ApiError as e:
         print(f"error: {e.message}", file=sys.stderr)
         return 1
+
+
+def _init_db(app, db: Database, args) -> int:
+    print(f"database ready: {app.config['DB']}")
+    return 0
+
+
+def _seed_demo(app, db: Database, args) -> int:
+    if not demo.empty(db):
+        print("error: database not empty: nothing seeded", file=sys.stderr)
+        return 1
+    generated = demo.seed(db, app.config.get("DEMO_PASSWORD"))
+    print(f"demo users: manager, clerk01..clerk12; password: {generated}" if generated
+          else "demo seeded")
+    return 0
+
+
+def _hall_add(app, db: Database, args) -> int:
+    db.write("system", lambda tx: halls.create(tx, args.id, args.name, args.name_en,
+                                               args.tz, args.open, args.close))
+    print(f"hall {args.id} added; its console: /manage/{args.id}")
+    wide = [r["username"] for r in db.all(
+        "SELECT username FROM users WHERE hall IS NULL AND role != 'admin' AND active = 1"
+        " ORDER BY username")]
+    if wide:  # they can work in the new hall too
+        print(f"note: these accounts work in every hall, the new one included: "
+              f"{', '.join(wide)}")
+    return 0
+
+
+def _hall_list(app, db: Database, args) -> int:
+    rows = db.all("SELECT h.id, h.name, h.tz, h.open_s, h.close_s, (SELECT COUNT(*) FROM"
+                  " windows w WHERE w.hall = h.id) AS windows FROM halls h ORDER BY h.id")
+    for r in rows:
+        hours = "–".join("--:--" if s is None else f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+                         for s in (r["open_s"], r["close_s"]))
+        print(f"{r['id']}\t{r['name']}\t{r['tz']}\t{hours}\t{r['windows']} windows")
+    return 0
+
+
+def _password() -> str:
+    password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    return password.rstrip("\n")
+
+
+def _user_add(app, db: Database, args) -> int:
+    password = _password()
+    db.write("system", lambda tx: auth.create_user(
+        tx, args.name, args.role, password, args.display_name, args.staff_no, hall=args.hall))
     where = f"hall {args.hall}" if args.hall else "every hall"
     print(f"user {args.name} added with role {args.role} for {where}")
     return 0
+
+
+def _user_passwd(app, db: Database, args) -> int:
+    password = _password()
+    db.write("system", lambda tx: auth.set_password(tx, args.name, password))
+    print(f"password of {args.name} changed; their sessions ended")
+    return 0
+
+
+def _user_list(app, db: Database, args) -> int:
+    sql, params = "SELECT * FROM users", ()
+    if args.hall:  # the hall's own accounts and those of every hall, who work there too
+        sql, params = sql + " WHERE hall = ? OR hall IS NULL", (args.hall,)
+    for r in db.all(sql + " ORDER BY username", params):
+        state = "active" if r["active"] else "disabled"
+        print(f"{r['username']}\t{r['role']}\t{r['hall'] or '*'}\t{state}\t"
+              f"{r['display_name'] or ''}")
+    return 0
+
+
+COMMANDS = {("init-db", None): _init_db, ("seed-demo", None): _seed_demo,
+            ("hall", "add"): _hall_add, ("hall", "list"): _hall_list,
+            ("user", "add"): _user_add, ("user", "passwd"): _user_passwd,
+            ("user", "list"): _user_list}
 
 
 if __name__ == "__main__":

@@ -117,3 +117,34 @@ def test_hall_add_names_the_accounts_that_will_work_there_too(tmp_path):
     r = hallq("--db", db, "hall", "add", "west", "--name", "西区")
     assert r.returncode == 0
     assert "every hall, the new one included: li" in r.stdout
+
+
+def test_user_passwd_list_and_hall_list(tmp_path):
+    db = tmp_path / "p.db"
+    assert hallq("--db", str(db), "seed-demo", env={"HALLQ_DEMO_PASSWORD": "demo-pass-1"}
+                 ).returncode == 0
+    base = ["--db", str(db)]
+    r = hallq(*base, "user", "passwd", "clerk01", stdin="fresh-pass-22\n")
+    assert r.returncode == 0, r.stderr
+    assert "fresh-pass-22" not in r.stdout + r.stderr
+    conn = sqlite3.connect(db)
+    (hashed,) = conn.execute("SELECT password_hash FROM users WHERE username = 'clerk01'"
+                             ).fetchone()
+    from werkzeug.security import check_password_hash
+    assert check_password_hash(hashed, "fresh-pass-22")
+    audited = conn.execute("SELECT detail FROM events WHERE action = 'user_edit'").fetchall()
+    assert len(audited) == 1
+    assert "changed" in audited[0][0]
+    assert "fresh" not in audited[0][0]
+    short = hallq(*base, "user", "passwd", "clerk01", stdin="short\n")
+    assert short.returncode == 1
+    assert "8" in short.stderr
+    assert "Traceback" not in short.stderr
+    assert hallq(*base, "user", "passwd", "nobody", stdin="fresh-pass-22\n").returncode == 1
+    users = hallq(*base, "user", "list").stdout.splitlines()
+    assert any(line.startswith("manager\tmanager\t") for line in users)
+    assert len([u for u in users if u.startswith("clerk")]) == 12
+    halls = hallq(*base, "hall", "list").stdout.splitlines()
+    assert len(halls) == 1
+    assert halls[0].startswith("demo\t")
+    assert "windows" in halls[0]
