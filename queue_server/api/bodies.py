@@ -39,7 +39,8 @@ from queue_server.manager.reports import AUDIT_LIMIT
 
 class Issue(Body):
     model_config = ConfigDict(json_schema_extra={
-        "anyOf": [{"required": ["service"]}, {"required": ["appointment"]}]})
+        "anyOf": [{"required": ["service"]}, {"required": ["appointment"]}],
+        "examples": [{"service": "hukou"}, {"service": "fund", "channel": "mobile"}]})
 
     service: ServiceId | None = Field(None, description="required unless appointment is given;"
                                       " with one, it must be the booked service")
@@ -62,18 +63,29 @@ class Issue(Body):
 
 
 class Book(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "service": "hukou",
+        "slot_at": "2026-12-03T10:00",
+        "id_number": "11010519491231002X"}]})
+
     service: ServiceId
     slot_at: Text(40)
     id_number: IdNumber
 
 
 class Rate(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"score": 5}]})
+
     score: Int(1, 5)
     reason: Text(200) | None = None
     comment: Text(1000) | None = None
 
 
 class Login(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "username": "clerk01",
+        "password": "a-long-password"}]})
+
     username: Text(64)
     password: Text(256)
 
@@ -88,6 +100,8 @@ class Slip(Body):
 # -- clerks ------------------------------------------------------------------------------------
 
 class Reason(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "午休"}]})
+
     reason: Text(100) | None = None
 
 
@@ -96,16 +110,23 @@ class Unhold(Body):
 
 
 class Transfer(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"service": "fund"}]})
+
     service: ServiceId
 
 
 class Auto(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"auto": False}]})
+
     auto: Flag
 
 
 # -- managers: skills --------------------------------------------------------------------------
 
 class WindowSkills(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"skills": {"hukou": 1,
+                                                                          "fund": 0.5}}]})
+
     skills: Skills
 
 
@@ -178,6 +199,8 @@ MaterialsEn = _materials("materials_en", {
 
 
 class WindowEdit(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "1号窗口"}]})
+
     name: Label(40, required=True) = None
     name_en: Label(60) = None
     zone: Label(10) = None
@@ -185,11 +208,15 @@ class WindowEdit(Body):
 
 
 class WindowNew(WindowEdit):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": "W99", "name": "99号窗口"}]})
+
     id: Id
     name: Label(40, required=True)
 
 
 class CategoryEdit(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "户籍"}]})
+
     name: Label(40, required=True) = None
     name_en: Label(60) = None
     prefix: Prefix = None
@@ -197,12 +224,19 @@ class CategoryEdit(Body):
 
 
 class CategoryNew(CategoryEdit):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "extra",
+        "name": "其他",
+        "prefix": "Z"}]})
+
     id: Id
     name: Label(40, required=True)
     prefix: Prefix
 
 
 class ServiceEdit(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"mean_service_s": 300}]})
+
     category: Label(32, required=True) = None
     name: Label(60, required=True) = None
     name_en: Label(80) = None
@@ -215,6 +249,12 @@ class ServiceEdit(Body):
 
 
 class ServiceNew(ServiceEdit):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "extra-svc",
+        "category": "hukou",
+        "name": "其他业务",
+        "mean_service_s": 300}]})
+
     id: Id
     category: Label(32, required=True)
     name: Label(60, required=True)
@@ -222,6 +262,8 @@ class ServiceNew(ServiceEdit):
 
 
 class UserEdit(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"display_name": "李明"}]})
+
     display_name: Label(40) = None
     staff_no: Label(20) = None
     role: Text(16) = None  # one of auth.ROLES, and not above the acting manager's
@@ -231,6 +273,11 @@ class UserEdit(Body):
 
 
 class UserNew(UserEdit):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "username": "clerk99",
+        "role": "clerk",
+        "password": "a-long-password"}]})
+
     username: Text(64)
     role: Text(16)
     password: Text(256)
@@ -242,6 +289,9 @@ def _notices_ok(v: Any) -> bool:
 
 
 class Notices(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"notices": ["今日 16:30 停止取号"]}]})
+
     notices: Checked({"type": "array", "maxItems": 20,
                       "items": {"type": "string", "maxLength": 200}}, "invalid_notices",
                      "公告须为字符串列表，每条不超过 200 字 (notices: list of strings up to 200"
@@ -256,6 +306,8 @@ def _hhmm_ok(v: Any) -> bool:
 
 
 class Hours(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"open": "08:30", "close": "17:30"}]})
+
     open: Checked({"type": "string", "pattern": HHMM}, "invalid_time",
                   "open 须为 HH:MM (open must be HH:MM)", _hhmm_ok)
     close: Checked({"type": "string", "pattern": HHMM}, "invalid_time",

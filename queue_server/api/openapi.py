@@ -23,8 +23,13 @@ S, INT, NUM = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 SERVICE = {"type": "object", "properties": {
     "id": S, "name": S, "name_en": S, "category": S, "materials": bodies.MATERIALS_SCHEMA,
     "materials_en": bodies.MATERIALS_SCHEMA, "mean_service_s": NUM, "waiting": INT,
-    "ahead": INT, "eta_s": {"type": ["integer", "null"]}},
-    "required": ["id", "name", "category", "materials", "waiting", "eta_s"]}
+    "ahead": INT, "eta_s": {"type": ["integer", "null"]},
+    "servable": {"type": "boolean", "description": "false: no window takes it yet, so the"
+                 " kiosk does not offer it"}},
+    "required": ["id", "name", "category", "materials", "waiting", "eta_s", "servable"]}
+# The endpoints that answer 201 Created (everything else answers 200).
+CREATED = {"api_citizen.issue", "api_citizen.book", "api_citizen.rate", "api_manage.add_window",
+           "api_manage.add_category", "api_manage.add_service", "api_manage.add_user"}
 REPLIES = {
     "api_citizen.services": {"type": "object", "properties": {
         "categories": {"type": "array", "items": {"type": "object"}},
@@ -73,17 +78,21 @@ def document() -> dict:
                   for n in rule.arguments] + query_parameters(view)
         body = body_schema(view)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            ok = "201" if rule.endpoint in CREATED else "200"
             op = {"operationId": f"{rule.endpoint}.{method.lower()}", "summary": summary,
                   "parameters": params,
-                  "responses": {"200": {"description": "OK"},
+                  "responses": {ok: {"description": "Created" if ok == "201" else "OK"},
                                 "4XX": {"description": "refused",
                                         "content": {"application/json": {"schema": ERROR}}}}}
             if rule.endpoint in REPLIES:
-                op["responses"]["200"]["content"] = {
+                op["responses"][ok]["content"] = {
                     "application/json": {"schema": REPLIES[rule.endpoint]}}
             if body is not None:
-                op["requestBody"] = {"required": bool(body.get("required")), "content": {
-                    "application/json": {"schema": body}}}
+                media = {"schema": body}
+                if body.get("examples"):
+                    media["example"] = body["examples"][0]
+                op["requestBody"] = {"required": bool(body.get("required")),
+                                     "content": {"application/json": media}}
             paths.setdefault(path, {})[method.lower()] = op
     return {"openapi": "3.1.0",
             "info": {"title": "HallQ API", "version": "1",
