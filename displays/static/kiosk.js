@@ -209,8 +209,9 @@
   async function showSlip(issued, appointment = false) {
     let slip;
     try {
-      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`,
-        kioskId ? { token: issued.token, kiosk: kioskId } : { token: issued.token });
+      const body = { token: issued.token, lang: HallQ.i18n.lang };
+      if (kioskId) body.kiosk = kioskId;
+      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`, body);
     } catch (e) {
       // The server could not even try to print: cancel rather than leave a ghost number.
       await HallQ.api("DELETE", `/tickets/${issued.token}`).catch(() => null);

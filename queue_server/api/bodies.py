@@ -92,6 +92,8 @@ class Login(Body):
 
 class Slip(Body):
     token: Text(128)
+    # the kiosk's language: the QR code opens the phone page in it
+    lang: Choice(("zh", "en"), "invalid_lang", "lang 须为 zh 或 en (lang: zh or en)") = None
     kiosk: Checked({"type": "string", "pattern": KIOSK_RE.pattern}, "invalid_kiosk",
                    "自助机编号无效 (kiosk: letters, digits, - and _)",
                    lambda v: isinstance(v, str) and bool(KIOSK_RE.match(v))) | None = None
