@@ -34,7 +34,9 @@ def may_act(user: dict, w: sqlite3.Row) -> None:
     if auth.has_role(user, "manager"):
         return
     if w["clerk"] and w["clerk"] != user["username"]:
-        raise forbidden("该窗口已由其他工作人员登录 (another clerk is signed into this window)")
+        row = db().one("SELECT display_name FROM users WHERE username = ?", (w["clerk"],))
+        who = (row and row["display_name"]) or w["clerk"]
+        raise forbidden(f"该窗口已由 {who} 登录 ({who} is signed into this window)")
 
 
 def window_action(window_id: str, fn):

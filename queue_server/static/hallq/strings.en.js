@@ -189,6 +189,7 @@ HallQ.i18n.load("en", {
     "why": "Why this ticket: {why}",
     "clerk_on": "Now: {name}",
     "logged_out": "Signed out",
+    "taken_by": "{name} is signed into this window",
     "elsewhere": "You are signed into {w} ({st})",
     "back_to_window": "Back to that window",
     "you": "you",

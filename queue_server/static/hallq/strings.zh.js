@@ -191,6 +191,7 @@ HallQ.i18n.load("zh", {
     "why": "派单理由：{why}",
     "clerk_on": "当前：{name}",
     "logged_out": "已退出登录",
+    "taken_by": "{name} 正在使用此窗口",
     "elsewhere": "您已登录 {w}（{st}）",
     "back_to_window": "回到该窗口",
     "you": "您",
