@@ -271,6 +271,8 @@ HallQ.i18n.load("en", {
     "prefix": "Prefix",
     "category": "Category",
     "bad_duration": "{field}: enter m:ss, e.g. 5:30, or whole minutes",
+    "retired": "(retired)",
+    "retired_waiting": "Retired; {n} still waiting will be called as before (see the monitor)",
     "mean_service_s": "Mean service (m:ss)",
     "wait_limit_s": "Wait limit (m:ss)",
     "materials": "Materials (one per line)",

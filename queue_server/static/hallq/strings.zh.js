@@ -273,6 +273,8 @@ HallQ.i18n.load("zh", {
     "prefix": "前缀",
     "category": "类别",
     "bad_duration": "{field}请填写 分:秒，如 5:30，或整分钟数",
+    "retired": "（已停用）",
+    "retired_waiting": "已停用；仍有 {n} 人在等候，仍会按原顺序叫号，可在监控页查看",
     "mean_service_s": "平均办理时长(分:秒)",
     "wait_limit_s": "等候时限(分:秒)",
     "materials": "材料(每行一项)",

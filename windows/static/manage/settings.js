@@ -68,7 +68,12 @@
             body[key] = idInput.value.trim();
             await M.api("POST", `${H}/${noun}`, body);
           } else {
-            await M.api("PATCH", `${H}/${noun}/${encodeURIComponent(item[key])}`, body);
+            const r = await M.api("PATCH", `${H}/${noun}/${encodeURIComponent(item[key])}`, body);
+            if (r.waiting) {  // retired with citizens still waiting: they are called as before
+              M.toast(t("retired_waiting", { n: r.waiting }), "ok");
+              await load();
+              return;
+            }
           }
           M.toast(t("saved"), "ok");
           await load();
