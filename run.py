@@ -40,6 +40,28 @@ def seed_demo(app) -> None:
               flush=True)
 
 
+def lan_address() -> str:
+    """This machine's address on its network, for the note below (no packet is sent: a UDP
+    socket's connect only picks the route); "<this machine's address>" when there is none."""
+    import socket
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return "<this machine's address>"
+
+
+def phone_note(host: str, port: int, public_url: str | None) -> str | None:
+    """On a loopback address the slip's QR code would send a phone to the phone itself."""
+    if public_url or host not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    here = f"http://{lan_address()}:{port}"
+    return (f"注意：手机无法访问 {host}。如需扫码跟踪，请以 --host 0.0.0.0 启动并设置"
+            f" HALLQ_PUBLIC_URL={here} (phones cannot reach {host}: to follow tickets on a phone,"
+            f" start with --host 0.0.0.0 and set HALLQ_PUBLIC_URL={here})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="HallQ hall server")
     parser.add_argument("--host", default="127.0.0.1")
@@ -59,6 +81,9 @@ def main() -> None:
         if any_hour:
             print(DEMO_ANY_HOUR, flush=True)
     print(f"HallQ on http://{args.host}:{args.port}/  (clerk: /clerk)", flush=True)
+    note = phone_note(args.host, args.port, app.config.get("PUBLIC_URL"))
+    if note:
+        print(note, flush=True)
     halls = [r["id"] for r in registry.db(app).all("SELECT id FROM halls ORDER BY id")]
     for h in halls:  # the pages that exist, not the demo's when there is no demo
         print(f"  hall {h}: kiosk /kiosk/{h}, screen /display/{h}, manager /manage/{h}",
