@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from queue_server import create_app, demo, registry, socketio
+from queue_server import create_app, demo, demo_history, registry, socketio
 from queue_server.errors import ApiError
 
 DEMO_ANY_HOUR = ("演示模式：任何时间都可取号 (demo: tickets are issued at any hour;"
@@ -22,7 +22,7 @@ class _NoProductionNag(logging.Filter):
         return "production deployment" not in record.getMessage()
 
 
-def seed_demo(app) -> None:
+def seed_demo(app, history: int = 0) -> None:
     """Seed the demo hall into an empty database; say so when there is nothing to seed."""
     db, password = registry.db(app), app.config.get("DEMO_PASSWORD")
     if not demo.empty(db):
@@ -38,6 +38,10 @@ def seed_demo(app) -> None:
     if generated:
         print(f"Demo hall seeded. Users: manager, clerk01..clerk12. Password: {generated}",
               flush=True)
+    if history:
+        n = demo_history.seed_history(db, days=history)
+        print(f"演示历史：{history} 个工作日 {n} 张票 (demo history: {n} tickets over {history}"
+              " past weekdays, for the statistics and the skills advice)", flush=True)
 
 
 def lan_address() -> str:
@@ -68,6 +72,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--db", default=os.environ.get("HALLQ_DB", "hallq.db"))
     parser.add_argument("--demo", action="store_true", help="seed the demo hall if empty")
+    parser.add_argument("--history", type=int, default=0, metavar="DAYS",
+                        help="with --demo, on an empty database: past weekdays of tickets too")
     args = parser.parse_args()
     sys.setswitchinterval(0.0005)  # see queue_server/wsgi.py
     settings: dict = {"DB": args.db}
@@ -77,7 +83,7 @@ def main() -> None:
         settings["OPEN_HOURS_ONLY"] = False
     app = create_app(settings)
     if args.demo:
-        seed_demo(app)
+        seed_demo(app, args.history)
         if any_hour:
             print(DEMO_ANY_HOUR, flush=True)
     print(f"HallQ on http://{args.host}:{args.port}/  (clerk: /clerk)", flush=True)
