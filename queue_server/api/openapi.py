@@ -48,6 +48,17 @@ def _tidy(schema: Any) -> Any:
     return schema
 
 
+def header_parameters(endpoint: str) -> list[dict]:
+    """Request headers an endpoint reads (the pattern is the code's own)."""
+    if endpoint != "api_citizen.issue":
+        return []
+    from queue_server.api.citizen import IDEMPOTENCY_KEY
+    return [{"name": "Idempotency-Key", "in": "header", "required": False,
+             "description": "a retry with the same key on the same day gets the same ticket"
+                            " (and token) instead of a second number",
+             "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$"}}]
+
+
 def body_schema(view: Any) -> dict | None:
     """The JSON Schema of a view's request body: the model that ``@accepts`` checks."""
     model = getattr(view, "hallq_body", None)
@@ -75,7 +86,8 @@ def document() -> dict:
         view = current_app.view_functions[rule.endpoint]
         summary = (view.__doc__ or rule.endpoint).strip().splitlines()[0]
         params = [{"name": n, "in": "path", "required": True, "schema": S}
-                  for n in rule.arguments] + query_parameters(view)
+                  for n in rule.arguments] + query_parameters(view) + header_parameters(
+                      rule.endpoint)
         body = body_schema(view)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             ok = "201" if rule.endpoint in CREATED else "200"

@@ -11,7 +11,9 @@ write transaction, one audit event with before/after, and the live events it cau
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -64,6 +66,14 @@ def token_hash(token: str) -> str:
 def new_token() -> str:
     """A secret for the citizen's ticket: 192 random bits, shown once, stored only hashed."""
     return secrets.token_urlsafe(24)
+
+
+def retry_token(secret: str, hall: str, day: str, key: str) -> str:
+    """The token of the ticket an ``Idempotency-Key`` names: derived from the key with the
+    server's secret, so a retry finds its ticket by the token's hash and nothing else is
+    stored; a new day (or another hall) gives a new ticket."""
+    mac = hmac.new(secret.encode(), f"issue|{hall}|{day}|{key}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
 
 
 def _move(tx: Tx, row: sqlite3.Row, action: str, **fields) -> sqlite3.Row:
@@ -122,9 +132,10 @@ def emit_window(tx: Tx, window_id: str) -> None:
 
 def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
           id_hash: str | None = None, phone_hash: str | None = None,
-          due_at: float | None = None, appointment: str | None = None
-          ) -> tuple[sqlite3.Row, str]:
-    """Issue a ticket; returns its row and the secret token (never stored in clear)."""
+          due_at: float | None = None, appointment: str | None = None,
+          token: str | None = None) -> tuple[sqlite3.Row, str]:
+    """Issue a ticket; returns its row and the secret token (never stored in clear).
+    ``token``: a retry's (``retry_token``), else a fresh one."""
     svc = tx.one("SELECT s.*, c.prefix FROM services s JOIN categories c ON c.id = s.category"
                  " WHERE s.id = ? AND s.hall = ? AND s.active = 1", (service, hall))
     if svc is None:
@@ -136,7 +147,7 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
     tz = read_models.tz_of(tx.conn, hall)
     day = clock.day_of(tx.now, tz)
     number = _next_number(tx, hall, day, svc["prefix"])
-    token = new_token()
+    token = token or new_token()
     cur = tx.run(
         "INSERT INTO tickets (hall, day, number, service, status, priority, channel, token_hash,"
         " id_hash, phone_hash, issued_at, order_at, due_at) VALUES"
