@@ -119,6 +119,14 @@ _ticket_action("finish", tickets.finish, "Finish the ticket (then the citizen ma
 _ticket_action("no-show", tickets.no_show, "The called citizen did not come (过号).")
 
 
+@bp.post("/windows/<window_id>/call")
+@accepts(bodies.CallNumber)
+def call_number(window_id: str, body: bodies.CallNumber):
+    """指呼: call a waiting ticket by its number (a citizen back with the missing paper)."""
+    return ticket_reply(window_action(
+        window_id, lambda tx, w, u: calling.call_number(tx, w, body.number)))
+
+
 @bp.post("/windows/<window_id>/hold")
 @accepts(bodies.Reason)
 def hold(window_id: str, body: bodies.Reason):

@@ -187,7 +187,7 @@
     $("cur-number").classList.toggle("empty", !cur);
     $("cur-empty").hidden = !!cur;
     $("cur-service").textContent = cur ? pick(cur, "service_name") : "";
-    const prio = cur && (cur.priority === 1 || cur.priority === 2) ? cur.priority : 0;
+    const prio = cur && [1, 2, 3].includes(cur.priority) ? cur.priority : 0;  // 3: 特呼号
     $("cur-priority").hidden = !prio;
     $("cur-priority").className = "prio prio-" + prio;
     $("cur-priority").textContent = prio ? t("prio_" + prio) : "";

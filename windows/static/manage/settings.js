@@ -49,7 +49,7 @@
   function render(noun) {
     const [tid, key, cols] = EDITORS[noun];
     const opts = { category: data.categories.map((c) => [c.id, M.pick(c) || c.id]),
-      role: ["clerk", "manager", "admin"].map((r) => [r, t("role_" + r)]) };
+      role: ["guide", "clerk", "manager", "admin"].map((r) => [r, t("role_" + r)]) };
     const row = (item) => {
       const isNew = !item;
       // a new account belongs to this hall unless "all halls" is ticked
