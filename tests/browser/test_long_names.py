@@ -18,7 +18,6 @@ def test_a_forty_character_window_name_fits_the_call_panel(live, page_factory):
     assert boss.patch(f"{base}/api/v1/halls/demo/windows/W01", json={"name": LONG},
                       timeout=10).ok
     hall = open_hall_screen(page_factory, base)
-    recent_before = hall.locator(".recent").bounding_box()
     for _ in range(2):
         requests.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "biz-setup"},
                       timeout=10).raise_for_status()
@@ -35,6 +34,8 @@ def test_a_forty_character_window_name_fits_the_call_panel(live, page_factory):
     assert name["y"] + name["height"] <= card["y"] + card["height"] + 1
     assert hall.evaluate("document.getElementById('now').scrollWidth"
                          " <= document.getElementById('now').clientWidth")
-    assert hall.locator(".recent").bounding_box() == recent_before  # not pushed aside
+    recent = hall.locator(".recent").bounding_box()
+    assert recent["x"] >= card["x"] + card["width"] - 1  # not pushed aside or overlapped
+    assert card["width"] <= 821  # the call panel keeps its column (820 px)
     row = hall.locator(".recent li").first
     assert hall.evaluate("(li) => li.scrollWidth <= li.clientWidth + 1", row.element_handle())
