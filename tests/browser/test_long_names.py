@@ -18,6 +18,7 @@ def test_a_forty_character_window_name_fits_the_call_panel(live, page_factory):
     assert boss.patch(f"{base}/api/v1/halls/demo/windows/W01", json={"name": LONG},
                       timeout=10).ok
     hall = open_hall_screen(page_factory, base)
+    idle = layout(hall)
     for _ in range(2):
         requests.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "biz-setup"},
                       timeout=10).raise_for_status()
@@ -27,15 +28,23 @@ def test_a_forty_character_window_name_fits_the_call_panel(live, page_factory):
         assert clerk.post(f"{base}/api/v1/windows/W01/finish", timeout=10).ok
     expect(hall.locator("#now-number")).to_have_text("A002")
     expect(hall.locator("#now-window")).to_contain_text("综合受理")
+    # a call makes the panel flash (scale 1.025 about its centre): boxes on screen scale
+    # together, so containment holds whatever the moment; widths are compared as laid out
     card = hall.locator("#now").bounding_box()
     name = hall.locator("#now-window").bounding_box()
-    assert name["x"] >= card["x"] - 1
-    assert name["x"] + name["width"] <= card["x"] + card["width"] + 1
-    assert name["y"] + name["height"] <= card["y"] + card["height"] + 1
-    assert hall.evaluate("document.getElementById('now').scrollWidth"
-                         " <= document.getElementById('now').clientWidth")
+    assert name["x"] >= card["x"] - 1, (name, card)
+    assert name["x"] + name["width"] <= card["x"] + card["width"] + 1, (name, card)
+    assert name["y"] + name["height"] <= card["y"] + card["height"] + 1, (name, card)
+    assert layout(hall) == idle  # the call panel keeps its column, nothing overflows it
     recent = hall.locator(".recent").bounding_box()
-    assert recent["x"] >= card["x"] + card["width"] - 1  # not pushed aside or overlapped
-    assert card["width"] <= 821  # the call panel keeps its column (820 px)
+    assert recent["x"] >= card["x"] + card["width"], (recent, card)  # beside it, not under
     row = hall.locator(".recent li").first
     assert hall.evaluate("(li) => li.scrollWidth <= li.clientWidth + 1", row.element_handle())
+
+
+def layout(page) -> dict:
+    return page.evaluate("""() => {
+      const card = document.getElementById('now');
+      return {width: card.offsetWidth, overflow: card.scrollWidth > card.clientWidth,
+              recent_left: document.querySelector('.recent').offsetLeft};
+    }""")
