@@ -45,6 +45,7 @@ def test_a_forty_character_window_name_fits_the_call_panel(live, page_factory):
 def layout(page) -> dict:
     return page.evaluate("""() => {
       const card = document.getElementById('now');
-      return {width: card.offsetWidth, overflow: card.scrollWidth > card.clientWidth,
+      return {width: card.offsetWidth, height: card.offsetHeight,
+              overflow: card.scrollWidth > card.clientWidth,
               recent_left: document.querySelector('.recent').offsetLeft};
     }""")
