@@ -110,7 +110,7 @@ def permit_blocks() -> dict:
     wins = []
     for b in range(5):
         a, c, nxt = ids[2 * b], ids[2 * b + 1], ids[(2 * b + 2) % 10]
-        for j in range(6):
+        for _ in range(6):
             wins.append({"id": f"Q{len(wins) + 1:02d}", "skills": {a: 1, c: 1, nxt: 0.5}})
     return _hall("permit-blocks", sv, wins, 0.86, _FLAT_HOURLY, 0.04, 0.10, 0.03)
 
