@@ -1,7 +1,7 @@
 """Every policy on hall shapes the dispatcher was not designed on, judged on later days.
 
     python bench/bench_unseen.py [--shapes a,b] [--halls comprehensive-40,...] [--judge 30]
-        [--history 10] [--explore]
+        [--history 20] [--explore]
 
 For each shape of `dispatcher.shapes` (and any built-in hall named with --halls):
 1. the nightly safeguard (`dispatcher.nightly.choose`) learns the hall's profile from its
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dispatcher import nightly  # noqa: E402
 from dispatcher.generate import HALLS, generate  # noqa: E402
-from dispatcher.shapes import CHAINED, HELD_OUT, SHAPES, TUNING  # noqa: E402
+from dispatcher.shapes import CHAINED, FRESH, HELD_OUT, SHAPES, TUNING  # noqa: E402
 from dispatcher.simulate import simulate  # noqa: E402
 from dispatcher.tune import with_params  # noqa: E402
 
@@ -100,7 +100,7 @@ def report(results: list[dict]) -> None:
         m, h = r["medians"], r["history_default"]
         n, o = m["nightly"], m["ortools"]
         split = ("tuning" if r["hall"] in TUNING else "held-out" if r["hall"] in HELD_OUT
-                 else "built-in")
+                 else "fresh" if r["hall"] in FRESH else "built-in")
         desc = SHAPES.get(r["hall"]) or HALLS[r["hall"]]
         ok = n["mean"] <= 1.0 and n["p95"] <= 1.02 and n["max"] <= 1.03
         if r["hall"] in CHAINED or r["hall"].startswith("comprehensive"):
@@ -134,7 +134,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shapes", default=",".join(SHAPES), help="comma list of shapes")
     ap.add_argument("--halls", default="", help="comma list of built-in halls to add")
-    ap.add_argument("--history", type=int, default=10, help="history days (seeds 1..N)")
+    ap.add_argument("--history", type=int, default=20, help="history days (seeds 1..N)")
     ap.add_argument("--judge", type=int, default=30, help="judged days (seeds 101..)")
     ap.add_argument("--explore", action="store_true", help="the design-time comparison")
     a = ap.parse_args()

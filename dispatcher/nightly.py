@@ -2,16 +2,19 @@
 beat the plain rule there.
 
     python -m dispatcher.nightly DAY.json [DAY.json ...] [--json] [--out PROFILE.json]
-        (or shape:NAME:1-10 / gen:NAME:1-10 for generated days)
+        (or shape:NAME:1-20 / gen:NAME:1-20 for generated days)
 
 Reordering for the mean (short services first, primary skills first, priority tickets counted
 older) pays on large chained halls and loses a little on others: which one a hall is cannot
 be read off its skills matrix reliably, but its own recent days show it. So every night each
 candidate profile (`CANDIDATES`) and `fifo` replay the same recent days, and the hall keeps
 the candidate with the lowest median mean-wait ratio to `fifo` among those that
-- beat `fifo` on the median mean by a margin (`MEAN_LIMIT`: replay noise on ten days is about
-  +-2 %, so a profile at parity must not slip through on a lucky week),
-- are no worse on the median p95 and max than `TAIL_LIMIT` x `fifo`'s,
+- beat `fifo` on the median mean by a margin (`MEAN_LIMIT`: replay noise on a 20-day median
+  is about +-1.5 %, so a profile at parity must not slip through on a lucky month),
+- beat it on most days, not on a few big ones: the upper quartile of the per-day mean
+  ratios at most `MEAN_Q75_LIMIT` (a profile at parity wins about half the days),
+- are no worse on the median p95 than `P95_LIMIT` x `fifo`'s and on the median max than
+  `MAX_LIMIT` x (a day's max is one ticket: +-3 % of noise on a 20-day median),
 - keep priority-1 citizens at most `P1_LIMIT` x the ordinary wait (or within `P1_SLACK` of
   what the P1 bound allows, where the bound itself is above it);
 otherwise it keeps `fifo_order` (the plain rule, exactly: `model.plan` then calls as `fifo`
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -38,8 +42,12 @@ CANDIDATES: dict[str, dict] = {
     "fifo": {"fifo_order": 1.0},  # the plain rule
 }
 FLOOR = "fifo"
+# Thresholds set on the TUNING shapes and the built-in halls (docs/dispatcher.md), never on
+# the held-out shapes.
 MEAN_LIMIT = 0.97  # a profile replaces fifo only if its median mean ratio is at most this
-TAIL_LIMIT = 1.01  # ... and its median p95 and max ratios at most this
+MEAN_Q75_LIMIT = 1.0  # ... and it is below fifo's mean on at least three days in four
+P95_LIMIT = 1.0  # ... and its median p95 ratio is at most this
+MAX_LIMIT = 1.03  # ... and its median max ratio at most this
 P1_LIMIT = 0.5  # ... and median P1 mean / ordinary mean at most this
 P1_SLACK = 0.05  # ... or at most the bound's ratio + this, where the bound is above P1_LIMIT
 MAX_TICKETS = 400_000  # replayed tickets at most (every candidate and fifo, every day)
@@ -60,7 +68,9 @@ def summarise(rows: list[dict]) -> dict:
     """Medians of one candidate's per-day ratios to fifo, and whether it may replace fifo."""
     p1 = [r["p1"] for r in rows if r["p1"] is not None]
     bound = [r["bound"] for r in rows if r["bound"] is not None]
-    out = {"mean_ratio": _median([r["mean"] for r in rows]),
+    means = sorted(r["mean"] for r in rows)
+    out = {"mean_ratio": _median(means),
+           "mean_ratio_q75": means[max(0, math.ceil(0.75 * len(means)) - 1)] if means else 1.0,
            "p95_ratio": _median([r["p95"] for r in rows]),
            "max_ratio": _median([r["max"] for r in rows]),
            "p1_over_p0": _median(p1) if p1 else None,
@@ -68,8 +78,9 @@ def summarise(rows: list[dict]) -> dict:
            "unserved": sum(r["unserved"] for r in rows)}
     p1_cap = max(P1_LIMIT, (out["p1_bound_over_p0"] or 0.0) + P1_SLACK)
     out["eligible"] = bool(
-        out["mean_ratio"] <= MEAN_LIMIT and out["p95_ratio"] <= TAIL_LIMIT
-        and out["max_ratio"] <= TAIL_LIMIT and out["unserved"] == 0
+        out["mean_ratio"] <= MEAN_LIMIT and out["mean_ratio_q75"] <= MEAN_Q75_LIMIT
+        and out["p95_ratio"] <= P95_LIMIT and out["max_ratio"] <= MAX_LIMIT
+        and out["unserved"] == 0
         and (out["p1_over_p0"] is None or out["p1_over_p0"] <= p1_cap))
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
 
@@ -114,7 +125,7 @@ def _days(spec: str) -> list[dict]:
         from .generate import HALLS, generate
         from .shapes import SHAPES
 
-        kind, name, seeds = (spec.split(":") + ["1-10"])[:3]
+        kind, name, seeds = (spec.split(":") + ["1-20"])[:3]
         lo, _, hi = seeds.partition("-")
         desc = (SHAPES if kind == "shape" else HALLS)[name]
         return [generate(desc, s) for s in range(int(lo), int(hi or lo) + 1)]
