@@ -42,9 +42,12 @@ EXPLORE = {  # what was compared on the tuning shapes while designing the safegu
                           "priority_bonus_s": 0, "appt_bonus_s": 0},
     "SPT only": {"secondary_penalty_s": 0, "lookahead_beta": 0, "priority_bonus_s": 600,
                  "appt_bonus_s": 600},
-    "SPT 1.0": {"spt_alpha": 1.0},
+}
+EXPLORE_CHAINED = {  # ... and, on the chained tuning shape only, weights that might lower its mean
+    "SPT 0.75": {"spt_alpha": 0.75}, "SPT 1.0": {"spt_alpha": 1.0},
     "secondary 480": {"secondary_penalty_s": 480},
-    "no tail guard": {"tail_guard": 0},
+    "SPT 1.0, secondary 480": {"spt_alpha": 1.0, "secondary_penalty_s": 480},
+    "look-ahead 0.5": {"lookahead_beta": 0.5}, "no tail guard": {"tail_guard": 0},
 }
 
 
@@ -123,7 +126,8 @@ def explore(seeds: range) -> None:
     for name, desc in TUNING.items():
         days = [generate(desc, s) for s in seeds]
         refs = [simulate(t, "fifo") for t in days]
-        for label, prm in EXPLORE.items():
+        extra = EXPLORE_CHAINED if name in CHAINED else {}
+        for label, prm in {**EXPLORE, **extra}.items():
             rows = [_figures(simulate(t, with_params(prm) if prm else "ortools"), f)
                     for t, f in zip(days, refs, strict=True)]
             print(f"| {name} | {label} | {_med(rows, 'mean'):.3f} / {_med(rows, 'p95'):.3f} /"
