@@ -63,7 +63,10 @@ def test_advice_closes_half_the_gap_to_flex_on_another_day():
     from dispatcher.simulate import simulate
 
     day = builtin_trace("district", 1)
-    res = advise(day, 4)
+    # the resampled scenarios (issue 6's advisor, the shifted advisor's floor): the shifted
+    # default gives the same four changes here (docs/benchmarks.md) at three times the replays,
+    # too slow for the suite; the shifted path is tested on township below
+    res = advise(day, 4, scenarios="resampled")
     _check(day, res, 4)
     replays = [builtin_trace("district", s) for s in (21, 22, 23)]
 
