@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher.advise import GREEDY_TICKETS, _apply, advise, greedy_pick, scenario_days  # noqa: E402
-from dispatcher.generate import builtin_trace, describe, generate, shifted  # noqa: E402
-from dispatcher.shapes import SHAPES  # noqa: E402
-from dispatcher.simulate import simulate  # noqa: E402
+from dispatcher.advise import GREEDY_TICKETS, _apply, advise, greedy_pick, scenario_days
+from dispatcher.generate import builtin_trace, describe, generate, shifted
+from dispatcher.shapes import SHAPES
+from dispatcher.simulate import simulate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "workloads"
 if not SHARED.exists():

@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher import nightly  # noqa: E402
-from dispatcher.generate import HALLS, generate  # noqa: E402
-from dispatcher.shapes import CHAINED, FRESH, HELD_OUT, SHAPES, TUNING  # noqa: E402
-from dispatcher.simulate import simulate  # noqa: E402
-from dispatcher.tune import with_params  # noqa: E402
+from dispatcher import nightly
+from dispatcher.generate import HALLS, generate
+from dispatcher.shapes import CHAINED, FRESH, HELD_OUT, SHAPES, TUNING
+from dispatcher.simulate import simulate
+from dispatcher.tune import with_params
 
 JUDGED = ["nightly", "ortools", "fixed", "dedicated", "flex"]
 EXPLORE = {  # what was compared on the tuning shapes while designing the safeguard

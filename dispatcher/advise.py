@@ -62,43 +62,16 @@ def shortlist(desc: dict, max_changes: int, max_skills: int | None = None,
     same shortlist on any machine."""
     from ortools.linear_solver import pywraplp
 
-    forbid = forbid or set()
     services, loads = _loads(desc)
     windows = desc["windows"]
     solver = pywraplp.Solver.CreateSolver("SCIP")
     # one thread and a node cap: SCIP is then deterministic (no time limit to cut it short)
     solver.SetSolverSpecificParametersAsString(
         f"limits/totalnodes = {int(max_nodes)}\nparallel/maxnthreads = 1\n")
-    y, cand = {}, []
-    for w in windows:
-        full = max_skills is not None and len(w["skills"]) >= max_skills
-        for s in services:
-            if s not in w["skills"] and not full and (w["id"], s) not in forbid:
-                y[w["id"], s] = solver.BoolVar(f"y_{w['id']}_{s}")
-                cand.append((w["id"], s))
-    solver.Add(sum(y.values()) <= max_changes)
-    for w in windows:  # a window's new skills stay within its limit
-        if max_skills is not None:
-            new = [y[w["id"], s] for s in services if (w["id"], s) in y]
-            if new:
-                solver.Add(len(w["skills"]) + sum(new) <= max_skills)
+    y = _new_skill_vars(solver, windows, services, max_changes, max_skills, forbid or set())
     obj = []
     for h, row in enumerate(loads):
-        x = {}
-        for w in windows:
-            for s in services:
-                if s in w["skills"] or (w["id"], s) in y:
-                    # a secondary skill is worth its weight: a 0.5 skill is taken reluctantly
-                    x[w["id"], s] = solver.NumVar(0, 1, f"x_{h}_{w['id']}_{s}")
-                    if (w["id"], s) in y:
-                        solver.Add(x[w["id"], s] <= y[w["id"], s])
-            solver.Add(sum(x.get((w["id"], s), 0) for s in services) <= 1)
-        for k, s in enumerate(services):
-            cover = sum(x.get((w["id"], s), 0) for w in windows)
-            for util, pen in TIERS:
-                short = solver.NumVar(0, solver.infinity(), "")
-                solver.Add(cover + short >= row[k] / util)
-                obj.append(pen * short)
+        obj += _hour_shortfall(solver, h, row, windows, services, y)
     # a tiny cost per change: among equal plans, the one with fewer changes
     solver.Minimize(sum(obj) + 1e-3 * sum(y.values()))
     status = solver.Solve()
@@ -107,13 +80,77 @@ def shortlist(desc: dict, max_changes: int, max_skills: int | None = None,
     return sorted((w, s) for (w, s), v in y.items() if v.solution_value() > 0.5)
 
 
+def _new_skill_vars(solver, windows: list[dict], services: list[str], max_changes: int,
+                    max_skills: int | None, forbid: set) -> dict:
+    """One 0/1 variable per skill that could be added, within the change and skill limits."""
+    y = {}
+    for w in windows:
+        full = max_skills is not None and len(w["skills"]) >= max_skills
+        for s in services:
+            if s not in w["skills"] and not full and (w["id"], s) not in forbid:
+                y[w["id"], s] = solver.BoolVar(f"y_{w['id']}_{s}")
+    solver.Add(sum(y.values()) <= max_changes)
+    for w in windows:  # a window's new skills stay within its limit
+        new = [y[w["id"], s] for s in services if (w["id"], s) in y]
+        if max_skills is not None and new:
+            solver.Add(len(w["skills"]) + sum(new) <= max_skills)
+    return y
+
+
+def _hour_shortfall(solver, h: int, row: list[float], windows: list[dict],
+                    services: list[str], y: dict) -> list:
+    """One hour's split of each window's time over its (old and new) skills, and the tiered
+    penalties for a service's load left uncovered."""
+    x = {}
+    for w in windows:
+        for s in services:
+            if s in w["skills"] or (w["id"], s) in y:
+                # a secondary skill is worth its weight: a 0.5 skill is taken reluctantly
+                x[w["id"], s] = solver.NumVar(0, 1, f"x_{h}_{w['id']}_{s}")
+                if (w["id"], s) in y:
+                    solver.Add(x[w["id"], s] <= y[w["id"], s])
+        solver.Add(sum(x.get((w["id"], s), 0) for s in services) <= 1)
+    obj = []
+    for k, s in enumerate(services):
+        cover = sum(x.get((w["id"], s), 0) for w in windows)
+        for util, pen in TIERS:
+            short = solver.NumVar(0, solver.infinity(), "")
+            solver.Add(cover + short >= row[k] / util)
+            obj.append(pen * short)
+    return obj
+
+
 def pressure_pick(trace_days: list[dict], windows: list[dict], max_changes: int,
                   max_skills: int | None = None, forbid: set | None = None,
                   policy: str = "fifo") -> list[tuple[str, str]]:
     """Second shortlist, from simulation: give the services whose tickets waited most (total
     wait) to the windows that sat idle most, with diminishing returns per service (the j-th
     extra window for a service is worth 1 / (able + j)) and one new skill per window first."""
-    forbid = forbid or set()
+    wait, idle = _pressure(trace_days, windows, policy)
+    able: dict[str, int] = {}
+    for w in windows:
+        for s in w["skills"]:
+            able[s] = able.get(s, 0) + 1
+    skills = {w["id"]: set(w["skills"]) for w in windows}
+    added: dict[str, int] = {}
+    picks: list[tuple[str, str]] = []
+    while len(picks) < max_changes:
+        options = [g for w in windows if max_skills is None or len(skills[w["id"]]) < max_skills
+                   for g in _gains(w["id"], wait, idle, skills, able, added, forbid or set())]
+        if not options:
+            break
+        _, wid, s = max(options)
+        wid = next(w["id"] for w in windows if str(w["id"]) == wid)
+        picks.append((wid, s))
+        skills[wid].add(s)
+        able[s] = able.get(s, 0) + 1
+        added[wid] = added.get(wid, 0) + 1
+    return picks
+
+
+def _pressure(trace_days: list[dict], windows: list[dict], policy: str
+              ) -> tuple[dict[str, float], dict[str, float]]:
+    """Per service the total wait, per window the idle share, over the replayed days."""
     wait: dict[str, float] = {}
     idle: dict[str, float] = {w["id"]: 0.0 for w in windows}
     for d in trace_days:
@@ -123,35 +160,16 @@ def pressure_pick(trace_days: list[dict], windows: list[dict], max_changes: int,
             wait[s] = wait.get(s, 0.0) + v["served"] * v["mean_wait_s"]
         for wid, v in r["by_window"].items():
             idle[wid] += max(0.0, 1.0 - v["busy_s"] / day)
-    able: dict[str, int] = {}
-    for w in windows:
-        for s in w["skills"]:
-            able[s] = able.get(s, 0) + 1
-    skills = {w["id"]: set(w["skills"]) for w in windows}
-    added: dict[str, int] = {}
-    picks: list[tuple[str, str]] = []
-    while len(picks) < max_changes:
-        best = None
-        for w in windows:
-            wid = w["id"]
-            if max_skills is not None and len(skills[wid]) >= max_skills:
-                continue
-            for s, tot in wait.items():
-                if s in skills[wid] or (wid, s) in forbid or tot <= 0:
-                    continue
-                gain = tot / (able.get(s, 0) + 1) * (0.2 + idle[wid]) / (1 + added.get(wid, 0))
-                key = (gain, str(wid), s)
-                if best is None or key > best:
-                    best = key
-        if best is None:
-            break
-        _, wid, s = best
-        wid = next(w["id"] for w in windows if str(w["id"]) == wid)
-        picks.append((wid, s))
-        skills[wid].add(s)
-        able[s] = able.get(s, 0) + 1
-        added[wid] = added.get(wid, 0) + 1
-    return picks
+    return wait, idle
+
+
+def _gains(wid, wait: dict, idle: dict, skills: dict, able: dict, added: dict,
+           forbid: set) -> list[tuple[float, str, str]]:
+    """(gain, window, service) of each skill window ``wid`` could take."""
+    return [(tot / (able.get(s, 0) + 1) * (0.2 + idle[wid]) / (1 + added.get(wid, 0)),
+             str(wid), s)
+            for s, tot in wait.items()
+            if s not in skills[wid] and (wid, s) not in forbid and tot > 0]
 
 
 def _stats(days: list[dict], windows: list[dict], policy: str) -> tuple[float, dict, dict]:

@@ -60,8 +60,10 @@ def test_choose_keeps_fifo_when_no_candidate_beats_it():
     # a candidate at exact parity with fifo (fifo itself under another name) must not win:
     # replacing fifo takes a margin on the mean
     res = nightly.choose([t], {"same": {"fifo_order": 1.0}})
-    assert res["profile"] == "fifo" and set(res["history"]) == {"same", "fifo"}
-    assert res["history"]["same"]["mean_ratio"] == 1.0 and not res["history"]["same"]["eligible"]
+    assert res["profile"] == "fifo"
+    assert set(res["history"]) == {"same", "fifo"}
+    assert res["history"]["same"]["mean_ratio"] == 1.0
+    assert not res["history"]["same"]["eligible"]
     assert load_profile(res).fifo_order == 1.0
     assert simulate(t, with_params(load_profile(res)))["mean_wait_s"] == \
         res["history"]["fifo"]["mean_ratio"] * simulate(t, "fifo")["mean_wait_s"]
@@ -70,15 +72,18 @@ def test_choose_keeps_fifo_when_no_candidate_beats_it():
 def test_choose_takes_the_default_where_it_wins_and_honours_the_budget():
     t = json.loads(STREET.read_text(encoding="utf-8"))  # the default: 0.88 x fifo here
     res = nightly.choose([t])
-    assert res["profile"] == "default" and res["history"]["default"]["eligible"]
+    assert res["profile"] == "default"
+    assert res["history"]["default"]["eligible"]
     assert load_profile(res) == rules.DEFAULT
     days = [generate(TUNING["street-dense"], s) for s in (1, 2)] + [t]
     one = nightly.choose(days, max_tickets=3 * len(t["arrivals"]))  # room for one day only
-    assert one["days"] == 1 and one["tickets_replayed"] == 3 * len(t["arrivals"])
+    assert one["days"] == 1
+    assert one["tickets_replayed"] == 3 * len(t["arrivals"])
 
 
 def test_shapes_split_and_sane():
-    assert not set(TUNING) & set(HELD_OUT) and not set(FRESH) & (set(TUNING) | set(HELD_OUT))
+    assert not set(TUNING) & set(HELD_OUT)
+    assert not set(FRESH) & (set(TUNING) | set(HELD_OUT))
     assert len(SHAPES) == len(TUNING) + len(HELD_OUT) + len(FRESH) >= 6
     assert set(CHAINED) <= set(SHAPES)
     for d in SHAPES.values():
