@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 from .simulate import simulate
-from .tune import _median, _ratio, with_params
+from .tune import _median, _ratio, with_params, write_result
 
 # Candidate profiles, best-performing first on ties. "fifo" must stay: it is the floor.
 CANDIDATES: dict[str, dict] = {
@@ -143,12 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     days = [d for spec in args.days for d in _days(spec)]
     res = choose(days, max_tickets=args.max_tickets)
-    if args.out:
-        Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",
-                                  encoding="utf-8")
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False))
-    else:
+    if not write_result(res, args.out, args.json):
         print(f"hall {res['hall']}: profile {res['profile']} (from {res['days']} days)")
         for n, h in res["history"].items():
             print(f"  {n:>8}: {h}")

@@ -186,15 +186,21 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.trace, encoding="utf-8") as f:
             trace = json.load(f)
     res = tune(trace, args.days, args.max_evals, args.seed)
-    if args.out:
-        Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",
-                                  encoding="utf-8")
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False))
-    else:
+    if not write_result(res, args.out, args.json):
         for k, v in res.items():
             print(f"{k:>10}: {v}")
     return 0
+
+
+def write_result(res: dict, out: str | None, as_json: bool) -> bool:
+    """A profile to ``out`` (load_profile reads it) and, with ``as_json``, to stdout as one
+    JSON object; whether it was printed."""
+    if out:
+        Path(out).write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
+    if as_json:
+        print(json.dumps(res, ensure_ascii=False))
+    return as_json
 
 
 if __name__ == "__main__":
