@@ -3,25 +3,18 @@ verify`` (a real process) and the verify endpoint; sign-ins are audited through 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 
 import sqlite_utils
 
 from queue_server.store import audit_chain, migrations
 from queue_server.store.db import Database, connect, migrate
-from tests.helpers import PASSWORD, ROOT
+from tests.helpers import PASSWORD
+from tests.test_cli import hallq  # the installed command, this checkout's code
 
 H = "/api/v1/halls/demo"
 
 
-def hallq(db_path, *args) -> subprocess.CompletedProcess:
-    """This worktree's ``hallq`` (``-m`` from the repository root, not an installed script)."""
-    return subprocess.run([sys.executable, "-m", "queue_server.cli", "--db", str(db_path), *args],
-                          text=True, capture_output=True, cwd=ROOT, env=dict(os.environ),
-                          timeout=120)
 
 
 def some_history(app) -> None:
@@ -52,7 +45,7 @@ def demo_seqs(db) -> list[int]:
 def test_untouched_database_verifies_and_an_edited_row_is_named(app, db, mgr):
     some_history(app)
     path = app.config["DB"]
-    ok = hallq(path, "audit", "verify")
+    ok = hallq("--db", path, "audit", "verify")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "demo\tok" in ok.stdout
     assert mgr.get(f"{H}/audit/verify").json["ok"] is True
@@ -61,11 +54,11 @@ def test_untouched_database_verifies_and_an_edited_row_is_named(app, db, mgr):
     detail = json.loads(db.one("SELECT detail FROM events WHERE seq = ?", (victim,))["detail"])
     detail["forged"] = True
     tamper(path, "UPDATE events SET detail = ? WHERE seq = ?", (json.dumps(detail), victim))
-    broken = hallq(path, "audit", "verify")
+    broken = hallq("--db", path, "audit", "verify")
     assert broken.returncode != 0
     assert f"BROKEN at event {victim}\t" in broken.stdout
     assert f"event {victim})" in broken.stderr
-    one = hallq(path, "audit", "verify", "--hall", "demo")
+    one = hallq("--db", path, "audit", "verify", "--hall", "demo")
     assert one.returncode != 0 and f"BROKEN at event {victim}\t" in one.stdout
     badge = mgr.get(f"{H}/audit/verify").json
     assert badge == {"hall": "demo", "ok": False, "checked": seqs.index(victim),
@@ -91,7 +84,7 @@ def test_a_deleted_or_inserted_event_is_named(app, db):
     seqs = demo_seqs(db)
     tamper(app.config["DB"], "DELETE FROM events WHERE seq = ?", (seqs[2],))
     assert audit_chain.verify(db.conn(), "demo")["broken_at"] == seqs[3]
-    again = hallq(app.config["DB"], "audit", "verify", "--hall", "demo")
+    again = hallq("--db", app.config["DB"], "audit", "verify", "--hall", "demo")
     assert again.returncode != 0
 
 
@@ -104,7 +97,7 @@ def test_an_event_written_around_the_write_path_is_named(app, db):
 
 
 def test_an_unknown_hall_is_refused(app):
-    r = hallq(app.config["DB"], "audit", "verify", "--hall", "nowhere")
+    r = hallq("--db", app.config["DB"], "audit", "verify", "--hall", "nowhere")
     assert r.returncode == 1
     assert "unknown hall" in r.stderr
 

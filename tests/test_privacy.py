@@ -3,9 +3,6 @@ every personal field of a day past retention, keeps its statistics exact and the
 verifiable (a privacy canary over the whole database dump)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,7 +12,8 @@ from queue_server.domain import clock, privacy
 from queue_server.live import retention
 from queue_server.manager import stats
 from queue_server.store import audit_chain
-from tests.helpers import PASSWORD, ROOT
+from tests.helpers import PASSWORD
+from tests.test_cli import hallq  # the installed command, this checkout's code
 
 H = "/api/v1/halls/demo"
 DAY_S = 86400
@@ -149,10 +147,6 @@ def test_nothing_within_retention_is_purged(app, db):
     assert db.one("SELECT comment FROM ratings")["comment"] == privacy.mask(COMMENT)
 
 
-def hallq(db_path, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "queue_server.cli", "--db", str(db_path), *args],
-                          text=True, capture_output=True, cwd=ROOT, env=dict(os.environ),
-                          timeout=120)
 
 
 def test_hallq_purge_dry_run_shows_and_purge_clears(app, db):
@@ -162,16 +156,16 @@ def test_hallq_purge_dry_run_shows_and_purge_clears(app, db):
         tx.run("UPDATE tickets SET day = '2000-01-01'"),
         tx.run("UPDATE appointments SET slot_at = slot_at - 60 * 86400")))
     hashes = personal(db)
-    dry = hallq(app.config["DB"], "purge", "--dry-run")
+    dry = hallq("--db", app.config["DB"], "purge", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "would clear: tickets 4, appointments 1, ratings 1" in dry.stdout
     assert "nothing cleared" in dry.stdout
     assert personal(db) == hashes
-    real = hallq(app.config["DB"], "purge")
+    real = hallq("--db", app.config["DB"], "purge")
     assert real.returncode == 0, real.stderr
     assert "cleared: tickets 4, appointments 1, ratings 1" in real.stdout
     assert personal(db) == set()
-    assert hallq(app.config["DB"], "audit", "verify").returncode == 0
+    assert hallq("--db", app.config["DB"], "audit", "verify").returncode == 0
 
 
 def test_pause_reason_is_masked(app, db, auth):
