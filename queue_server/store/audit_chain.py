@@ -47,10 +47,11 @@ def head(conn: sqlite3.Connection, hall: str) -> str:
     return row[0] if row is not None and row[0] else GENESIS
 
 
-def chain_rows(rows: Iterable[Mapping[str, Any]]) -> Iterable[tuple[str, str, int]]:
+def chain_rows(rows: Iterable[Mapping[str, Any]], heads: dict[str, str]
+               ) -> Iterable[tuple[str, str, int]]:
     """For rows in ``seq`` order (any halls): ``(prev_hash, hash, seq)`` of each, as the write
-    path would have linked them (used by the migration that chains existing events)."""
-    heads: dict[str, str] = {}
+    path would have linked them, continuing from ``heads`` (each hall's last hash so far,
+    updated; used by the migration that chains existing events, a batch at a time)."""
     for row in rows:
         prev = heads.get(row["hall"], GENESIS)
         h = event_hash(prev, row)

@@ -157,11 +157,19 @@ def m007_audit_chain(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE events ADD COLUMN prev_hash TEXT")
     db.execute("ALTER TABLE events ADD COLUMN hash TEXT")
     db.execute("CREATE INDEX events_hall_seq ON events (hall, seq)")  # a chain's head, fast
-    cur = db.execute(f"SELECT {', '.join(audit_chain.FIELDS)} FROM events ORDER BY seq")
-    names = [d[0] for d in cur.description]
-    links = list(audit_chain.chain_rows(dict(zip(names, r, strict=True)) for r in cur.fetchall()))
     db.execute("DROP TRIGGER events_no_update")
-    db.conn.executemany("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", links)
+    heads: dict[str, str] = {}
+    last = 0
+    while True:  # in batches: a log of months need not fit in memory at once
+        cur = db.execute(f"SELECT {', '.join(audit_chain.FIELDS)} FROM events WHERE seq > ?"
+                         " ORDER BY seq LIMIT 10000", [last])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        if not rows:
+            break
+        db.conn.executemany("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?",
+                            list(audit_chain.chain_rows(rows, heads)))
+        last = rows[-1]["seq"]
     db.execute(
         "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
         " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
