@@ -30,7 +30,7 @@ system-deps:
 
 # A demo is tried at any hour: issue tickets outside the demo hall's opening hours too.
 demo: setup
-	HALLQ_OPEN_HOURS_ONLY=$${HALLQ_OPEN_HOURS_ONLY:-0} $(PY) run.py --demo --port $(PORT)
+	HALLQ_OPEN_HOURS_ONLY=$${HALLQ_OPEN_HOURS_ONLY:-0} $(PY) run.py --demo --history 5 --port $(PORT)
 
 lint: setup
 	$(PY) -m ruff check .

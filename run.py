@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from queue_server import create_app, demo, registry, socketio
+from queue_server import create_app, demo, demo_history, registry, socketio
 from queue_server.errors import ApiError
 
 DEMO_ANY_HOUR = ("演示模式：任何时间都可取号 (demo: tickets are issued at any hour;"
@@ -22,7 +22,7 @@ class _NoProductionNag(logging.Filter):
         return "production deployment" not in record.getMessage()
 
 
-def seed_demo(app) -> None:
+def seed_demo(app, history: int = 0) -> None:
     """Seed the demo hall into an empty database; say so when there is nothing to seed."""
     db, password = registry.db(app), app.config.get("DEMO_PASSWORD")
     if not demo.empty(db):
@@ -38,6 +38,32 @@ def seed_demo(app) -> None:
     if generated:
         print(f"Demo hall seeded. Users: manager, clerk01..clerk12. Password: {generated}",
               flush=True)
+    if history:
+        n = demo_history.seed_history(db, days=history)
+        print(f"演示历史：{history} 个工作日 {n} 张票 (demo history: {n} tickets over {history}"
+              " past weekdays, for the statistics and the skills advice)", flush=True)
+
+
+def lan_address() -> str:
+    """This machine's address on its network, for the note below (no packet is sent: a UDP
+    socket's connect only picks the route); "<this machine's address>" when there is none."""
+    import socket
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return "<this machine's address>"
+
+
+def phone_note(host: str, port: int, public_url: str | None) -> str | None:
+    """On a loopback address the slip's QR code would send a phone to the phone itself."""
+    if public_url or host not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    here = f"http://{lan_address()}:{port}"
+    return (f"注意：手机无法访问 {host}。如需扫码跟踪，请以 --host 0.0.0.0 启动并设置"
+            f" HALLQ_PUBLIC_URL={here} (phones cannot reach {host}: to follow tickets on a phone,"
+            f" start with --host 0.0.0.0 and set HALLQ_PUBLIC_URL={here})")
 
 
 def main() -> None:
@@ -46,6 +72,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--db", default=os.environ.get("HALLQ_DB", "hallq.db"))
     parser.add_argument("--demo", action="store_true", help="seed the demo hall if empty")
+    parser.add_argument("--history", type=int, default=0, metavar="DAYS",
+                        help="with --demo, on an empty database: past weekdays of tickets too")
     args = parser.parse_args()
     sys.setswitchinterval(0.0005)  # see queue_server/wsgi.py
     settings: dict = {"DB": args.db}
@@ -55,10 +83,13 @@ def main() -> None:
         settings["OPEN_HOURS_ONLY"] = False
     app = create_app(settings)
     if args.demo:
-        seed_demo(app)
+        seed_demo(app, args.history)
         if any_hour:
             print(DEMO_ANY_HOUR, flush=True)
     print(f"HallQ on http://{args.host}:{args.port}/  (clerk: /clerk)", flush=True)
+    note = phone_note(args.host, args.port, app.config.get("PUBLIC_URL"))
+    if note:
+        print(note, flush=True)
     halls = [r["id"] for r in registry.db(app).all("SELECT id FROM halls ORDER BY id")]
     for h in halls:  # the pages that exist, not the demo's when there is no demo
         print(f"  hall {h}: kiosk /kiosk/{h}, screen /display/{h}, manager /manage/{h}",

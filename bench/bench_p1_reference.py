@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher.simulate import simulate  # noqa: E402
+from dispatcher.simulate import simulate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "workloads"
 if not SHARED.exists():

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher.eta import predict  # noqa: E402
-from dispatcher.model import plan, plan_flow, plan_greedy  # noqa: E402
+from dispatcher.eta import predict
+from dispatcher.model import plan, plan_flow, plan_greedy
 
 SIZES = [(10, 50, 300), (40, 300, 300), (200, 2000, 40), (500, 10000, 12)]
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher.generate import HALLS, builtin_trace, describe, generate  # noqa: E402
-from dispatcher.simulate import simulate  # noqa: E402
-from dispatcher.tune import with_params  # noqa: E402
+from dispatcher.generate import HALLS, builtin_trace, describe, generate
+from dispatcher.simulate import simulate
+from dispatcher.tune import with_params
 
 POLICIES = ["ortools", "fifo", "fixed", "dedicated", "flex"]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "workloads"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from queue_server import create_app, demo, registry  # noqa: E402
+from queue_server import create_app, demo, registry
 from queue_server.domain import clock
 
 DAY = "2026-03-02"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatcher.generate import HALLS, builtin_trace, describe, generate  # noqa: E402
-from dispatcher.simulate import simulate  # noqa: E402
-from dispatcher.tune import tune, with_params  # noqa: E402
+from dispatcher.generate import HALLS, builtin_trace, describe, generate
+from dispatcher.simulate import simulate
+from dispatcher.tune import tune, with_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "workloads"
@@ -26,7 +26,7 @@ if not SHARED.exists():
     SHARED = Path("/work/shared/workloads")
 
 
-def med(xs: list[float]) -> float:  # noqa: D103
+def med(xs: list[float]) -> float:
     s = sorted(xs)
     n = len(s)
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2

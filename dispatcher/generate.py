@@ -60,6 +60,20 @@ def generate(desc: dict, seed: int = 1) -> dict:
             "arrivals": arrivals}
 
 
+def shifted(desc: dict, seed: int, shares: float = 0.3,
+            volume: tuple[float, float] = (1.0, 1.2)) -> dict:
+    """A description of a week unlike the history, the way real weeks differ: each service's
+    share times a factor drawn in [1 - shares, 1 + shares] (then renormalised) and the day's
+    arrivals times a factor drawn in `volume`. The same seed gives the same shift."""
+    rng = random.Random(f"shift:{seed}")
+    f = [rng.uniform(1 - shares, 1 + shares) for _ in desc["services"]]
+    tot = sum(s["share"] * x for s, x in zip(desc["services"], f, strict=True)) or 1.0
+    return {**desc, "name": f"{desc['name']}-shift{seed}",
+            "arrivals_per_day": round(desc["arrivals_per_day"] * rng.uniform(*volume)),
+            "services": [{**s, "share": s["share"] * x / tot}
+                         for s, x in zip(desc["services"], f, strict=True)]}
+
+
 def _poisson(rng: random.Random, lam: float) -> int:
     if lam > 50:  # normal approximation: exact enough, and Knuth's loop underflows here
         return max(0, round(rng.gauss(lam, math.sqrt(lam))))

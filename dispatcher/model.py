@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import guard, rules
+from .baselines import fifo
 from .rules import Ticket, Window
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,10 @@ def plan(snapshot: dict) -> list[dict]:
 def plan_explained(snapshot: dict) -> tuple[list[dict], set]:
     """`plan`'s decisions, and the windows whose ticket the tail guard chose over the flow's
     proposal (the clerk's why-line says so: one solve serves the call and its reason)."""
+    if rules.params_of(snapshot).fifo_order >= 0.5:
+        # the hall's profile is the plain rule (dispatcher.nightly chose it): call exactly as
+        # fifo does, so its waits are fifo's, not a near-copy of them
+        return fifo(snapshot), set()
     if _too_large(snapshot):
         return plan_greedy(snapshot), set()
     try:
@@ -228,6 +233,6 @@ def _guarded(snapshot: dict, parsed: tuple, prm: rules.Params,
     try:
         plain = plan_flow(snapshot, parsed, plain_prm)
         return guard.check(parsed, prm, proposal, plain)
-    except Exception:  # noqa: BLE001 - the guard is advice: never let it stop a call
+    except Exception:
         log.warning("tail guard failed; the flow's proposal stands", exc_info=True)
         return proposal

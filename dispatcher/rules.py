@@ -48,6 +48,10 @@ class Params:
     starve_rel: float = STARVE_REL
     starve_min_s: float = STARVE_MIN_S
     tail_guard: float = 1.0  # 1 = check each proposal against the plain plan (guard.py), 0 = off
+    # 1 = call exactly as `fifo` does (urgent tier, then the longest-waiting eligible ticket):
+    # the fallback a nightly replay (`dispatcher.nightly`) picks for a hall where reordering
+    # did not pay on its recent days, so the hall never waits longer than under the plain rule
+    fifo_order: float = 0.0
 
     # bounds keep a bad profile from breaking the invariants' spirit (e.g. no starvation guard)
     BOUNDS = {"starve_s": (300.0, 7200.0), "priority_bonus_s": (0.0, 7200.0),
@@ -56,7 +60,7 @@ class Params:
               "lookahead_beta": (0.0, 2.0), "pressure_beta": (0.0, 2.0),
               "pressure_cap_s": (0.0, 7200.0), "flex_weight_s": (0.0, 3600.0),
               "starve_rel": (0.0, 1.0), "starve_min_s": (60.0, 7200.0),
-              "tail_guard": (0.0, 1.0)}
+              "tail_guard": (0.0, 1.0), "fifo_order": (0.0, 1.0)}
 
     @classmethod
     def from_dict(cls, d: dict | Params | None) -> Params:
@@ -92,7 +96,13 @@ def effective(prm: Params, now: float, tickets: list) -> Params:
     """The profile for this instant: with the relative guard on (`starve_rel` > 0), the
     starvation threshold is also `starve_rel` x the longest current wait (not below
     `starve_min_s`), so the oldest tickets are served in age order (like fifo, which protects
-    the tail) while younger ones are still ordered for the mean."""
+    the tail) while younger ones are still ordered for the mean. A `fifo_order` profile
+    ranks as `fifo` does (the ETA's forward run follows it)."""
+    if prm.fifo_order >= 0.5:  # what `fifo` ranks by: urgent tier, then plain age
+        return replace(prm, starve_s=STARVE_S, starve_rel=0.0, priority_bonus_s=0.0,
+                       appt_bonus_s=0.0, secondary_penalty_s=0.0, spt_alpha=0.0,
+                       lookahead_beta=0.0, pressure_beta=0.0, flex_weight_s=0.0,
+                       tail_guard=0.0)
     if prm.starve_rel <= 0 or not tickets:
         return prm
     oldest = max(now - t.issued_at for t in tickets)

@@ -46,7 +46,7 @@ def slip(hall: str, body: bodies.Slip):
     row = _fresh_kiosk_ticket(hall, token)
     conn = db().conn()
     view = read_models.ticket(conn, row, planner.predictions(conn, hall))
-    url = phone.public_url(token)
+    url = phone.public_url(token, body.lang)
     reply = {"ticket": view, "url": url, "qr_svg": phone.qr_svg(url), "printer": "none",
              "cancelled": False}
     spec = _spec(kiosk_id)

@@ -15,11 +15,11 @@ def citizen_ticket(token: str):
     return render_template("ticket.html")
 
 
-def public_url(token: str) -> str:
+def public_url(token: str, lang: str | None = None) -> str:
     """Where the slip's QR code leads: HALLQ_PUBLIC_URL when phones reach the server by
-    another name than the kiosk does."""
+    another name than the kiosk does; in English when the kiosk was."""
     base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    return f"{base}/t/{token}"
+    return f"{base}/t/{token}" + ("?lang=en" if lang == "en" else "")
 
 
 def qr_svg(url: str) -> str:

@@ -103,10 +103,10 @@ def _register_blueprints(app: Flask) -> None:
     import displays
     import windows
     from queue_server import assets
-    from queue_server.api import citizen, clerk, manager, openapi, sessions, skills
+    from queue_server.api import citizen, clerk, guide, manager, openapi, sessions, skills
     from queue_server.live import alerts, retention
 
-    for module in (sessions, citizen, clerk, manager, skills, openapi, assets):
+    for module in (sessions, citizen, clerk, guide, manager, skills, openapi, assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)

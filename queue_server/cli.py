@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from queue_server import auth, demo, registry
+from queue_server import auth, demo, demo_history, registry
 from queue_server.domain import halls
 from queue_server.errors import ApiError
 from queue_server.live import retention
@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="database file (default ./hallq.db or $HALLQ_DB)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("init-db", help="create or migrate the database")
-    sub.add_parser("seed-demo", help="seed the demo hall into an empty database")
+    seed = sub.add_parser("seed-demo", help="seed the demo hall into an empty database")
+    seed.add_argument("--history", type=int, default=0, metavar="DAYS",
+                      help="past weekdays of tickets too (statistics and advice have data)")
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="sub", required=True)
     add = user.add_parser("add", help="add a user; the password is read from stdin")
     add.add_argument("name")
@@ -86,6 +88,9 @@ def _seed_demo(app, db: Database, args) -> int:
     generated = demo.seed(db, app.config.get("DEMO_PASSWORD"))
     print(f"demo users: manager, clerk01..clerk12; password: {generated}" if generated
           else "demo seeded")
+    if args.history:
+        n = demo_history.seed_history(db, days=args.history)
+        print(f"demo history: {n} tickets over {args.history} past weekdays")
     return 0
 
 

@@ -16,6 +16,7 @@ DEFAULTS = {
     "WS_COMPRESSION": False,        # permessage-deflate on websockets (costs CPU per client)
     "MAX_BODY_BYTES": 1048576,      # a request body larger than this is refused (413) unread
     "RATE_ID_PER_DAY": 10,          # tickets per ID number per day
+    "SPECIAL_PER_DAY": 30,          # 特呼号 the guide desk may issue per hall per day
     "RATE_ADDRESS_PER_MIN": 120,    # tickets per client address per minute (a busy kiosk)
     "LOGIN_FAILS": 5,               # failed logins per user and address per 5 minutes
     "POSITION_REFRESH_S": 1.0,      # how often waiting tickets' positions are pushed at most
@@ -32,8 +33,9 @@ DEFAULTS = {
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
 }
-INTS = {"RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S", "PROXY_HOPS",
-        "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES", "PERSONAL_DATA_DAYS"}
+INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
+        "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
+        "PERSONAL_DATA_DAYS"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "PING_INTERVAL_S", "PING_TIMEOUT_S",
           "SESSION_CHECK_S"}
 BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}

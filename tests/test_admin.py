@@ -120,3 +120,21 @@ def test_the_settings_view_shows_the_order_it_saved(mgr):
     admin = mgr.get(f"{H}/admin").json
     assert {w["id"]: w["sort"] for w in admin["windows"]}["W02"] == 7
     assert {c["id"]: c["sort"] for c in admin["categories"]}["biz"] == 5
+
+
+def test_retiring_a_service_strands_no_one(app, client, mgr):
+    """Its waiting citizens stay in view on the monitor and are still called; the answer
+    to the retirement says how many wait."""
+    issued = client.post(f"{H}/tickets", json={"service": "hukou"})
+    assert issued.status_code == 201
+    r = mgr.patch(f"{H}/services/hukou", json={"active": False})
+    assert r.status_code == 200
+    assert r.json["waiting"] == 1
+    monitor = {s["service"]: s for s in mgr.get(f"{H}/monitor").json["services"]}
+    assert monitor["hukou"]["active"] is False
+    assert monitor["hukou"]["waiting"] == 1
+    assert monitor["fund"]["active"] is True
+    assert mgr.post("/api/v1/windows/W13/open").status_code == 200  # W13 takes hukou
+    called = mgr.post("/api/v1/windows/W13/call-next").json["ticket"]
+    assert called["number"] == issued.json["ticket"]["number"]
+    assert client.post(f"{H}/tickets", json={"service": "hukou"}).status_code == 422

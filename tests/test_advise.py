@@ -44,7 +44,8 @@ def test_limits_respected():
 def test_zero_changes_allowed():
     trace = builtin_trace("township", 2)
     res = advise(trace, 0, days=1)
-    assert res["changes"] == [] and res["windows"] == [
+    assert res["changes"] == []
+    assert res["windows"] == [
         {"id": w["id"], "skills": w["skills"]} for w in trace["windows"]]
 
 
@@ -63,7 +64,10 @@ def test_advice_closes_half_the_gap_to_flex_on_another_day():
     from dispatcher.simulate import simulate
 
     day = builtin_trace("district", 1)
-    res = advise(day, 4)
+    # the resampled scenarios (issue 6's advisor, the shifted advisor's floor): the shifted
+    # default gives the same four changes here (docs/benchmarks.md) at three times the replays,
+    # too slow for the suite; the shifted path is tested on township below
+    res = advise(day, 4, scenarios="resampled")
     _check(day, res, 4)
     replays = [builtin_trace("district", s) for s in (21, 22, 23)]
 
@@ -73,3 +77,33 @@ def test_advice_closes_half_the_gap_to_flex_on_another_day():
 
     cur, adv, flex = mean("ortools"), mean("ortools", res["windows"]), mean("flex")
     assert (cur - adv) >= 0.5 * (cur - flex)
+
+
+def test_shifted_weeks_differ_in_mix_and_volume():
+    from dispatcher.generate import HALLS, shifted
+
+    desc = HALLS["township"]
+    a, b = shifted(desc, 1), shifted(desc, 2)
+    assert shifted(desc, 1) == a
+    assert a != b
+    assert abs(sum(s["share"] for s in a["services"]) - 1.0) < 1e-9
+    for s, s0 in zip(a["services"], desc["services"], strict=True):
+        assert 0.7 * s0["share"] / 1.3 <= s["share"] <= 1.3 * s0["share"] / 0.7
+    assert desc["arrivals_per_day"] <= a["arrivals_per_day"] <= 1.2 * desc["arrivals_per_day"] + 1
+
+
+def test_shifted_advice_never_below_the_greedy_floor_on_its_confirmation_days():
+    from dispatcher.advise import _across, _apply, _evaluate, greedy_pick, scenario_days
+
+    trace = builtin_trace("township", 1)
+    fit, confirm = scenario_days(trace, 2, 1, "shifted")
+    assert len(confirm) == 4
+    assert fit[0] is trace
+    res = advise(trace, 2, days=2)
+    assert res["scenarios"] == "shifted"
+    _check(trace, res, 2)
+    floor_fit = scenario_days(trace, 2, 1, "resampled")[0]
+    floor = _apply(trace["windows"], greedy_pick(floor_fit, trace["windows"], 2))
+    current = _evaluate(confirm, trace["windows"], "ortools")
+    chosen = _evaluate(confirm, res["windows"], "ortools")
+    assert _across(chosen, current) <= _across(_evaluate(confirm, floor, "ortools"), current)

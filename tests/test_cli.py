@@ -152,3 +152,25 @@ def test_user_passwd_list_and_hall_list(tmp_path):
     assert len(halls) == 1
     assert halls[0].startswith("demo\t")
     assert "windows" in halls[0]
+
+
+def test_the_demo_can_come_with_history(tmp_path):
+    """Past weekdays of served and rated tickets, so statistics and the skills advice have
+    something to show on a fresh demo."""
+    db = tmp_path / "h.db"
+    r = hallq("--db", str(db), "seed-demo", "--history", "3",
+              env={"HALLQ_DEMO_PASSWORD": "demo-pass-1"})
+    assert r.returncode == 0, r.stderr
+    conn = sqlite3.connect(db)
+    days = conn.execute("SELECT day, COUNT(*), SUM(status = 'done'), MAX(finished_at -"
+                        " started_at) FROM tickets GROUP BY day").fetchall()
+    assert len(days) == 3
+    assert all(n > 100 and done > 0.8 * n and longest > 60 for _, n, done, longest in days)
+    assert conn.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] > 50
+    # numbers restart each day, and no ticket is left waiting in the past
+    assert conn.execute("SELECT COUNT(*) FROM (SELECT day, number FROM tickets GROUP BY day,"
+                        " number HAVING COUNT(*) > 1)").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM tickets WHERE status = 'waiting'").fetchone()[0] == 0
+    (audit,) = conn.execute("SELECT COUNT(*) FROM events WHERE action = 'demo_history'"
+                            ).fetchone()
+    assert audit == 1

@@ -210,7 +210,8 @@ def test_robust_to_odd_input():
     s = {"now": NOW, "windows": [win("A", {}), win("B", {"zz": 1}, free=False)],
          "tickets": [tk(1, "nobody", 10), tk(2, "zz", 5)]}
     assert plan(s) == []
-    assert plan({}) == [] and plan({"windows": [], "tickets": []}) == []
+    assert plan({}) == []
+    assert plan({"windows": [], "tickets": []}) == []
     # a service missing from `services` still gets served with a default mean
     s2 = snap([win("A", {"x": 1})], [tk(1, "x", 10)], services={})
     assert plan(s2) == [{"window": "A", "ticket": 1}]
@@ -239,9 +240,13 @@ def test_explain_names_the_reasons():
     s = snap([win("A", {"a": 1}), win("B", {"b": 1}), win("C", {"b": 1})],
              [tk(1, "a", 12 * 60 + 5, priority=1)])
     zh = explain(s, "A", 1)
-    assert "优先群体" in zh and "12分钟" in zh and "少数可办窗口" in zh
+    assert "优先群体" in zh
+    assert "12分钟" in zh
+    assert "少数可办窗口" in zh
     en = explain(s, "A", 1, lang="en")
-    assert "priority group" in en and "12 min" in en and en.isascii()
+    assert "priority group" in en
+    assert "12 min" in en
+    assert en.isascii()
     assert explain(s, "A", 99) == "该号不在等候队列中"
 
 
@@ -299,6 +304,7 @@ def test_tail_guard_uses_the_flows_starvation_threshold_in_both_runs():
     s["params"] = {"starve_rel": 0.7, "starve_min_s": 600}
     parsed, prm = rules.parse(s), rules.params_of(s)
     proposal, plain = plan_flow(s), plan_flow(s, parsed, guard.plain_params(prm))
-    assert proposal != plain and plan(s) == plain
+    assert proposal != plain
+    assert plan(s) == plain
     # what the old code did: each run with the profile's relative guard -> a tie
     assert guard.projected_max(parsed, prm, proposal) == guard.projected_max(parsed, prm, plain)

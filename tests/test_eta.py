@@ -16,7 +16,8 @@ def test_every_waiting_ticket_gets_a_distinct_position(s):
     assert sorted(v["position"] for v in out.values()) == list(range(len(s["tickets"])))
     known = sorted((v["position"], v["eta_s"]) for v in out.values() if v["eta_s"] is not None)
     etas = [e for _, e in known]
-    assert etas == sorted(etas) and all(e >= 0 for e in etas)
+    assert etas == sorted(etas)
+    assert all(e >= 0 for e in etas)
 
 
 def test_eta_follows_windows_and_means():

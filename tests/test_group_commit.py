@@ -37,7 +37,8 @@ def test_a_refusal_in_a_group_undoes_only_its_own_changes(tmp_path):
     group = [_job("a", _insert("a")), _job("b", _insert("b", fail=True)), _job("c", _insert("c"))]
     d._run_group(group)
     assert [j.result for j in group] == ["a", None, "c"]
-    assert isinstance(group[1].error, ValueError) and group[0].error is group[2].error is None
+    assert isinstance(group[1].error, ValueError)
+    assert group[0].error is group[2].error is None
     assert all(j.done for j in group)
     assert [r[0] for r in d.conn().execute("SELECT v FROM t ORDER BY rowid")] == ["a", "c"]
     assert seen == ["a", "c"]  # handed on in order, after the commit
@@ -55,7 +56,7 @@ def test_a_failed_commit_acknowledges_nobody(tmp_path, monkeypatch):
     assert all(isinstance(j.error, OSError) and j.result is None for j in group)
     assert d.conn().execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
     assert seen == []
-    with pytest.raises(OSError):  # through write(), the caller sees it
+    with pytest.raises(OSError, match="disk I/O error"):  # through write(), the caller sees it
         d.write("x", _insert("x"))
 
 
@@ -78,7 +79,7 @@ def test_concurrent_writers_each_get_their_own_answer(tmp_path):
     for t in threads:
         t.join()
     for i in range(40):
-        assert (isinstance(out[str(i)], ValueError) if i % 5 == 0 else out[str(i)] == str(i))
+        assert isinstance(out[str(i)], ValueError) if i % 5 == 0 else out[str(i)] == str(i)
     rows = sorted(r[0] for r in d.conn().execute("SELECT v FROM t"))
     assert rows == sorted(str(i) for i in range(40) if i % 5)
     assert sorted(seen) == rows

@@ -24,3 +24,204 @@ def test_one_tickets_forecast_is_the_halls(app, client, auth, db):
     assert any(v["eta_s"] is not None for v in full.values())
     for tid, guess in full.items():
         assert planner.predict_one(conn, "demo", tid, now) == {tid: guess}
+
+
+# --- the kept inputs (domain/forecast_cache.py) against a forecast from scratch ---------------
+
+import shutil  # noqa: E402
+import sqlite3  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from queue_server import create_app, registry  # noqa: E402
+from queue_server.domain import forecast_cache, read_models  # noqa: E402
+from tests.helpers import PASSWORD  # noqa: E402
+
+SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice", "estate",
+            "biz-setup"]
+WINDOWS = [f"W{i:02d}" for i in range(1, 13)]
+
+OPS = st.one_of(
+    st.tuples(st.just("issue"), st.sampled_from(SERVICES), st.sampled_from([0, 0, 0, 1])),
+    st.tuples(st.just("cancel"), st.integers(0, 10_000)),
+    st.tuples(st.just("call"), st.sampled_from(WINDOWS)),
+    st.tuples(st.just("finish"), st.sampled_from(WINDOWS)),
+    st.tuples(st.just("no-show"), st.sampled_from(WINDOWS)),
+    st.tuples(st.sampled_from(["open", "pause", "close"]), st.sampled_from(WINDOWS)),
+    st.tuples(st.just("skills"), st.sampled_from(WINDOWS), st.sampled_from(SERVICES),
+              st.sampled_from([0.5, 1.0])),
+    # another process writing the same file, behind this one's back
+    st.tuples(st.just("other-cancel"), st.integers(0, 10_000)),
+    st.tuples(st.just("other-mean"), st.sampled_from(SERVICES), st.sampled_from([120, 900])),
+    st.tuples(st.just("other-issue"), st.sampled_from(SERVICES)),
+)
+
+
+def _fresh_app(folder, template):
+    for suffix in ("", ".secret", ".idkey"):
+        shutil.copy(f"{template}{suffix}", folder / f"hallq.db{suffix}")
+    return create_app({"DB": str(folder / "hallq.db"), "TESTING": True,
+                       "RATE_ADDRESS_PER_MIN": 0})
+
+
+def _waiting(conn) -> list[sqlite3.Row]:
+    return conn.execute("SELECT id, token_hash FROM tickets WHERE hall = 'demo'"
+                        " AND status = 'waiting' ORDER BY id").fetchall()
+
+
+def _check_kept_inputs(conn, cache, now: float) -> None:
+    """The kept inputs are what a fresh snapshot parses to, and every waiting ticket's
+    answer is the whole hall's forecast for it (planner.predictions, from scratch)."""
+    assert cache.inputs(conn, "demo", now) == planner.parsed(planner.snapshot(conn, "demo", now))
+    full = planner.predictions(conn, "demo", now)
+    for tid, guess in full.items():
+        assert planner.predict_one(conn, "demo", tid, now, source=cache) == {tid: guess}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(opened=st.sets(st.sampled_from(WINDOWS), min_size=0, max_size=6),
+       queue=st.lists(st.tuples(st.sampled_from(SERVICES), st.sampled_from([0, 0, 1])),
+                      max_size=25),
+       ops=st.lists(st.tuples(OPS, st.floats(0, 2400)), min_size=1, max_size=25))
+def test_kept_forecast_is_the_full_one(tmp_path_factory, demo_template, monkeypatch,
+                                       opened, queue, ops):
+    """Random halls (open windows, a queue with priority tickets) under random sequences of
+    issues, cancels, calls, finishes, no-shows, window and skills changes, and writes by
+    another process: every issue's answer over HTTP, and every waiting ticket's answer from
+    the kept inputs, equals the full forecast at the same instant."""
+    app = _fresh_app(tmp_path_factory.mktemp("kept"), demo_template)
+    clock_now = SimpleNamespace(t=clock.now())
+    monkeypatch.setattr(planner, "time", SimpleNamespace(time=lambda: clock_now.t))
+    staff, citizen = app.test_client(), app.test_client()
+    assert staff.post("/api/v1/auth/login", json={"username": "manager",
+                                                  "password": PASSWORD}).status_code == 200
+    for w in sorted(opened):
+        staff.post(f"/api/v1/windows/{w}/open")
+    served = registry.db(app).conn()
+    tokens: dict[int, str] = {}
+    for service, priority in queue:
+        r = citizen.post(f"{H}/tickets", json={"service": service, "priority": priority})
+        if r.status_code == 201:
+            tokens[r.json["ticket"]["id"]] = r.json["token"]
+    cache = forecast_cache.of(registry.db(app))
+    driver = Driver(staff, citizen, served, sqlite3.connect(app.config["DB"],
+                                                            isolation_level=None), tokens)
+    try:
+        for op, later in ops:
+            clock_now.t = clock.now() + later
+            getattr(driver, op[0].replace("-", "_"))(op, clock_now.t)
+            _check_kept_inputs(served, cache, clock_now.t)
+        _check_kept_inputs(served, cache, clock_now.t + 86400)  # tomorrow: nothing kept
+    finally:
+        driver.other.close()
+        registry.db(app).close()
+
+
+class Driver:
+    """One method per kind of random step; ``other`` writes as another process would."""
+
+    def __init__(self, staff, citizen, served, other, tokens: dict[int, str]):
+        self.staff, self.citizen, self.served = staff, citizen, served
+        self.other, self.tokens = other, tokens
+
+    def issue(self, op, now: float) -> None:
+        r = self.citizen.post(f"{H}/tickets", json={"service": op[1], "priority": op[2]})
+        if r.status_code != 201:  # refused when no window takes the service at all
+            return
+        t = r.json["ticket"]
+        self.tokens[t["id"]] = r.json["token"]
+        full = planner.predictions(self.served, "demo", now)[t["id"]]
+        assert t["position"] == int(full["position"])
+        assert t["eta_s"] == (None if full["eta_s"] is None else int(round(full["eta_s"])))
+
+    def cancel(self, op, now: float) -> None:
+        waiting = [r["id"] for r in _waiting(self.served) if r["id"] in self.tokens]
+        if waiting:
+            tid = waiting[op[1] % len(waiting)]
+            assert self.citizen.delete(f"/api/v1/tickets/{self.tokens[tid]}").status_code == 200
+
+    def window(self, op, now: float) -> None:
+        verb = "call-next" if op[0] == "call" else op[0]
+        self.staff.post(f"/api/v1/windows/{op[1]}/{verb}")
+
+    call = finish = no_show = open = pause = close = window
+
+    def skills(self, op, now: float) -> None:
+        cur = dict(self.served.execute("SELECT service, weight FROM skills WHERE window = ?",
+                                       (op[1],)).fetchall())
+        cur[op[2]] = op[3]
+        self.staff.put(f"/api/v1/windows/{op[1]}/skills", json={"skills": cur})
+
+    def other_cancel(self, op, now: float) -> None:
+        waiting = _waiting(self.served)
+        if waiting:
+            self.other.execute("UPDATE tickets SET status = 'cancelled' WHERE id = ?",
+                               (waiting[op[1] % len(waiting)]["id"],))
+
+    def other_mean(self, op, now: float) -> None:
+        self.other.execute("UPDATE services SET mean_service_s = ? WHERE id = ?",
+                           (op[2], op[1]))
+
+    def other_issue(self, op, now: float) -> None:
+        wall = clock.now()
+        self.other.execute(
+            "INSERT INTO tickets (hall, day, number, service, status, priority,"
+            " issued_at, order_at) VALUES ('demo', ?, 'Z' || abs(random() % 1000), ?,"
+            " 'waiting', 0, ?, ?)",
+            (clock.day_of(wall, read_models.tz_of(self.served, "demo")), op[1], wall, wall))
+
+
+def test_issue_and_cancel_extend_the_kept_inputs(app, mgr, db, monkeypatch):
+    """At a steady state (issue, cancel, issue, ...) no request re-reads the queue: each
+    write's own change moves the kept entry on; a call (or any other change) makes the next
+    reader read again."""
+    for w in ("W05", "W07", "W09"):
+        assert mgr.post(f"/api/v1/windows/{w}/open").status_code == 200
+    citizen = app.test_client()
+    for i in range(12):
+        assert citizen.post(f"{H}/tickets", json={"service": SERVICES[1 + i % 4]}).status_code \
+            == 201
+    reads = []
+    real = forecast_cache.ForecastCache._read
+    monkeypatch.setattr(forecast_cache.ForecastCache, "_read",
+                        lambda self, *a: reads.append(1) or real(self, *a))
+    for i in range(10):
+        r = citizen.post(f"{H}/tickets", json={"service": SERVICES[1 + i % 4]})
+        assert r.status_code == 201
+        assert citizen.delete(f"/api/v1/tickets/{r.json['token']}").status_code == 200
+    assert reads == []
+    assert mgr.post("/api/v1/windows/W07/call-next").json["ticket"] is not None
+    assert citizen.post(f"{H}/tickets", json={"service": "fund"}).status_code == 201
+    assert reads == [1]
+    conn = db.conn()
+    now = clock.now()
+    assert forecast_cache.of(db).inputs(conn, "demo", now) == planner.parsed(
+        planner.snapshot(conn, "demo", now))
+
+
+def test_the_counter_moves_with_every_forecast_input(db):
+    """The triggers (migration m007): each kind of change to what the forecast reads bumps
+    the hall's counter in its own transaction; a ticket's root (set by every issue) does not."""
+    conn = db.conn()
+    v = [forecast_cache.version(conn, "demo")]
+
+    def bumped(sql: str, args: tuple = ()) -> bool:
+        conn.execute(sql, args)
+        v.append(forecast_cache.version(conn, "demo"))
+        return v[-1] > v[-2]
+
+    assert bumped("UPDATE services SET mean_service_s = 123 WHERE id = 'fund'")
+    assert bumped("UPDATE skills SET weight = 0.5 WHERE window = 'W09' AND service = 'fund'")
+    assert bumped("UPDATE windows SET idle_since = 1 WHERE id = 'W01'")
+    assert bumped("UPDATE halls SET tz = 'Asia/Urumqi' WHERE id = 'demo'")
+    assert bumped("INSERT INTO tickets (hall, day, number, service, status, priority,"
+                  " issued_at, order_at) VALUES ('demo', '2030-01-01', 'X1', 'fund',"
+                  " 'waiting', 0, 1, 1)")
+    tid = conn.execute("SELECT MAX(id) FROM tickets").fetchone()[0]
+    assert not bumped("UPDATE tickets SET root = id WHERE id = ?", (tid,))
+    assert bumped("UPDATE tickets SET status = 'cancelled' WHERE id = ?", (tid,))
+    assert bumped("DELETE FROM tickets WHERE id = ?", (tid,))
+    assert not bumped("UPDATE halls SET live_seq = live_seq + 1 WHERE id = 'demo'")

@@ -33,4 +33,5 @@ def test_static_js_has_no_outside_urls(client):
         r = client.get(path)
         assert r.status_code == 200, path
         js = r.get_data(as_text=True)
-        assert "http://" not in js and "https://" not in js, path
+        assert "http://" not in js, path
+        assert "https://" not in js, path

@@ -64,6 +64,16 @@ def test_printer_and_public_url_come_from_app_config_only(app, client, monkeypat
     assert r.json["url"].startswith("http://hall.example.gov.cn/t/")
 
 
+def test_the_english_kiosks_qr_opens_the_english_phone_page(client):
+    r = client.post("/kiosk/demo/slip", json={"token": _issue(client), "lang": "en"})
+    assert r.status_code == 200
+    assert r.json["url"].endswith("?lang=en")
+    zh = client.post("/kiosk/demo/slip", json={"token": _issue(client), "lang": "zh"})
+    assert "?" not in zh.json["url"]
+    assert client.post("/kiosk/demo/slip", json={"token": _issue(client), "lang": "fr"}
+                       ).status_code == 422
+
+
 def test_printed_memory_is_bounded(app, client, monkeypatch):
     monkeypatch.setattr(kiosk, "PRINTED_KEEP", 2)
     app.config["PRINTER_FACTORY"] = Dummy

@@ -3,6 +3,7 @@ every personal field of a day past retention, keeps its statistics exact and the
 verifiable (a privacy canary over the whole database dump)."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -99,7 +100,8 @@ def test_free_text_is_masked_before_it_is_stored(app, db):
                    *(id_number(i) for i in range(1, 5)), "13912345678", "13698765432"):
         assert number not in text, number
     rating = db.one("SELECT reason, comment FROM ratings")
-    assert rating["comment"] == privacy.mask(COMMENT) and "张三" in rating["comment"]
+    assert rating["comment"] == privacy.mask(COMMENT)
+    assert "张三" in rating["comment"]
     assert rating["reason"] == "态度差 打***********投诉"
 
 
@@ -108,7 +110,8 @@ def test_a_day_past_retention_is_purged_its_statistics_and_the_chain_kept(app, d
     hashes = personal(db)
     assert len(hashes) == 6  # 3 IDs and 2 phones on tickets (legs share theirs), 1 appointment
     before_dump = dump(db)
-    assert all(h in before_dump for h in hashes) and "张三" in before_dump
+    assert all(h in before_dump for h in hashes)
+    assert "张三" in before_dump
     with db.read() as conn:
         figures = stats.compute(conn, "demo", day)
     events = db.one("SELECT COUNT(*) n FROM events")["n"]
@@ -180,3 +183,18 @@ def test_pause_reason_is_masked(app, db, auth):
 def test_retention_must_be_a_positive_number_of_days(tmp_path, days):
     with pytest.raises(ValueError, match="HALLQ_PERSONAL_DATA_DAYS"):
         create_app({"DB": str(tmp_path / "x.db"), "TESTING": True, "PERSONAL_DATA_DAYS": days})
+
+
+def test_the_audit_log_outlives_the_purge(app, db):
+    """网络安全法: audit events are kept at least 180 days; here nothing deletes them at all,
+    the purge of a day 200 days old included, and the database refuses to."""
+    a_day_of_personal_data(app)
+    seqs = [r["seq"] for r in db.all("SELECT seq FROM events ORDER BY seq")]
+    retention.purge_all(db, 30, now=clock.now() + (privacy.AUDIT_RETENTION_DAYS + 20) * DAY_S)
+    kept = [r["seq"] for r in db.all("SELECT seq FROM events ORDER BY seq")]
+    assert kept[:len(seqs)] == seqs
+    assert len(kept) == len(seqs) + 1
+    for sql in ("DELETE FROM events", "UPDATE events SET detail = '{}'"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.write("test", lambda tx, sql=sql: tx.run(sql))
+    assert [r["seq"] for r in db.all("SELECT seq FROM events ORDER BY seq")] == kept

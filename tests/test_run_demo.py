@@ -53,5 +53,18 @@ def test_the_demo_issues_outside_the_halls_hours_and_says_so(tmp_path):
     again.start()
     try:
         assert "HALLQ_DEMO_PASSWORD 未使用" in again.output()
+        # on 127.0.0.1 a slip's QR code would lead a phone nowhere: the start says what to do
+        assert "HALLQ_PUBLIC_URL=http://" in again.output()
     finally:
         again.kill()
+    public = ServerProcess(tmp_path / "d.db", env={"HALLQ_PUBLIC_URL": "http://10.1.2.3:5000"})
+    public.start()
+    try:
+        assert "HALLQ_PUBLIC_URL=" not in public.output()
+        issued = requests.post(f"{public.url}/api/v1/halls/demo/tickets",
+                               json={"service": "hukou"}, timeout=10).json()
+        slip = requests.post(f"{public.url}/kiosk/demo/slip", json={"token": issued["token"]},
+                             timeout=10).json()
+        assert slip["url"].startswith("http://10.1.2.3:5000/t/")
+    finally:
+        public.kill()

@@ -46,7 +46,8 @@ def test_no_show_costs_window_sixty_seconds_and_has_no_wait():
                            "service_s": 500, "no_show": True},
                           {"id": "y", "t": 1, "service": "a", "priority": 0, "service_s": 10}]}
     res = simulate(trace, "fifo")
-    assert res["served"] == 1 and res["no_show"] == 1
+    assert res["served"] == 1
+    assert res["no_show"] == 1
     assert res["max_wait_s"] == 59.0  # y is called when the window is free again at t=60
 
 
@@ -57,7 +58,8 @@ def test_ortools_beats_fifo_on_the_shared_traces(name):
     o, f = simulate(trace, "ortools"), simulate(trace, "fifo")
     assert o["unserved"] == f["unserved"] == 0
     assert o["mean_wait_s"] < 0.9 * f["mean_wait_s"]
-    assert o["p95_wait_s"] <= f["p95_wait_s"] and o["max_wait_s"] <= f["max_wait_s"]
+    assert o["p95_wait_s"] <= f["p95_wait_s"]
+    assert o["max_wait_s"] <= f["max_wait_s"]
     p = o["mean_wait_by_priority_s"]
     if name == "city-center":
         assert p["1"] <= 0.3 * p["0"]
@@ -76,7 +78,8 @@ def test_tail_guard_keeps_the_longest_wait_within_fifo_s():
     bare = simulate(trace, with_params({"tail_guard": 0}))
     assert bare["max_wait_s"] > f["max_wait_s"]
     assert o["mean_wait_s"] < f["mean_wait_s"]
-    assert o["p95_wait_s"] <= f["p95_wait_s"] and o["max_wait_s"] <= f["max_wait_s"]
+    assert o["p95_wait_s"] <= f["p95_wait_s"]
+    assert o["max_wait_s"] <= f["max_wait_s"]
     assert o["unserved"] == bare["unserved"] == 0
 
 
@@ -89,7 +92,8 @@ def test_dedicated_and_flex_bracket_the_policy():
 def test_eta_error_is_reported():
     res = simulate(builtin_trace("township", 1), "ortools", eta=True)
     assert res["eta"]["n"] > 100
-    assert res["eta"]["mae_s"] >= 0 and 0 <= res["eta"]["within_5min_share"] <= 1
+    assert res["eta"]["mae_s"] >= 0
+    assert 0 <= res["eta"]["within_5min_share"] <= 1
 
 
 def test_cli_json(capsys, tmp_path):
@@ -105,10 +109,13 @@ def test_cli_json(capsys, tmp_path):
 def test_generator_is_seeded_and_shaped():
     a, b = builtin_trace("district", 1), builtin_trace("district", 1)
     c = builtin_trace("district", 2)
-    assert a == b and a != c
+    assert a == b
+    assert a != c
     assert len(HALLS) >= 3
     ts = [x["t"] for x in a["arrivals"]]
-    assert ts == sorted(ts) and a["open_s"] <= ts[0] and ts[-1] <= a["close_s"]
+    assert ts == sorted(ts)
+    assert a["open_s"] <= ts[0]
+    assert ts[-1] <= a["close_s"]
     assert {x["service"] for x in a["arrivals"]} <= {s["id"] for s in a["services"]}
     assert all(x["priority"] != 2 or x["due_t"] >= x["t"] for x in a["arrivals"])
 
@@ -133,7 +140,7 @@ def test_chained_windows_rebuild_the_city_hall():
     assert [w["skills"] for w in rebuilt] == [w["skills"] for w in city["windows"]]
 
 
-@pytest.mark.parametrize("name,size", [("comprehensive-24", 24), ("comprehensive-40", 40),
+@pytest.mark.parametrize(("name", "size"), [("comprehensive-24", 24), ("comprehensive-40", 40),
                                        ("comprehensive-64", 64)])
 def test_comprehensive_halls_are_chained(name, size):
     wins = HALLS[name]["windows"]

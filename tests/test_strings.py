@@ -29,7 +29,8 @@ def load_strings(lang: str, text: str | None = None) -> dict[str, dict[str, str]
     if text is None:
         text = (HALLQ_STATIC / f"strings.{lang}.js").read_text(encoding="utf-8")
     m = re.search(r'HallQ\.i18n\.load\("(\w+)",\s*(\{.*\})\s*\);\s*$', text, re.S)
-    assert m and m.group(1) == lang, f"strings.{lang}.js: HallQ.i18n.load(\"{lang}\", {{...}});"
+    assert m, f"strings.{lang}.js: HallQ.i18n.load(\"{lang}\", {{...}});"
+    assert m.group(1) == lang, f"strings.{lang}.js: HallQ.i18n.load(\"{lang}\", {{...}});"
     return json.loads(m.group(2))
 
 
@@ -145,9 +146,11 @@ def test_both_languages_have_the_same_groups_keys_and_placeholders():
     for group in zh:
         only_zh = sorted(set(zh[group]) - set(en[group]))
         only_en = sorted(set(en[group]) - set(zh[group]))
-        assert not only_zh and not only_en, f"{group}: only zh {only_zh}, only en {only_en}"
+        assert not only_zh, f"{group}: only zh {only_zh}, only en {only_en}"
+        assert not only_en, f"{group}: only zh {only_zh}, only en {only_en}"
         for key, text in zh[group].items():
-            assert isinstance(text, str) and isinstance(en[group][key], str), f"{group}.{key}"
+            assert isinstance(text, str), f"{group}.{key}"
+            assert isinstance(en[group][key], str), f"{group}.{key}"
             assert (set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(en[group][key]))), \
                 f"{group}.{key}: the same {{placeholders}} in both languages"
             assert text, f"{group}.{key}: empty in Chinese"
@@ -225,10 +228,13 @@ def test_the_checks_catch_what_they_should():
     assert keys_in_js('t("a"); M.t("b.c", {n}); t(x ? "d" : "e"); t("g_" + x); t2 = "f";') == {
         "a", "b.c", "d", "e", "g_*"}
     strings = {"common": {"x": "1"}, "kiosk": {"y": "2"}, "status": {"waiting": "3"}}
-    assert resolves(strings, "y", ["kiosk", "common"]) and resolves(strings, "x", ["common"])
+    assert resolves(strings, "y", ["kiosk", "common"])
+    assert resolves(strings, "x", ["common"])
     assert resolves(strings, "status.waiting", ["common"])
-    assert resolves(strings, "status.*", []) and not resolves(strings, "status.w_*", [])
-    assert not resolves(strings, "y", ["common"]) and not resolves(strings, "status.nope", [])
+    assert resolves(strings, "status.*", [])
+    assert not resolves(strings, "status.w_*", [])
+    assert not resolves(strings, "y", ["common"])
+    assert not resolves(strings, "status.nope", [])
     with pytest.raises(AssertionError):
         load_strings("zh", 'HallQ.i18n.load("en", {});')
 

@@ -21,7 +21,10 @@
     // Before any call: a welcome and the hall's name, not "please go to" nowhere.
     $("now").classList.toggle("idle", !now);
     $("now-number").textContent = now ? now.number : "";
-    $("now-window").textContent = now ? pick(now.window) : "";
+    const name = now ? pick(now.window) : "";
+    $("now-window").textContent = name;
+    $("now-window").classList.toggle("long", name.length > 8 && name.length <= 16);
+    $("now-window").classList.toggle("longer", name.length > 16);
     $("now-service").textContent = now ? pick(now, "service_name") : "";
     if (flash) {
       $("now").classList.remove("flash");

@@ -114,7 +114,7 @@
     try {
       const body = { service: chosenService.id, channel: "kiosk" };
       if ($("priority").checked) body.priority = 1;
-      const issued = await HallQ.api("POST", `/halls/${hall}/tickets`, body);
+      const issued = await HallQ.issue(hall, body);
       await showSlip(issued);
     } catch (e) {
       $("confirm-error").textContent = e.message;
@@ -193,7 +193,7 @@
     renderApptFields();
     try {
       // No service: the server takes the booked one and names it in the ticket it answers.
-      const issued = await HallQ.api("POST", `/halls/${hall}/tickets`, {
+      const issued = await HallQ.issue(hall, {
         channel: "kiosk", appointment: apptCode, id_number: apptId });
       apptId = "";
       await showSlip(issued, true); // still busy: a second tap can't check in twice
@@ -209,8 +209,9 @@
   async function showSlip(issued, appointment = false) {
     let slip;
     try {
-      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`,
-        kioskId ? { token: issued.token, kiosk: kioskId } : { token: issued.token });
+      const body = { token: issued.token, lang: HallQ.i18n.lang };
+      if (kioskId) body.kiosk = kioskId;
+      slip = await HallQ.fetchJSON("POST", `/kiosk/${hall}/slip`, body);
     } catch (e) {
       // The server could not even try to print: cancel rather than leave a ghost number.
       await HallQ.api("DELETE", `/tickets/${issued.token}`).catch(() => null);

@@ -51,7 +51,10 @@
     $("t-position").textContent = ticket.position ?? "–";
     $("t-eta").textContent = ticket.eta_s == null ? "–"
       : ticket.eta_s > 0 ? t("minutes", { n: minutes(ticket.eta_s) }) : t("eta_soon");
-    const near = waiting && ticket.position != null && ticket.position <= NEAR;
+    // no ETA: no open window takes this service now, so "almost next" would be untrue
+    const noWindow = waiting && ticket.eta_s == null;
+    $("no-window").hidden = !noWindow;
+    const near = waiting && !noWindow && ticket.position != null && ticket.position <= NEAR;
     $("near").hidden = !near;
     if (near && !nearAlerted) { nearAlerted = true; alertCitizen(); }
     const called = ticket.status === "called" && ticket.window;
@@ -65,6 +68,9 @@
       $("t-status").textContent = `${t("st_serving")} · ${pick(ticket.window)}`;
     }
     $("cancel-card").hidden = !waiting;
+    const gone = { no_show: "gone_no_show", cancelled: "gone_cancelled" }[ticket.status];
+    $("gone").hidden = !gone;
+    if (gone) $("gone").textContent = t(gone);
     const mats = pickList(ticket);
     $("materials-card").hidden = !mats.length || !["waiting", "called", "held"].includes(ticket.status);
     $("materials").replaceChildren(...mats.map((m) => Object.assign(document.createElement("li"), { textContent: m })));

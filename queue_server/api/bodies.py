@@ -6,9 +6,9 @@ null; ``X | None = None``: null means left out.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from queue_server.api.fields import (
     KIOSK_RE,
@@ -92,6 +92,8 @@ class Login(Body):
 
 class Slip(Body):
     token: Text(128)
+    # the kiosk's language: the QR code opens the phone page in it
+    lang: Choice(("zh", "en"), "invalid_lang", "lang 须为 zh 或 en (lang: zh or en)") = None
     kiosk: Checked({"type": "string", "pattern": KIOSK_RE.pattern}, "invalid_kiosk",
                    "自助机编号无效 (kiosk: letters, digits, - and _)",
                    lambda v: isinstance(v, str) and bool(KIOSK_RE.match(v))) | None = None
@@ -107,6 +109,21 @@ class Reason(Body):
 
 class Unhold(Body):
     ticket: int  # a ticket id; one that is not this window's (or not a ticket) is a 404
+
+
+class CallNumber(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"number": "A012"}]})
+
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
+                                             max_length=8, pattern=r"^[A-Za-z][0-9]{1,6}$")]
+
+
+class Special(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"service": "hukou", "reason": "材料已核验"}]})
+
+    service: ServiceId
+    reason: Label(100, required=True)
 
 
 class Transfer(Body):

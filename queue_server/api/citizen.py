@@ -1,13 +1,15 @@
 """Citizen endpoints (no login): halls, services, issuing, following, cancelling, rating."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request
 
 from queue_server import registry
 from queue_server.api import bodies, ratelimit
 from queue_server.api.fields import accepts, keyed_hash
-from queue_server.domain import appointments, clock, planner, read_models, tickets
-from queue_server.errors import conflict, invalid, not_found
+from queue_server.domain import appointments, clock, forecast_cache, planner, read_models, tickets
+from queue_server.errors import bad_request, conflict, invalid, not_found
 from queue_server.registry import db
 from queue_server.store.db import Tx, loads
 
@@ -79,18 +81,48 @@ def issue(hall: str, body: bodies.Issue):
     registry.services().address_limiter.hit(client_address())
     registry.services().rollover.ensure(hall)
     limit = current_app.config["RATE_ID_PER_DAY"]
+    retry = _retry_token(hall, hall_row["tz"])
 
     def _issue(tx: Tx):
+        before = forecast_cache.version(tx.conn, hall)  # first: only this tx writes from here
+        if retry is not None:  # the same key today: the ticket it got, not a second number
+            prior = tx.one("SELECT * FROM tickets WHERE token_hash = ?",
+                           (tickets.token_hash(retry),))
+            if prior is not None:
+                return prior, retry, forecast_cache.change(tx.conn, hall, before)
         if id_hash:
             ratelimit.check_id_per_day(tx, id_hash, clock.day_of(tx.now, hall_row["tz"]), limit)
         if code is not None:
-            return appointments.check_in(tx, hall, code, service, id_hash, channel)
-        return tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash)
+            row, token = appointments.check_in(tx, hall, code, service, id_hash, channel, retry)
+        else:
+            row, token = tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash,
+                                       token=retry)
+        return row, token, forecast_cache.change(tx.conn, hall, before)
 
-    row, token = db().write("citizen", _issue)
-    preds = (planner.predict_one(db().conn(), hall, row["id"]) if row["status"] == "waiting"
-             else None)
+    row, token, change = db().write("citizen", _issue)
+    preds = None
+    if row["status"] == "waiting":
+        # committed: the kept forecast inputs may take this one ticket in instead of a re-read
+        cache = forecast_cache.of(db())
+        cache.added(change, row)
+        preds = planner.predict_one(db().conn(), hall, row["id"], source=cache)
     return jsonify({"ticket": read_models.ticket(db().conn(), row, preds), "token": token}), 201
+
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _retry_token(hall: str, tz: str) -> str | None:
+    """The token an ``Idempotency-Key`` header stands for today (a kiosk retrying after a
+    lost answer sends the same key and gets the same ticket), or None without the header."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise bad_request("bad_idempotency_key", "Idempotency-Key 须为 1–64 位字母、数字或 ._:-"
+                                                 " (Idempotency-Key: 1-64 of A-Z a-z 0-9 . _ : -)")
+    return tickets.retry_token(current_app.config["SECRET_KEY"], hall,
+                               clock.day_of(clock.now(), tz), key)
 
 
 @bp.post("/halls/<hall>/appointments")
@@ -132,10 +164,12 @@ def cancel(token: str):
     row = ticket_for_token(token)
 
     def _cancel(tx: Tx):
+        before = forecast_cache.version(tx.conn, row["hall"])
         fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
-        return tickets.cancel(tx, fresh)
+        return tickets.cancel(tx, fresh), forecast_cache.change(tx.conn, row["hall"], before)
 
-    after = db().write("citizen", _cancel)
+    after, change = db().write("citizen", _cancel)
+    forecast_cache.of(db()).removed(change, after)
     return {"ticket": read_models.ticket(db().conn(), after)}
 
 

@@ -34,7 +34,9 @@ def may_act(user: dict, w: sqlite3.Row) -> None:
     if auth.has_role(user, "manager"):
         return
     if w["clerk"] and w["clerk"] != user["username"]:
-        raise forbidden("该窗口已由其他工作人员登录 (another clerk is signed into this window)")
+        row = db().one("SELECT display_name FROM users WHERE username = ?", (w["clerk"],))
+        who = (row and row["display_name"]) or w["clerk"]
+        raise forbidden(f"该窗口已由 {who} 登录 ({who} is signed into this window)")
 
 
 def window_action(window_id: str, fn):
@@ -115,6 +117,14 @@ _ticket_action("recall", tickets.recall, "Call the current ticket again (a recal
 _ticket_action("start", tickets.start, "The citizen arrived: start serving the ticket.")
 _ticket_action("finish", tickets.finish, "Finish the ticket (then the citizen may rate it).")
 _ticket_action("no-show", tickets.no_show, "The called citizen did not come (过号).")
+
+
+@bp.post("/windows/<window_id>/call")
+@accepts(bodies.CallNumber)
+def call_number(window_id: str, body: bodies.CallNumber):
+    """指呼: call a waiting ticket by its number (a citizen back with the missing paper)."""
+    return ticket_reply(window_action(
+        window_id, lambda tx, w, u: calling.call_number(tx, w, body.number)))
 
 
 @bp.post("/windows/<window_id>/hold")

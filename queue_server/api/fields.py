@@ -291,7 +291,10 @@ def _value_error(model: type[BaseModel], key: str, e: dict) -> ApiError:
         zh, en = TYPE_NAMES[kind[:-5]]
         return bad_request("wrong_type", f"{key} 必须是{zh} ({key} must be {en})")
     if kind == "string_too_long":
-        return invalid("too_long", f"{key} 过长 ({key} longer than {e['ctx']['max_length']})")
+        n = e["ctx"]["max_length"]
+        return invalid("too_long", f"{key} 过长，最多 {n} 字 ({key} longer than {n})")
+    if kind == "string_pattern_mismatch":
+        return invalid("invalid_format", f"{key} 格式不正确 ({key} has the wrong format)")
     if kind == "string_too_short":
         return invalid("empty", f"{key} 不能为空 ({key} must not be empty)")
     if kind in ("greater_than_equal", "less_than_equal"):

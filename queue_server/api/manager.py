@@ -106,10 +106,16 @@ def monitor_state(conn, hall_row, now: float) -> dict:
     over_n: dict[str, int] = {}
     for a in over:
         over_n[a["service"]] = over_n.get(a["service"], 0) + 1
-    for s in read_models.services(conn, hall):
+    # a retired service still lists while citizens wait for it: they are called as before
+    # (its windows keep the skill) and must not vanish from the monitor
+    rows = conn.execute("SELECT * FROM services WHERE hall = ? AND (active = 1 OR id IN (SELECT"
+                        " service FROM tickets WHERE hall = ? AND status = 'waiting'))"
+                        " ORDER BY sort, id", (hall, hall)).fetchall()
+    for s in rows:
         n, oldest = longest.get(s["id"], (0, None))
         services.append({"service": s["id"], "name": s["name"], "name_en": s["name_en"] or "",
-                         "waiting": n, "longest_wait_s": int(now - oldest) if oldest else 0,
+                         "active": bool(s["active"]), "waiting": n,
+                         "longest_wait_s": int(now - oldest) if oldest else 0,
                          "limit_s": s["wait_limit_s"], "over": over_n.get(s["id"], 0)})
     day = stats.compute(conn, hall, today)
     counts = {k: day[k] for k in ("issued", "served", "no_show", "cancelled", "waiting",
@@ -167,13 +173,17 @@ def _save(hall: str, table: str, rid: str, data: dict, create: bool):
     row = db().write(manager()["username"],
                      lambda tx: admin.save(tx, table, hall, rid, data, create))
     noun = admin.NOUNS[table]
+    extra = {}
+    if table == "services" and not row["active"]:  # who still waits for a retired service
+        extra["waiting"] = db().one("SELECT COUNT(*) n FROM tickets WHERE service = ? AND"
+                                    " status = 'waiting'", (rid,))["n"]
     if table == "windows":
         return {noun: read_models.window_by_id(db().conn(), rid)}, 201 if create else 200
     out = dict(zip(row.keys(), tuple(row), strict=True))  # sqlite3.Row iterates values
     for key in admin.JSON_LISTS:
         if key in out:
             out[key] = loads(out[key], [])
-    return {noun: out}, 201 if create else 200
+    return {noun: out, **extra}, 201 if create else 200
 
 
 def _new(body: bodies.Body) -> tuple[str, dict]:

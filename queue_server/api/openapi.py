@@ -28,8 +28,9 @@ SERVICE = {"type": "object", "properties": {
                  " kiosk does not offer it"}},
     "required": ["id", "name", "category", "materials", "waiting", "eta_s", "servable"]}
 # The endpoints that answer 201 Created (everything else answers 200).
-CREATED = {"api_citizen.issue", "api_citizen.book", "api_citizen.rate", "api_manage.add_window",
-           "api_manage.add_category", "api_manage.add_service", "api_manage.add_user"}
+CREATED = {"api_citizen.issue", "api_citizen.book", "api_citizen.rate", "api_guide.special_ticket",
+           "api_manage.add_window", "api_manage.add_category", "api_manage.add_service",
+           "api_manage.add_user"}
 REPLIES = {
     "api_manage.hall_audit_verify": {"type": "object", "properties": {
         "hall": S, "ok": {"type": "boolean"}, "checked": INT,
@@ -51,6 +52,17 @@ def _tidy(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_tidy(v) for v in schema]
     return schema
+
+
+def header_parameters(endpoint: str) -> list[dict]:
+    """Request headers an endpoint reads (the pattern is the code's own)."""
+    if endpoint != "api_citizen.issue":
+        return []
+    from queue_server.api.citizen import IDEMPOTENCY_KEY
+    return [{"name": "Idempotency-Key", "in": "header", "required": False,
+             "description": "a retry with the same key on the same day gets the same ticket"
+                            " (and token) instead of a second number",
+             "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$"}}]
 
 
 def body_schema(view: Any) -> dict | None:
@@ -80,7 +92,8 @@ def document() -> dict:
         view = current_app.view_functions[rule.endpoint]
         summary = (view.__doc__ or rule.endpoint).strip().splitlines()[0]
         params = [{"name": n, "in": "path", "required": True, "schema": S}
-                  for n in rule.arguments] + query_parameters(view)
+                  for n in rule.arguments] + query_parameters(view) + header_parameters(
+                      rule.endpoint)
         body = body_schema(view)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             ok = "201" if rule.endpoint in CREATED else "200"

@@ -65,7 +65,7 @@ def book(tx: Tx, hall: str, service: str, slot_at: float, id_hash: str) -> sqlit
 
 
 def check_in(tx: Tx, hall: str, code: str, service: str | None, id_hash: str | None,
-             channel: str) -> tuple[sqlite3.Row, str]:
+             channel: str, token: str | None = None) -> tuple[sqlite3.Row, str]:
     """Turn a booking into a priority-2 ticket due at its slot. Without ``service`` the
     booking's own service is used; a given one must be the booked one."""
     appt = tx.one("SELECT * FROM appointments WHERE code = ? AND hall = ?", (code.upper(), hall))
@@ -81,7 +81,7 @@ def check_in(tx: Tx, hall: str, code: str, service: str | None, id_hash: str | N
         raise conflict("appointment_not_now", "请在预约时段前 1 小时至后 15 分钟内取号 (check in"
                                               " from 1 h before to 15 min after the slot)")
     row, token = tickets.issue(tx, hall, appt["service"], channel, 2, id_hash, None,
-                               due_at=appt["slot_at"], appointment=appt["code"])
+                               due_at=appt["slot_at"], appointment=appt["code"], token=token)
     tx.run("UPDATE appointments SET status = 'checked_in', ticket = ? WHERE code = ?"
            " AND status = 'booked'", (row["id"], appt["code"]))
     return row, token

@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from typing import Any, NamedTuple, Protocol
 
 from dispatcher import eta as eta_model
+from dispatcher import rules
 from dispatcher.explain import explain_all
 from dispatcher.model import plan_explained
 from queue_server.domain import clock
@@ -19,12 +21,48 @@ DEFAULT_MEAN_S = 600.0
 log = logging.getLogger(__name__)
 
 
+class Inputs(NamedTuple):
+    """What the forward run reads: ``rules.parse`` of a snapshot, and its profile."""
+
+    now: float
+    windows: list[rules.Window]
+    tickets: list[rules.Ticket]
+    means: dict[str, float]
+    params: rules.Params
+
+
+class InputsSource(Protocol):
+    """Kept inputs (domain/forecast_cache.py): ``None`` when it cannot give them."""
+
+    def inputs(self, conn: sqlite3.Connection, hall: str, now: float) -> Inputs | None: ...
+
+
+def parsed(snap: dict) -> Inputs:
+    """A snapshot as the forward run reads it."""
+    now, windows, tickets, means = rules.parse(snap)
+    return Inputs(now, windows, tickets, means, rules.params_of(snap))
+
+
 def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
              only_free: str | None = None) -> dict:
     """The dispatcher's view of a hall. ``only_free`` marks just that window free."""
     now = time.time() if now is None else now
     tz = conn.execute("SELECT tz FROM halls WHERE id = ?", (hall,)).fetchone()
     day = clock.day_of(now, tz["tz"] if tz else None)
+    return compose(read_hall(conn, hall, day), now,
+                   [ticket_item(t) for t in read_waiting(conn, hall, day)], only_free)
+
+
+def compose(hall_state: dict, now: float, tickets: list[dict],
+            only_free: str | None = None) -> dict:
+    """The snapshot at ``now`` from :func:`read_hall`'s values and the waiting tickets."""
+    return {"now": now, "windows": windows_at(hall_state, now, only_free), "tickets": tickets,
+            "services": hall_state["services"]}
+
+
+def read_hall(conn: sqlite3.Connection, hall: str, day: str) -> dict:
+    """Everything of the snapshot but the waiting tickets and the clock: services, windows
+    (with their current ticket), skills and today's load, as plain values."""
     services = {r["id"]: {"mean_service_s": float(r["mean_service_s"] or DEFAULT_MEAN_S)}
                 for r in conn.execute("SELECT id, mean_service_s FROM services WHERE hall = ?",
                                       (hall,))}
@@ -36,11 +74,19 @@ def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
     for r in conn.execute("SELECT s.window, s.service, s.weight FROM skills s JOIN windows w"
                           " ON w.id = s.window WHERE w.hall = ?", (hall,)):
         skills.setdefault(r["window"], {})[r["service"]] = r["weight"]
+    windows = [dict(w) for w in conn.execute(
+        "SELECT w.id, w.status, w.current, w.idle_since, t.service t_service,"
+        " t.called_at t_called, t.started_at t_started FROM windows w LEFT JOIN tickets t"
+        " ON t.id = w.current WHERE w.hall = ? AND w.status != 'closed'"
+        " ORDER BY w.sort, w.id", (hall,))]
+    return {"services": services, "load": load, "skills": skills, "windows": windows}
+
+
+def windows_at(hall_state: dict, now: float, only_free: str | None = None) -> list[dict]:
+    """The snapshot's windows at ``now`` from :func:`read_hall`'s values."""
+    services, load, skills = hall_state["services"], hall_state["load"], hall_state["skills"]
     windows = []
-    for w in conn.execute("SELECT w.*, t.service t_service, t.called_at t_called,"
-                          " t.started_at t_started FROM windows w LEFT JOIN tickets t"
-                          " ON t.id = w.current WHERE w.hall = ? AND w.status != 'closed'"
-                          " ORDER BY w.sort, w.id", (hall,)):
+    for w in hall_state["windows"]:
         if w["status"] == "paused" and not w["current"]:
             continue  # a paused window takes nothing until it reopens
         free = w["status"] == "open" and not w["current"]
@@ -58,18 +104,25 @@ def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
                         "busy_until": busy_until,
                         "idle_since": w["idle_since"] if free else None,
                         "served_today": n, "busy_seconds_today": busy})
-    tickets = []
+    return windows
+
+
+def read_waiting(conn: sqlite3.Connection, hall: str, day: str) -> list[sqlite3.Row]:
+    """The hall's waiting tickets in their order in line."""
     # Today's tickets only: leftovers of earlier days are ended by rollover.py, and must never
     # be called beside today's numbers even before that has run.
-    for t in conn.execute("SELECT id, service, order_at, priority, due_at FROM tickets"
-                          " WHERE hall = ? AND day = ? AND status = 'waiting'"
-                          " ORDER BY order_at, id", (hall, day)):
-        item = {"id": t["id"], "service": t["service"], "issued_at": t["order_at"],
-                "priority": t["priority"]}
-        if t["due_at"] is not None:
-            item["due_at"] = t["due_at"]
-        tickets.append(item)
-    return {"now": now, "windows": windows, "tickets": tickets, "services": services}
+    return conn.execute("SELECT id, service, order_at, priority, due_at FROM tickets"
+                        " WHERE hall = ? AND day = ? AND status = 'waiting'"
+                        " ORDER BY order_at, id", (hall, day)).fetchall()
+
+
+def ticket_item(t: sqlite3.Row | dict) -> dict:
+    """One waiting ticket as the snapshot carries it."""
+    item = {"id": t["id"], "service": t["service"], "issued_at": t["order_at"],
+            "priority": t["priority"]}
+    if t["due_at"] is not None:
+        item["due_at"] = t["due_at"]
+    return item
 
 
 def choose_for(conn: sqlite3.Connection, hall: str, window_id: str,
@@ -115,20 +168,37 @@ def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None) -
 
 
 def predict_one(conn: sqlite3.Connection, hall: str, ticket_id: int,
-                now: float | None = None) -> dict:
-    """``predictions(conn, hall, now)`` for one waiting ticket, exactly (tests/test_eta.py),
-    at the cost of the forward run up to its call: what an issue answers with."""
-    snap = snapshot(conn, hall, now)
-    guess = eta_model.predict_one(snap, ticket_id)
-    if guess["eta_s"] is None:  # as in predictions(): those waiting for the same service
-        mine = next(t for t in snap["tickets"] if t["id"] == ticket_id)
-        ahead = 0
-        for t in snap["tickets"]:
-            if t is mine:
-                break
-            ahead += t["service"] == mine["service"]
-        guess = {**guess, "position": ahead}
-    return {ticket_id: guess}
+                now: float | None = None, source: InputsSource | None = None) -> dict:
+    """``predictions(conn, hall, now)`` for one waiting ticket, exactly (tests/test_eta.py,
+    tests/test_issue_forecast.py), at the cost of the forward run up to its call: what an
+    issue answers with. With ``source`` (the process's forecast cache) the inputs come from
+    it when it holds them for the hall's current state, instead of from SQL."""
+    now = time.time() if now is None else now
+    if source is not None:
+        inputs = source.inputs(conn, hall, now)
+        if inputs is not None and any(t.id == ticket_id for t in inputs.tickets):
+            return {ticket_id: one(inputs, ticket_id)}
+    return {ticket_id: one(parsed(snapshot(conn, hall, now)), ticket_id)}
+
+
+def one(inputs: Inputs, ticket_id: Any) -> dict:
+    """Position and ETA of one of ``inputs.tickets``, as :func:`predictions` gives it."""
+    mine = next(t for t in inputs.tickets if t.id == ticket_id)
+    # A ticket no open window can serve is never called: no need to run the whole queue
+    # to find that out (a third of the demo's services at times).
+    if any(mine.service in w.skills for w in inputs.windows):
+        run = eta_model.calls(inputs.now, inputs.windows, inputs.tickets, inputs.means,
+                              inputs.params)
+        for pos, (t, at) in enumerate(run):
+            if t.id == ticket_id:
+                return {"position": pos, "eta_s": round(at - inputs.now, 1)}
+    # as in predictions(): eta None, and those waiting for the same service before it
+    ahead = 0
+    for t in inputs.tickets:  # in order of their place in line
+        if t is mine:
+            break
+        ahead += t.service == mine.service
+    return {"position": ahead, "eta_s": None}
 
 
 def predict_new(conn: sqlite3.Connection, hall: str, services: list[str],

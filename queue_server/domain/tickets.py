@@ -11,7 +11,9 @@ write transaction, one audit event with before/after, and the live events it cau
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -64,6 +66,14 @@ def token_hash(token: str) -> str:
 def new_token() -> str:
     """A secret for the citizen's ticket: 192 random bits, shown once, stored only hashed."""
     return secrets.token_urlsafe(24)
+
+
+def retry_token(secret: str, hall: str, day: str, key: str) -> str:
+    """The token of the ticket an ``Idempotency-Key`` names: derived from the key with the
+    server's secret, so a retry finds its ticket by the token's hash and nothing else is
+    stored; a new day (or another hall) gives a new ticket."""
+    mac = hmac.new(secret.encode(), f"issue|{hall}|{day}|{key}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
 
 
 def _move(tx: Tx, row: sqlite3.Row, action: str, **fields) -> sqlite3.Row:
@@ -122,9 +132,10 @@ def emit_window(tx: Tx, window_id: str) -> None:
 
 def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
           id_hash: str | None = None, phone_hash: str | None = None,
-          due_at: float | None = None, appointment: str | None = None
-          ) -> tuple[sqlite3.Row, str]:
-    """Issue a ticket; returns its row and the secret token (never stored in clear)."""
+          due_at: float | None = None, appointment: str | None = None,
+          token: str | None = None, reason: str | None = None) -> tuple[sqlite3.Row, str]:
+    """Issue a ticket; returns its row and the secret token (never stored in clear).
+    ``token``: a retry's (``retry_token``), else a fresh one."""
     svc = tx.one("SELECT s.*, c.prefix FROM services s JOIN categories c ON c.id = s.category"
                  " WHERE s.id = ? AND s.hall = ? AND s.active = 1", (service, hall))
     if svc is None:
@@ -136,7 +147,7 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
     tz = read_models.tz_of(tx.conn, hall)
     day = clock.day_of(tx.now, tz)
     number = _next_number(tx, hall, day, svc["prefix"])
-    token = new_token()
+    token = token or new_token()
     cur = tx.run(
         "INSERT INTO tickets (hall, day, number, service, status, priority, channel, token_hash,"
         " id_hash, phone_hash, issued_at, order_at, due_at) VALUES"
@@ -148,7 +159,8 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
     tx.audit(hall, "issue", ticket=row["id"],
              detail={"before": None, "after": {"status": "waiting"}, "number": number,
                      "service": service, "channel": channel, "priority": priority,
-                     **({"appointment": appointment} if appointment else {})})
+                     **({"appointment": appointment} if appointment else {}),
+                     **({"reason": reason} if reason else {})})
     # No ticket.updated: nobody can follow a ticket before its token is answered.
     emit_queue(tx, hall)
     return row, token
@@ -165,18 +177,27 @@ def _called(tx: Tx, ticket: sqlite3.Row, window: sqlite3.Row) -> TicketCalled:
         zone=window["zone"] or "", hall=ticket["hall"], follow_room=room_of(ticket))
 
 
-def _announce(tx: Tx, ticket: sqlite3.Row, window: sqlite3.Row, action: str) -> None:
+# How a call chose its ticket: the dispatcher, a 特呼号 (ahead of everyone), or the clerk
+# naming the number (指呼); the last two count as overrides of the dispatcher's order.
+CHOSEN_BY = ("dispatcher", "special", "number")
+SPECIAL = 3  # the priority of a 特呼号 (the dispatcher's groups are 0, 1 and 2)
+
+
+def _announce(tx: Tx, ticket: sqlite3.Row, window: sqlite3.Row, action: str,
+              chosen_by: str = "dispatcher") -> None:
     """Record the call in the audit (for snapshots) and push it to every screen."""
     event = _called(tx, ticket, window)
-    tx.audit(ticket["hall"], action, ticket=ticket["id"], window=window["id"],
-             detail={"before": {"status": "waiting" if action == "call" else "called"},
-                     "after": {"status": "called", "recall": ticket["recall"]},
-                     "number": ticket["number"], "service": ticket["service"],
-                     "call": event.payload()})
+    detail = {"before": {"status": "waiting" if action == "call" else "called"},
+              "after": {"status": "called", "recall": ticket["recall"]},
+              "number": ticket["number"], "service": ticket["service"], "call": event.payload()}
+    if chosen_by != "dispatcher":
+        detail["chosen_by"] = chosen_by
+    tx.audit(ticket["hall"], action, ticket=ticket["id"], window=window["id"], detail=detail)
     tx.emit(event)
 
 
-def call(tx: Tx, window: sqlite3.Row, ticket_id: int) -> sqlite3.Row:
+def call(tx: Tx, window: sqlite3.Row, ticket_id: int, chosen_by: str = "dispatcher"
+         ) -> sqlite3.Row:
     """Claim a waiting ticket for a window. The guarded update is what makes it exclusive."""
     cur = tx.run("UPDATE tickets SET status = 'called', window = ?, called_at = ?, recall = 0,"
                  " first_called_at = COALESCE(first_called_at, ?)"
@@ -186,7 +207,7 @@ def call(tx: Tx, window: sqlite3.Row, ticket_id: int) -> sqlite3.Row:
     tx.run("UPDATE windows SET current = ?, idle_since = NULL WHERE id = ?",
            (ticket_id, window["id"]))
     ticket = tx.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
-    _announce(tx, ticket, window, "call")
+    _announce(tx, ticket, window, "call", chosen_by)
     tx.tickets.add(ticket_id)
     emit_queue(tx, ticket["hall"])
     emit_window(tx, window["id"])

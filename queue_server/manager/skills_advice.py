@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from dispatcher import advise as advisor
 from dispatcher import eta as eta_model
+from queue_server import registry
 from queue_server.domain import clock, planner, read_models
 from queue_server.domain import window_state as win
 from queue_server.errors import conflict, invalid, not_found
@@ -127,11 +128,14 @@ def live_hints(conn: sqlite3.Connection, hall: str, now: float) -> list[dict]:
     """For each service whose predicted wait passes its limit, the one change that helps most:
     open a closed window that has the skill, or give an open window the service for now."""
     seq = read_models.hall_row(conn, hall)["live_seq"]
-    hit = _cache.get(hall)
+    # keyed by the database too: two apps (tests, or two cities on one process) may each
+    # have a hall "demo" at the same seq
+    key = (registry.db().path, hall)
+    hit = _cache.get(key)
     if hit and hit[1] == seq and now - hit[0] < HINT_TTL_S:
         return hit[2]
     hints = _hints(conn, hall, now)
-    _cache[hall] = (now, seq, hints)
+    _cache[key] = (now, seq, hints)
     return hints
 
 

@@ -148,7 +148,45 @@ def m006_user_hall(db: sqlite_utils.Database) -> None:
                " AND (SELECT COUNT(*) FROM halls) = 1")
 
 
-def m007_audit_chain(db: sqlite_utils.Database) -> None:
+def m007_forecast_version(db: sqlite_utils.Database) -> None:
+    """A per-hall counter of changes to what the dispatcher's forecast reads (tickets,
+    windows, skills, services, the hall's time zone), bumped by triggers in the writing
+    transaction itself: a process's cached forecast inputs (domain/forecast_cache.py) are
+    valid exactly while the counter it read still holds, whoever wrote the file since."""
+    db.execute("ALTER TABLE halls ADD COLUMN forecast_version INTEGER NOT NULL DEFAULT 0")
+    bump = "UPDATE halls SET forecast_version = forecast_version + 1 WHERE id = {}"
+    bump_in = ("UPDATE halls SET forecast_version = forecast_version + 1"
+               " WHERE id IN (SELECT hall FROM windows WHERE id IN ({}))")
+    # tickets.root and the token/hash/rating columns never reach the forecast: not watched,
+    # so an issue's own "SET root = id" is no second change
+    watched = ("hall, day, service, status, priority, order_at, due_at, window, called_at,"
+               " started_at, finished_at")
+    triggers = {
+        "tickets_fv_insert": ("AFTER INSERT ON tickets", bump.format("NEW.hall")),
+        "tickets_fv_update": (f"AFTER UPDATE OF {watched} ON tickets",
+                              bump.format("NEW.hall") + "; "
+                              + bump.format("OLD.hall") + " AND OLD.hall != NEW.hall"),
+        "tickets_fv_delete": ("AFTER DELETE ON tickets", bump.format("OLD.hall")),
+        "windows_fv_insert": ("AFTER INSERT ON windows", bump.format("NEW.hall")),
+        "windows_fv_update": ("AFTER UPDATE ON windows",
+                              bump.format("NEW.hall") + "; "
+                              + bump.format("OLD.hall") + " AND OLD.hall != NEW.hall"),
+        "windows_fv_delete": ("AFTER DELETE ON windows", bump.format("OLD.hall")),
+        "skills_fv_insert": ("AFTER INSERT ON skills", bump_in.format("NEW.window")),
+        "skills_fv_update": ("AFTER UPDATE ON skills", bump_in.format("NEW.window, OLD.window")),
+        "skills_fv_delete": ("AFTER DELETE ON skills", bump_in.format("OLD.window")),
+        "services_fv_insert": ("AFTER INSERT ON services", bump.format("NEW.hall")),
+        "services_fv_update": ("AFTER UPDATE ON services",
+                               bump.format("NEW.hall") + "; "
+                               + bump.format("OLD.hall") + " AND OLD.hall != NEW.hall"),
+        "services_fv_delete": ("AFTER DELETE ON services", bump.format("OLD.hall")),
+        "halls_fv_tz": ("AFTER UPDATE OF tz ON halls", bump.format("NEW.id")),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body}; END")
+
+
+def m008_audit_chain(db: sqlite_utils.Database) -> None:
     """Each hall's audit events hash-chained (``store/audit_chain.py``): ``prev_hash`` and
     ``hash`` columns, the events already there linked in ``seq`` order. The append-only
     trigger is lifted for this one migration only, inside its transaction."""
@@ -176,12 +214,12 @@ def m007_audit_chain(db: sqlite_utils.Database) -> None:
     )
 
 
-def m008_purgeable_appointments(db: sqlite_utils.Database) -> None:
+def m009_purgeable_appointments(db: sqlite_utils.Database) -> None:
     """An appointment's ``id_hash`` may be cleared (NULL) once its day is past the personal-data
     retention (``domain/privacy.py``)."""
     db["appointments"].transform(not_null={"id_hash": False})
 
 
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
-              m005_materials_en, m006_user_hall, m007_audit_chain,
-              m008_purgeable_appointments]
+              m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
+              m009_purgeable_appointments]

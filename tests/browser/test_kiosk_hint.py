@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.test_pages_flow import clerk_session, issue
@@ -19,3 +20,47 @@ def test_service_rows_say_the_wait_once(live, page_factory):
     kiosk.goto("/kiosk/demo?lang=en")
     kiosk.click("[data-category=biz]")
     expect(meta).to_have_text(re.compile(r"^about \d+ min · 1 ahead$"))
+
+
+def test_the_english_kiosks_qr_opens_the_phone_page_in_english(live, page_factory):
+    clerk_session(live.url, "clerk01", "W01")
+    kiosk = page_factory(live.url, (1080, 1920))
+    kiosk.goto("/kiosk/demo?lang=en")
+    kiosk.click("[data-category=biz]")
+    kiosk.click("[data-service=biz-setup]")
+    kiosk.click("#take")
+    expect(kiosk.locator("#slip-qr svg")).to_have_count(1)
+    url = kiosk.locator("#slip-qr").get_attribute("data-url")
+    assert url.endswith("?lang=en"), url
+    phone = page_factory(live.url, (390, 844), is_mobile=True, has_touch=True)
+    phone.goto(url.removeprefix(live.url))
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_lost_answer_is_retried_into_the_same_ticket(live, page_factory):
+    """The first answer never reaches the kiosk (the server issued the ticket): the kiosk
+    retries with the same Idempotency-Key and shows that ticket; no second number."""
+    clerk_session(live.url, "clerk01", "W01")
+    # the lost answer is the one console error this page may show
+    kiosk = page_factory(live.url, (1080, 1920), ignore_errors=["net::ERR_FAILED"])
+    seen: list[str] = []
+
+    def lose_the_first_answer(route):
+        seen.append(route.request.headers.get("idempotency-key", ""))
+        if len(seen) == 1:
+            route.fetch()   # the server issues the ticket ...
+            route.abort()   # ... and the answer is lost on the way back
+        else:
+            route.continue_()
+
+    kiosk.route("**/api/v1/halls/demo/tickets", lose_the_first_answer)
+    kiosk.goto("/kiosk/demo")
+    kiosk.click("[data-category=biz]")
+    kiosk.click("[data-service=biz-setup]")
+    kiosk.click("#take")
+    expect(kiosk.locator("#slip-number")).to_have_text("A001")
+    assert len(seen) == 2
+    assert seen[0]
+    assert seen[0] == seen[1]
+    waiting = requests.get(f"{live.url}/api/v1/halls/demo/services", timeout=10).json()
+    assert {s["id"]: s["waiting"] for s in waiting["services"]}["biz-setup"] == 1

@@ -121,3 +121,25 @@ def test_audit_shows_action_labels_newest_first(page_factory, hall):
         assert page.locator("#chain-badge").inner_text().startswith(badge)
         page.click("#sort")
         assert page.locator("#audit-table tbody tr").first.get_attribute("data-action") != "login"
+
+
+def test_skills_cells_show_their_weight_with_a_legend_and_unsaved_edits_ask(page_factory, hall):
+    """Not colour alone: each cell shows its weight (0.3 reads 0.3, 1 reads ●), a legend
+    says what they mean, and leaving with unsaved edits asks first."""
+    base = hall.url
+    boss = requests.Session()
+    login(boss, base, "manager")
+    assert boss.put(f"{base}/api/v1/windows/W13/skills",
+                    json={"skills": {"hukou": 1, "fund": 0.3}}, timeout=10).ok
+    page = manager_page(page_factory, base, "/manage/demo/skills")
+    cell = 'td.cell[data-window="W13"][data-service="{}"]'
+    page.wait_for_selector(cell.format("fund"))
+    assert page.locator(cell.format("fund")).inner_text() == "0.3"
+    assert page.locator(cell.format("hukou")).inner_text() == "●"
+    assert "主办" in page.locator("#skills-legend").inner_text()
+    page.locator(cell.format("civil")).click()  # an edit, not saved
+    with page.expect_event("dialog") as asked:
+        page.evaluate("setTimeout(() => { location.href = '/manage/demo'; })")  # leaving
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # stay
+    assert page.url.endswith("/manage/demo/skills")

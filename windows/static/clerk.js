@@ -66,6 +66,14 @@
     afterLogin();
   });
 
+  /** Another clerk's name while they are signed into this window (a manager may still act). */
+  function takenBy(w) {
+    const me = S.user && S.user.username;
+    const manager = S.user && ["manager", "admin"].includes(S.user.role);
+    return w.clerk && w.status !== "closed" && w.clerk.username !== me && !manager
+      ? w.clerk.display_name : null;
+  }
+
   async function pickWindow() {
     // An account bound to one hall works only there.
     const halls = (await call("GET", "/halls")).halls
@@ -113,6 +121,12 @@
         }
         return li;
       }));
+      const other = takenBy(w);
+      if (other) {  // not a workspace that looks live until the first action fails
+        b.disabled = true;
+        b.classList.add("taken");
+        b.title = t("taken_by", { name: other });
+      }
       b.addEventListener("click", () => choose(w));
       return b;
     }));
@@ -121,6 +135,10 @@
 
   async function openWork() {
     await refresh();
+    if (takenBy(S.detail.window)) {  // a remembered window someone else took meanwhile
+      S.windowId = null;
+      throw new Error("taken");
+    }
     S.hall = S.detail.window.hall;
     S.services = (await call("GET", `/halls/${S.hall}/services`)).services;
     render();
@@ -169,7 +187,7 @@
     $("cur-number").classList.toggle("empty", !cur);
     $("cur-empty").hidden = !!cur;
     $("cur-service").textContent = cur ? pick(cur, "service_name") : "";
-    const prio = cur && (cur.priority === 1 || cur.priority === 2) ? cur.priority : 0;
+    const prio = cur && [1, 2, 3].includes(cur.priority) ? cur.priority : 0;  // 3: 特呼号
     $("cur-priority").hidden = !prio;
     $("cur-priority").className = "prio prio-" + prio;
     $("cur-priority").textContent = prio ? t("prio_" + prio) : "";

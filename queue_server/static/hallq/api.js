@@ -12,8 +12,9 @@
   }
 
   /** fetch a URL with JSON; resolves to the JSON body, rejects with ApiError. */
-  async function fetchJSON(method, url, body) {
-    const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  async function fetchJSON(method, url, body, headers = {}) {
+    const opts = { method, headers: { Accept: "application/json", ...headers },
+      credentials: "same-origin" };
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
@@ -39,9 +40,24 @@
   }
 
   /** The JSON API: path is relative to /api/v1. */
-  const api = (method, path, body) => fetchJSON(method, "/api/v1" + path, body);
+  const api = (method, path, body, headers) => fetchJSON(method, "/api/v1" + path, body, headers);
+
+  /** Take a ticket, retrying a lost answer with the same Idempotency-Key: the server then
+   * answers the ticket the first try got instead of issuing a second number. */
+  async function issue(hall, body, tries = 3) {
+    const key = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+    for (let i = 1; ; i++) {
+      try {
+        return await api("POST", `/halls/${hall}/tickets`, body, { "Idempotency-Key": key });
+      } catch (e) {
+        if (e.status !== 0 || i >= tries) throw e;  // only a lost answer is worth a retry
+        await new Promise((r) => setTimeout(r, 400 * i));
+      }
+    }
+  }
 
   HallQ.ApiError = ApiError;
   HallQ.api = api;
+  HallQ.issue = issue;
   HallQ.fetchJSON = fetchJSON;
 })();

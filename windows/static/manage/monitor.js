@@ -41,7 +41,8 @@
     const sb = document.querySelector("#services-table tbody");
     sb.replaceChildren(...state.services.map((s) => el("tr",
       { class: s.over ? "over" : "", "data-service": s.service },
-      el("td", { text: M.pick(s) }), el("td", { class: "num", text: s.waiting }),
+      el("td", { text: M.pick(s) + (s.active === false ? " " + t("retired") : "") }),
+      el("td", { class: "num", text: s.waiting }),
       el("td", { class: "num", text: s.waiting ? M.dur(ago(s.longest_wait_s)) : "—" }),
       el("td", { class: "num", text: M.dur(s.limit_s) }),
       el("td", { class: "num", text: s.over || "" }))));

@@ -11,7 +11,7 @@
     windows: ["ed-windows", "id", [["name", "text"], ["name_en", "text"], ["zone", "text"], ["sort", "int"]]],
     categories: ["ed-categories", "id", [["name", "text"], ["name_en", "text"], ["prefix", "text"], ["sort", "int"]]],
     services: ["ed-services", "id", [["category", "select"], ["name", "text"], ["name_en", "text"],
-      ["mean_service_s", "num"], ["wait_limit_s", "int"], ["materials", "lines"], ["materials_en", "lines"],
+      ["mean_service_s", "dur"], ["wait_limit_s", "dur"], ["materials", "lines"], ["materials_en", "lines"],
       ["active", "bool"]]],
     users: ["ed-users", "username", [["display_name", "text"], ["staff_no", "text"],
       ["role", "select"], ["all_halls", "bool"], ["active", "bool"], ["password", "password"]]],
@@ -23,6 +23,10 @@
     if (kind === "select") return el("select", {}, options.map(([o, label]) =>
       el("option", { value: o, text: label, selected: o === value })));
     if (kind === "lines") return el("textarea", { rows: 2, value: (value || []).join("\n") });
+    if (kind === "dur") {  // m:ss, as the rest of the console shows times
+      return el("input", { type: "text", size: 6, placeholder: "m:ss", inputmode: "numeric",
+        value: value == null ? "" : HallQ.i18n.clock(value) });
+    }
     return el("input", { type: kind === "password" ? "password" : kind === "text" ? "text" : "number",
       value: value ?? "", size: kind === "text" ? 14 : 7, placeholder: kind === "password" ? t("new_password") : "" });
   }
@@ -31,13 +35,21 @@
     if (kind === "bool") return e.checked;
     if (kind === "int" || kind === "num") return e.value === "" ? undefined : Number(e.value);
     if (kind === "lines") return e.value.split("\n").map((x) => x.trim()).filter(Boolean);
+    if (kind === "dur") return e.value.trim() === "" ? undefined : seconds(e.value.trim());
     return e.value.trim() === "" ? undefined : e.value.trim();
+  }
+
+  /** "m:ss", "h:mm:ss" or whole minutes ("5") as seconds; NaN for anything else. */
+  function seconds(text) {
+    if (/^\d+$/.test(text)) return Number(text) * 60;
+    const m = /^(?:(\d+):)?(\d+):([0-5]\d)$/.exec(text);
+    return m ? Number(m[1] || 0) * 3600 + Number(m[2]) * 60 + Number(m[3]) : NaN;
   }
 
   function render(noun) {
     const [tid, key, cols] = EDITORS[noun];
     const opts = { category: data.categories.map((c) => [c.id, M.pick(c) || c.id]),
-      role: ["clerk", "manager", "admin"].map((r) => [r, t("role_" + r)]) };
+      role: ["guide", "clerk", "manager", "admin"].map((r) => [r, t("role_" + r)]) };
     const row = (item) => {
       const isNew = !item;
       // a new account belongs to this hall unless "all halls" is ticked
@@ -49,12 +61,19 @@
           const v = read(kind, inputs[i]);
           if (v !== undefined) body[f] = v;
         });
+        const bad = cols.find(([f, kind]) => kind === "dur" && Number.isNaN(body[f]));
+        if (bad) return M.toast(t("bad_duration", { field: t(bad[0]) }), "error");
         try {
           if (isNew) {
             body[key] = idInput.value.trim();
             await M.api("POST", `${H}/${noun}`, body);
           } else {
-            await M.api("PATCH", `${H}/${noun}/${encodeURIComponent(item[key])}`, body);
+            const r = await M.api("PATCH", `${H}/${noun}/${encodeURIComponent(item[key])}`, body);
+            if (r.waiting) {  // retired with citizens still waiting: they are called as before
+              M.toast(t("retired_waiting", { n: r.waiting }), "ok");
+              await load();
+              return;
+            }
           }
           M.toast(t("saved"), "ok");
           await load();

@@ -8,6 +8,11 @@
   let windows = [];
   let saved = {}; // window id -> skills as stored
   let edit = {};  // window id -> skills being edited
+  let unsaved = false;
+  // leaving with edits not saved asks first (the browser's own dialog)
+  window.addEventListener("beforeunload", (ev) => {
+    if (unsaved) ev.preventDefault();
+  });
 
   const same = (a, b) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
@@ -37,7 +42,10 @@
     return el("td", {
       class: "cell" + (v === 1 ? " w1" : v ? " wp" : "") + (dirty ? " dirty" : ""),
       "data-window": w.id, "data-service": s.id, "data-weight": v || 0,
-      title: `${M.pick(s)} · ${M.pick(w)}`, // the service, since its header may be far above text: v === undefined ? "" : v === 1 ? "●" : v,
+      // the service, since its header may be far above
+      title: `${M.pick(s)} · ${M.pick(w)}`,
+      // the weight itself, not colour alone: 0.3 and 0.5 look alike
+      text: v === undefined ? "" : v === 1 ? "●" : String(v),
       onclick: (ev) => {
         if (ev.shiftKey) {
           const raw = prompt(t("weight") + " (0–1)", v || "");
@@ -60,6 +68,7 @@
         services.map((s) => cell(w, s)))));
     const dirty = windows.some((w) => !same(edit[w.id], saved[w.id]));
     document.getElementById("save-skills").disabled = !dirty;
+    unsaved = dirty;
     document.getElementById("skills-empty").hidden = windows.length > 0 && services.length > 0;
   }
 
