@@ -184,3 +184,35 @@ def test_a_manager_sees_the_halls_sign_ins_in_the_audit(app, mgr):
     assert [e["detail"]["username"] for e in events] == ["clerk02"]
     logins = mgr.get(f"{H}/audit", query_string={"action": "login"}).json["events"]
     assert [e["actor"] for e in logins] == ["manager"]
+
+
+def test_the_chain_holds_under_concurrent_writers_some_refused(app, db):
+    """Writers queued together (group commit, a savepoint each): a refused writer's event is
+    undone with it, and the events that stay still form one unbroken chain."""
+    import threading
+
+    errors: list[Exception] = []
+
+    def writer(i: int) -> None:
+        def fn(tx):
+            tx.audit("demo", "test_write", detail={"i": i})
+            if i % 5 == 0:
+                raise ValueError(i)  # refused: its event must not stay in the chain
+
+        try:
+            db.write(f"w{i}", fn)
+        except ValueError as e:
+            errors.append(e)
+        finally:
+            db.release()
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    kept = db.all("SELECT detail FROM events WHERE action = 'test_write'")
+    assert len(errors) == 8
+    assert len(kept) == 32
+    result = audit_chain.verify(db.conn(), "demo")
+    assert result["ok"], result
