@@ -16,7 +16,9 @@ from flask import g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from queue_server import registry
+from queue_server.domain import privacy
 from queue_server.errors import forbidden, invalid, too_many, unauthorized
+from queue_server.store import audit_chain
 from queue_server.store.db import Database, Tx
 
 # the guide desk (导办台) issues 特呼号 and works no window: below the clerk
@@ -107,15 +109,31 @@ class LoginThrottle:
             self._fails.pop(key, None)
 
 
+def audit_hall(hall: str | None) -> str:
+    """Where an account's sign-ins are audited: its hall, or the server's chain for an account
+    of every hall and for a username that is no account (one event, not one per hall, and
+    not in the view of a hall that a stranger's guess has nothing to do with)."""
+    return hall if hall else audit_chain.SERVER_CHAIN
+
+
 def login(db: Database, username: str, password: str, address: str) -> tuple[dict, str]:
+    """Check the password; audited as ``login`` or ``login_failed`` (the username tried,
+    screened for numbers, and the address; never the password)."""
     throttle: LoginThrottle = registry.services().login_throttle
     key = (username, address)
     throttle.check(key)
-    row = db.one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    account = db.one("SELECT * FROM users WHERE username = ?", (username,))
+    row = account if account is not None and account["active"] else None
     # Hash even for an unknown user, so the answer's timing doesn't tell who exists.
     stored = row["password_hash"] if row is not None else _DUMMY_HASH
     if not check_password_hash(stored, password) or row is None:
         throttle.fail(key)
+        reason = ("unknown_user" if account is None else "disabled" if row is None
+                  else "wrong_password")
+        db.write("anonymous", lambda tx: tx.audit(
+            audit_hall(account["hall"] if account is not None else None), "login_failed",
+            detail={"username": privacy.mask(username), "address": address,
+                    "reason": reason}))
         raise unauthorized("用户名或密码错误 (wrong username or password)")
     throttle.clear(key)
     token = secrets.token_urlsafe(32)
@@ -125,14 +143,28 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[dic
         tx.run("INSERT INTO sessions (token_hash, username, created_at, expires_at, kind)"
                " VALUES (?, ?, ?, ?, 'login')",
                (_hash(token), username, tx.now, tx.now + SESSION_TTL_S))
+        tx.audit(audit_hall(row["hall"]), "login",
+                 detail={"username": username, "address": address})
 
     db.write(username, _store)
     return user_view(row), token
 
 
-def logout(db: Database, token: str) -> None:
-    db.write("system", lambda tx: tx.run("DELETE FROM sessions WHERE token_hash = ?",
-                                         (_hash(token),)))
+def logout(db: Database, token: str, address: str = "unknown") -> bool:
+    """End the session of ``token``; audited as ``logout`` when there was one to end."""
+
+    def _end(tx: Tx) -> bool:
+        who = tx.one("SELECT u.username, u.hall FROM sessions s JOIN users u ON"
+                     " u.username = s.username WHERE s.token_hash = ?", (_hash(token),))
+        if who is None:
+            return False  # nothing ended, nothing to audit
+        tx.actor = who["username"]
+        tx.run("DELETE FROM sessions WHERE token_hash = ?", (_hash(token),))
+        tx.audit(audit_hall(who["hall"]), "logout",
+                 detail={"username": who["username"], "address": address})
+        return True
+
+    return db.write("system", _end)
 
 
 def user_view(row) -> dict:

@@ -1,4 +1,5 @@
-"""The ``hallq`` command: init-db, seed-demo, hall add/list, user add/passwd/list."""
+"""The ``hallq`` command: init-db, seed-demo, hall add/list, user add/passwd/list, audit verify,
+purge."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,8 @@ import sys
 from queue_server import auth, demo, demo_history, registry
 from queue_server.domain import halls
 from queue_server.errors import ApiError
+from queue_server.live import retention
+from queue_server.store import audit_chain
 from queue_server.store.db import Database
 
 
@@ -49,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     hadd.add_argument("--open", default="09:00", help="opening time, HH:MM")
     hadd.add_argument("--close", default="17:30", help="closing time, HH:MM")
     hall.add_parser("list", help="list the halls")
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="sub",
+                                                                         required=True)
+    verify = audit.add_parser("verify", help="check the audit hash chains; exit 1 naming the"
+                                             " first broken event")
+    verify.add_argument("--hall", default=None,
+                        help=f"one hall's chain ({audit_chain.SERVER_CHAIN!r}: the server's)"
+                             " (default: every chain)")
+    purge = sub.add_parser("purge", help="clear personal data older than"
+                                         " HALLQ_PERSONAL_DATA_DAYS (counts per table)")
+    purge.add_argument("--dry-run", action="store_true", help="only show what would be cleared")
     return parser
 
 
@@ -136,10 +149,48 @@ def _user_list(app, db: Database, args) -> int:
     return 0
 
 
+def _audit_verify(app, db: Database, args) -> int:
+    with db.read() as conn:
+        if args.hall is None:
+            chains = audit_chain.halls(conn)
+        elif args.hall == audit_chain.SERVER_CHAIN or conn.execute(
+                "SELECT 1 FROM halls WHERE id = ?", (args.hall,)).fetchone():
+            chains = [args.hall]
+        else:
+            print(f"error: 大厅不存在 (unknown hall {args.hall!r})", file=sys.stderr)
+            return 1
+        results = [audit_chain.verify(conn, hall) for hall in chains]
+    for r in results:
+        if r["ok"]:
+            print(f"{r['hall']}\tok\t{r['checked']} events\thead {r['head']}")
+        else:
+            print(f"{r['hall']}\tBROKEN at event {r['broken_at']}\t{r['checked']} events"
+                  " before it verified")
+    broken = [r for r in results if not r["ok"]]
+    if broken:
+        print("error: 审计日志已被篡改 (audit chain broken at event "
+              f"{', '.join(str(r['broken_at']) for r in broken)})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _purge(app, db: Database, args) -> int:
+    days = int(app.config["PERSONAL_DATA_DAYS"])
+    results = retention.purge_all(db, days, dry_run=args.dry_run)
+    verb = "would clear" if args.dry_run else "cleared"
+    for r in results:
+        counts = ", ".join(f"{table} {n}" for table, n in r["counts"].items())
+        print(f"{r['hall']}\tbefore {r['before']}\t{verb}: {counts}")
+    if args.dry_run:
+        print(f"dry run: nothing cleared (retention {days} days)")
+    return 0
+
+
 COMMANDS = {("init-db", None): _init_db, ("seed-demo", None): _seed_demo,
             ("hall", "add"): _hall_add, ("hall", "list"): _hall_list,
             ("user", "add"): _user_add, ("user", "passwd"): _user_passwd,
-            ("user", "list"): _user_list}
+            ("user", "list"): _user_list, ("audit", "verify"): _audit_verify,
+            ("purge", None): _purge}
 
 
 if __name__ == "__main__":

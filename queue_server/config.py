@@ -26,6 +26,7 @@ DEFAULTS = {
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
     "PRINTERS": None,               # one per kiosk: k1=network:10.0.0.5,k2=usb:04b8:0e15
     "PUBLIC_URL": None,             # the address phones use for the slip's QR code
+    "PERSONAL_DATA_DAYS": 30,       # PIPL: ID/phone hashes and rating comments kept this long
     "OPEN_HOURS_ONLY": True,        # tickets are issued only within the hall's opening hours
     "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them
     "DEMO_PASSWORD": None,
@@ -33,7 +34,8 @@ DEFAULTS = {
     "ID_HASH_KEY": None,
 }
 INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
-        "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES"}
+        "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
+        "PERSONAL_DATA_DAYS"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "PING_INTERVAL_S", "PING_TIMEOUT_S",
           "SESSION_CHECK_S"}
 BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}

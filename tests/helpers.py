@@ -74,9 +74,11 @@ class ServerProcess:
 
 def seed_demo_db(db: Path) -> Path:
     """A database with the demo hall, made by the real ``hallq seed-demo`` command."""
+    # PYTHONPATH: this checkout's code, not the editable install's (which may be another's)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     subprocess.run([str(Path(sys.executable).with_name("hallq")), "--db", str(db), "seed-demo"],
                    check=True, cwd=ROOT, capture_output=True,
-                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD})
+                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD, "PYTHONPATH": path})
     return db
 
 

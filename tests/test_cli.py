@@ -16,8 +16,12 @@ HALLQ = str(Path(sys.executable).with_name("hallq"))
 
 
 def hallq(*args, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed ``hallq`` script, importing this checkout's code (PYTHONPATH first): the
+    editable install points at one checkout, which need not be the one under test."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     return subprocess.run([HALLQ, *args], input=stdin, text=True, capture_output=True,
-                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60)
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": path, **(env or {})},
+                          timeout=60)
 
 
 def test_init_db_has_no_accounts(tmp_path):

@@ -15,6 +15,7 @@ from queue_server.domain import clock, read_models
 from queue_server.live import alerts
 from queue_server.manager import admin, reports, stats
 from queue_server.registry import db
+from queue_server.store import audit_chain
 from queue_server.store.db import loads
 
 bp = Blueprint("api_manage", __name__, url_prefix="/api/v1")
@@ -62,6 +63,15 @@ def hall_audit(hall: str, args: bodies.AuditQuery):
                                       after=args.after, limit=limit, actor=args.actor,
                                       window=args.window, action=args.action)
     return {"from": first, "to": last, "events": events, "more": len(events) == limit}
+
+
+@bp.get("/halls/<hall>/audit/verify")
+@auth.require("manager")
+def hall_audit_verify(hall: str):
+    """Whether the hall's audit chain is unbroken (the console's badge)."""
+    hall_or_404(hall)
+    with db().read() as conn:
+        return audit_chain.verify(conn, hall)
 
 
 @bp.get("/halls/<hall>/monitor")

@@ -32,6 +32,11 @@ CREATED = {"api_citizen.issue", "api_citizen.book", "api_citizen.rate", "api_gui
            "api_manage.add_window", "api_manage.add_category", "api_manage.add_service",
            "api_manage.add_user"}
 REPLIES = {
+    "api_manage.hall_audit_verify": {"type": "object", "properties": {
+        "hall": S, "ok": {"type": "boolean"}, "checked": INT,
+        "broken_at": {"type": ["integer", "null"], "description": "seq of the first event"
+                      " whose hash or link does not match"}, "head": S},
+        "required": ["hall", "ok", "checked", "broken_at", "head"]},
     "api_citizen.services": {"type": "object", "properties": {
         "categories": {"type": "array", "items": {"type": "object"}},
         "services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}},

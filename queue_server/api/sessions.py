@@ -27,7 +27,7 @@ def login(body: bodies.Login):
 def logout():
     token = auth.request_token()
     if token:
-        auth.logout(registry.db(), token)
+        auth.logout(registry.db(), token, request.remote_addr or "unknown")
     session.clear()
     return {"ok": True}
 

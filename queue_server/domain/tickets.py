@@ -20,7 +20,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from queue_server.domain import clock, read_models
+from queue_server.domain import clock, privacy, read_models
 from queue_server.errors import conflict, invalid
 from queue_server.live.events import (
     HallUpdated,
@@ -266,7 +266,8 @@ def no_show(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
 
 def hold(tx: Tx, window: sqlite3.Row, reason: str | None) -> sqlite3.Row:
     """The citizen steps away (e.g. to fetch a document); the window takes the next one."""
-    t = _move(tx, current_of(tx, window), "hold", held_at=tx.now, hold_reason=reason)
+    t = _move(tx, current_of(tx, window), "hold", held_at=tx.now,
+              hold_reason=privacy.mask(reason))  # audited: no ID or phone numbers in it
     _release_window(tx, window)
     emit_window(tx, window["id"])
     return t
@@ -335,6 +336,8 @@ def rate(tx: Tx, ticket: sqlite3.Row, score: int, reason: str | None,
         raise conflict("not_done", "办结后才能评价 (only a finished ticket can be rated)")
     if tx.one("SELECT 1 FROM ratings WHERE ticket = ?", (ticket["id"],)):
         raise conflict("already_rated", "该票号已评价 (already rated)")
+    # Numbers a citizen types (ID, phone) are masked before anything is stored or audited.
+    reason, comment = privacy.mask(reason), privacy.mask(comment)
     tx.run("INSERT INTO ratings (ticket, score, reason, comment, at) VALUES (?, ?, ?, ?, ?)",
            (ticket["id"], score, reason, comment, tx.now))
     # The comment is free text that may hold personal data: audit the score only.

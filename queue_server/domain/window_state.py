@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from queue_server.domain import privacy
 from queue_server.domain.tickets import emit_queue, emit_window
 from queue_server.errors import conflict, invalid, not_found
 from queue_server.store.db import Tx
@@ -48,7 +49,7 @@ def open_(tx: Tx, w: sqlite3.Row, clerk: str | None) -> sqlite3.Row:
 def pause(tx: Tx, w: sqlite3.Row, reason: str | None) -> sqlite3.Row:
     if w["status"] == "closed":
         raise conflict("window_closed", "窗口未开启 (window is closed)")
-    return _set(tx, w, "window_pause", status="paused", pause_reason=reason or "",
+    return _set(tx, w, "window_pause", status="paused", pause_reason=privacy.mask(reason) or "",
                 status_since=tx.now)
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 import sqlite_utils
 
+from queue_server.store import audit_chain
 from queue_server.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -127,15 +128,25 @@ class Tx:
         window: str | None = None,
         detail: dict | None = None,
     ) -> int:
-        """Append one audit event (the only writer of the ``events`` table)."""
-        cur = self.conn.execute(
-            "INSERT INTO events (hall, at, actor, action, ticket, window, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (hall, self.now, self.actor, action, ticket, window,
-             json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)),
+        """Append one audit event (the only writer of the ``events`` table), linked to the
+        hall's chain (``store/audit_chain.py``). Its ``seq`` is chosen here, because it is part
+        of what is hashed; under ``BEGIN IMMEDIATE`` no other writer can take it meanwhile."""
+        event = {"seq": self.conn.execute(
+                     "SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetchone()[0],
+                 # as SQLite will give them back (REAL, INTEGER), so verify hashes the same
+                 "hall": str(hall), "at": float(self.now), "actor": str(self.actor),
+                 "action": str(action), "ticket": None if ticket is None else int(ticket),
+                 "window": None if window is None else str(window),
+                 "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)}
+        prev = audit_chain.head(self.conn, hall)
+        self.conn.execute(
+            "INSERT INTO events (seq, hall, at, actor, action, ticket, window, detail,"
+            " prev_hash, hash) VALUES (:seq, :hall, :at, :actor, :action, :ticket, :window,"
+            " :detail, :prev, :hash)",
+            {**event, "prev": prev, "hash": audit_chain.event_hash(prev, event)},
         )
         self.touched_halls.add(hall)
-        return int(cur.lastrowid)
+        return int(event["seq"])
 
     def emit(self, event: Event) -> None:
         """Queue a live event; it gets the hall's next ``seq`` now and is sent after commit."""

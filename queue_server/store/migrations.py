@@ -186,5 +186,40 @@ def m007_forecast_version(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body}; END")
 
 
+def m008_audit_chain(db: sqlite_utils.Database) -> None:
+    """Each hall's audit events hash-chained (``store/audit_chain.py``): ``prev_hash`` and
+    ``hash`` columns, the events already there linked in ``seq`` order. The append-only
+    trigger is lifted for this one migration only, inside its transaction."""
+    from queue_server.store import audit_chain
+
+    db.execute("ALTER TABLE events ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN hash TEXT")
+    db.execute("CREATE INDEX events_hall_seq ON events (hall, seq)")  # a chain's head, fast
+    db.execute("DROP TRIGGER events_no_update")
+    heads: dict[str, str] = {}
+    last = 0
+    while True:  # in batches: a log of months need not fit in memory at once
+        cur = db.execute(f"SELECT {', '.join(audit_chain.FIELDS)} FROM events WHERE seq > ?"
+                         " ORDER BY seq LIMIT 10000", [last])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        if not rows:
+            break
+        db.conn.executemany("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?",
+                            list(audit_chain.chain_rows(rows, heads)))
+        last = rows[-1]["seq"]
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+        " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+
+
+def m009_purgeable_appointments(db: sqlite_utils.Database) -> None:
+    """An appointment's ``id_hash`` may be cleared (NULL) once its day is past the personal-data
+    retention (``domain/privacy.py``)."""
+    db["appointments"].transform(not_null={"id_hash": False})
+
+
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
-              m005_materials_en, m006_user_hall, m007_forecast_version]
+              m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
+              m009_purgeable_appointments]

@@ -104,16 +104,23 @@ def test_audit_shows_action_labels_newest_first(page_factory, hall):
     base = hall.url
     number = requests.post(f"{base}/api/v1/halls/demo/tickets", json={"service": "hukou"},
                            timeout=10).json()["ticket"]["number"]
-    for lang, label in (("", "取号"), ("?lang=en", "Ticket issued")):
+    for lang, label, signed_in, badge in (
+            ("", "取号", "登录", "审计链完整"), ("?lang=en", "Ticket issued", "Signed in",
+                                          "Audit chain intact")):
         page = manager_page(page_factory, base, "/manage/demo/audit" + lang)
         wait_js(page, "document.querySelector('#audit-table tbody tr')")
         first = page.locator("#audit-table tbody tr").first
-        assert first.get_attribute("data-action") == "issue"   # newest first
-        assert first.locator("td.action").inner_text() == label
-        assert number in first.locator("td.detail .summary").inner_text()
+        # newest first: the manager's own sign-in, then the ticket issued before it
+        assert first.get_attribute("data-action") == "login"
+        assert first.locator("td.action").inner_text() == signed_in
+        issued = page.locator('#audit-table tbody tr[data-action="issue"]').first
+        assert issued.locator("td.action").inner_text() == label
+        assert number in issued.locator("td.detail .summary").inner_text()
         assert page.locator('#a-action option[value="issue"]').inner_text() == label
+        wait_js(page, "!document.getElementById('chain-badge').hidden")
+        assert page.locator("#chain-badge").inner_text().startswith(badge)
         page.click("#sort")
-        assert page.locator("#audit-table tbody tr").first.get_attribute("data-action") != "issue"
+        assert page.locator("#audit-table tbody tr").first.get_attribute("data-action") != "login"
 
 
 def test_skills_cells_show_their_weight_with_a_legend_and_unsaved_edits_ask(page_factory, hall):

@@ -17,7 +17,8 @@
     "transfer", "cancel", "expire", "rate", "window_open", "window_pause", "window_close",
     "window_skills", "window_auto", "window_add", "window_edit", "category_add", "category_edit",
     "service_add", "service_edit", "user_add", "user_edit", "seed_demo", "appointment_book",
-    "hall_notices", "hall_hours", "advice_apply", "wait_alert", "hall_add"];
+    "hall_notices", "hall_hours", "advice_apply", "wait_alert", "hall_add", "login", "logout",
+    "login_failed", "personal_data_purge"];
   // Ticket and window states in the shared status words.
   const STATES = ["waiting", "called", "serving", "held", "done", "no_show", "cancelled",
     "transferred", "open", "paused", "closed"];
@@ -113,6 +114,20 @@
     document.getElementById("a-" + k).value = v;
   }
   if (params.get("sort") === "asc") newestFirst = false;
+  /** The badge: whether the hall's audit hash chain verifies (GET …/audit/verify). */
+  async function chainBadge() {
+    const badge = document.getElementById("chain-badge");
+    try {
+      const r = await M.api("GET", `/halls/${M.hall}/audit/verify`);
+      badge.textContent = r.ok ? t("audit.chain_ok", { n: r.checked })
+        : t("audit.chain_broken", { seq: r.broken_at });
+      badge.className = "badge " + (r.ok ? "open" : "paused");
+      badge.hidden = false;
+    } catch (e) {
+      M.fail(e);
+    }
+  }
+
   document.getElementById("audit-form").addEventListener("submit", (e) => { e.preventDefault(); load(false); });
   document.getElementById("more").addEventListener("click", () => load(true));
   document.getElementById("sort").addEventListener("click", () => { newestFirst = !newestFirst; render(); });
@@ -121,4 +136,5 @@
     if (events.length) render();
   }).catch(() => {});
   load(false);
+  chainBadge();
 })();
