@@ -78,7 +78,8 @@ def main() -> None:
     sys.setswitchinterval(0.0005)  # see queue_server/wsgi.py
     settings: dict = {"DB": args.db}
     # A demo is tried at any hour (as `make demo` does), unless the hours are asked for.
-    any_hour = args.demo and not os.environ.get("HALLQ_OPEN_HOURS_ONLY")
+    hours = os.environ.get("HALLQ_OPEN_HOURS_ONLY", "").strip().lower()
+    any_hour = args.demo and hours in ("", "0", "false", "no", "off")  # `make demo` sets 0
     if any_hour:
         settings["OPEN_HOURS_ONLY"] = False
     app = create_app(settings)

@@ -57,10 +57,13 @@ def test_the_demo_issues_outside_the_halls_hours_and_says_so(tmp_path):
         assert "HALLQ_PUBLIC_URL=http://" in again.output()
     finally:
         again.kill()
-    public = ServerProcess(tmp_path / "d.db", env={"HALLQ_PUBLIC_URL": "http://10.1.2.3:5000"})
+    # as `make demo` starts it (HALLQ_OPEN_HOURS_ONLY=0): open at any hour, and it says so
+    public = ServerProcess(tmp_path / "d.db", env={"HALLQ_PUBLIC_URL": "http://10.1.2.3:5000",
+                                                    "HALLQ_OPEN_HOURS_ONLY": "0"})
     public.start()
     try:
         assert "HALLQ_PUBLIC_URL=" not in public.output()
+        assert "任何时间都可取号" in public.output()
         issued = requests.post(f"{public.url}/api/v1/halls/demo/tickets",
                                json={"service": "hukou"}, timeout=10).json()
         slip = requests.post(f"{public.url}/kiosk/demo/slip", json={"token": issued["token"]},
