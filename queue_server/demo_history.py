@@ -4,9 +4,10 @@ show (``make demo`` seeds five; ``run.py --demo --history N``, ``hallq seed-demo
 Each weekday gets arrivals over the opening hours with a morning and an afternoon peak, at
 about the capacity of the staffed windows (waits of a few minutes, longer at the peaks); a
 ticket is served by the window with its skill that frees up first (primary skills preferred),
-by that window's clerk, and some done tickets are rated. Written in one transaction with one
-audit event (``demo_history``): these tickets were never issued here, so they have no
-lifecycle events of their own.
+by that window's clerk, and some done tickets are rated. Not ``dispatcher.simulate``: that
+returns a day's figures, and this needs each ticket's times, window and clerk; the first free
+window is close enough for demo data. Written in one transaction with one audit event
+(``demo_history``): these tickets were never issued here, so they have no lifecycle events.
 """
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def apply(tx: Tx, hall: str, changes: list[dict]) -> list[str]:
 
 # Live hints ------------------------------------------------------------------------------
 
-_cache: dict[str, tuple[float, int, list]] = {}
+_cache: dict[tuple[str, str], tuple[float, int, list]] = {}  # (database, hall): hints
 HINT_TTL_S = 10.0
 
 
