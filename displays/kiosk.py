@@ -30,7 +30,7 @@ def kiosk(hall: str):
     if row is None:
         abort(404)
     kiosk_id = request.args.get("kiosk") or ""
-    if kiosk_id and not printer.KIOSK_RE.match(kiosk_id):
+    if kiosk_id and not printer.KIOSK_RE.fullmatch(kiosk_id):
         abort(400, "kiosk: letters, digits, - and _, up to 32")
     return render_template("kiosk.html", hall=hall, hall_name=row["name"],
                            hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai",

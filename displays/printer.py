@@ -43,7 +43,7 @@ def parse_map(value: str | dict | None) -> dict[str, str]:
                 pairs.append((kiosk.strip(), spec.strip()))
     out: dict[str, str] = {}
     for kiosk, spec in pairs:
-        if not KIOSK_RE.match(kiosk) or not spec or kiosk in out:
+        if not KIOSK_RE.fullmatch(kiosk) or not spec or kiosk in out:
             raise PrinterConfigError(f"HALLQ_PRINTERS: bad or repeated kiosk {kiosk!r}")
         out[kiosk] = spec
     return out

@@ -138,3 +138,13 @@ def test_retiring_a_service_strands_no_one(app, client, mgr):
     called = mgr.post("/api/v1/windows/W13/call-next").json["ticket"]
     assert called["number"] == issued.json["ticket"]["number"]
     assert client.post(f"{H}/tickets", json={"service": "hukou"}).status_code == 422
+
+
+def test_an_id_with_a_trailing_newline_is_refused(mgr, db):
+    """One id rule (domain/halls.ID_RE) for halls, windows, services and kiosks, matched over
+    the whole value: a `$` alone would let "W99\\n" through."""
+    before = db.one("SELECT COUNT(*) n FROM windows")["n"]
+    r = mgr.post(f"{H}/windows", json={"id": "W99\n", "name": "99号窗口"})
+    assert r.status_code == 422
+    assert r.json["error"]["code"] == "invalid_id"
+    assert db.one("SELECT COUNT(*) n FROM windows")["n"] == before

@@ -96,7 +96,7 @@ class Slip(Body):
     lang: Choice(("zh", "en"), "invalid_lang", "lang 须为 zh 或 en (lang: zh or en)") = None
     kiosk: Checked({"type": "string", "pattern": KIOSK_RE.pattern}, "invalid_kiosk",
                    "自助机编号无效 (kiosk: letters, digits, - and _)",
-                   lambda v: isinstance(v, str) and bool(KIOSK_RE.match(v))) | None = None
+                   lambda v: isinstance(v, str) and bool(KIOSK_RE.fullmatch(v))) | None = None
 
 
 # -- clerks ------------------------------------------------------------------------------------

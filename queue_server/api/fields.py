@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from queue_server.domain.halls import ID_RE  # one id rule for halls, windows, services
 from queue_server.errors import ApiError, bad_request, invalid
 
 # -- personal data ---------------------------------------------------------------------------
@@ -110,11 +111,10 @@ def Checked(schema: dict, code: str, message: str, ok: Callable[[Any], bool],
 
 
 Flag = bool
-ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # ids of windows, services, kiosks ...
-KIOSK_RE = re.compile(ID_PATTERN)
+KIOSK_RE = ID_RE  # kiosk names are ids too
 Id = Annotated[str, _check("invalid_id", "编号只能包含字母、数字、-、_，最多 32 位 (invalid id)",
-                           lambda v: re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", v)),
-               WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"})]
+                           lambda v: bool(ID_RE.fullmatch(v))),
+               WithJsonSchema({"type": "string", "pattern": ID_RE.pattern})]
 ServiceId = Text(64)
 IdNumber = Annotated[str, StringConstraints(max_length=32),
                      _check("invalid_id_number", "身份证号码无效 (invalid ID number)",
@@ -128,8 +128,6 @@ def weight_ok(v: Any) -> bool:
 
 
 WEIGHT_SCHEMA = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
-Weight = Checked(WEIGHT_SCHEMA, "invalid_weight", "权重须在 (0, 1] 之间 (weight must be in (0, 1])",
-                 weight_ok)
 
 
 def _weights(value: Any) -> dict[str, float]:

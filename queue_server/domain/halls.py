@@ -19,7 +19,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 def create(tx: Tx, hall_id: str, name: str, name_en: str = "", tz: str = "Asia/Shanghai",
            open_: str = "09:00", close: str = "17:30") -> dict:
     """Add an empty hall; one audit event (``hall_add``) in the new hall's log."""
-    if not isinstance(hall_id, str) or not ID_RE.match(hall_id):
+    if not isinstance(hall_id, str) or not ID_RE.fullmatch(hall_id):
         raise invalid("invalid_id", "编号只能包含字母、数字、- 和 _，最多 32 位"
                                     " (id: letters, digits, - and _, up to 32)")
     name, name_en = (name or "").strip(), (name_en or "").strip()
