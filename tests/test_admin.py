@@ -148,3 +148,5 @@ def test_an_id_with_a_trailing_newline_is_refused(mgr, db):
     assert r.status_code == 422
     assert r.json["error"]["code"] == "invalid_id"
     assert db.one("SELECT COUNT(*) n FROM windows")["n"] == before
+    assert mgr.get("/kiosk/demo?kiosk=k1%0A").status_code == 400  # a kiosk's name too
+    assert mgr.get("/kiosk/demo?kiosk=k1").status_code == 200
