@@ -37,6 +37,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from queue_server import create_app, registry  # noqa: E402
 from queue_server.domain import forecast_cache, read_models  # noqa: E402
+from queue_server.store.db import connect  # noqa: E402
 from tests.helpers import PASSWORD  # noqa: E402
 
 SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice", "estate",
@@ -100,7 +101,9 @@ def test_kept_forecast_is_the_full_one(tmp_path_factory, demo_template, monkeypa
                                                   "password": PASSWORD}).status_code == 200
     for w in sorted(opened):
         staff.post(f"/api/v1/windows/{w}/open")
-    served = registry.db(app).conn()
+    # a connection of the test's own: one taken from the app's pool would go back to it at
+    # the next request's teardown, and the publisher's thread could then use it meanwhile
+    served = connect(app.config["DB"])
     tokens: dict[int, str] = {}
     for service, priority in queue:
         r = citizen.post(f"{H}/tickets", json={"service": service, "priority": priority})
@@ -117,6 +120,7 @@ def test_kept_forecast_is_the_full_one(tmp_path_factory, demo_template, monkeypa
         _check_kept_inputs(served, cache, clock_now.t + 86400)  # tomorrow: nothing kept
     finally:
         driver.other.close()
+        served.close()
         registry.db(app).close()
 
 

@@ -108,7 +108,7 @@ class ForecastCache:
                          keys=tuple((t["order_at"], t["id"]) for t in waiting),
                          tickets=tuple(_parse_ticket(t) for t in waiting))
         finally:
-            if own:
+            if own and conn.in_transaction:  # never mask the error that may have ended it
                 conn.execute("COMMIT")
 
     def inputs(self, conn: sqlite3.Connection, hall: str, now: float) -> planner.Inputs | None:
