@@ -104,10 +104,15 @@ class _ServiceQueue:
 def predict(snapshot: dict) -> dict[Any, dict]:
     """{ticket_id: {"position": int, "eta_s": float | None}} for every waiting ticket.
     `eta_s` is None (and position counts after all others) when no window can serve it."""
-    now, windows, tickets, means = rules.parse(snapshot)
+    return predict_parsed(rules.parse(snapshot), rules.params_of(snapshot))
+
+
+def predict_parsed(parsed: tuple, prm: rules.Params) -> dict[Any, dict]:
+    """`predict` of a snapshot already parsed (`rules.parse`) with its profile `prm`."""
+    now, windows, tickets, means = parsed
     out: dict[Any, dict] = {}
     pos = 0
-    for t, at in calls(now, windows, tickets, means, rules.params_of(snapshot)):
+    for t, at in calls(now, windows, tickets, means, prm):
         out[t.id] = {"position": pos, "eta_s": round(at - now, 1)}
         pos += 1
     if pos < len(tickets):

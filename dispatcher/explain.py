@@ -28,10 +28,11 @@ def explain(snapshot: dict, window_id, ticket_id, lang: str = "zh") -> str:
 
 
 def explain_all(snapshot: dict, window_id, ticket_id, langs: tuple[str, ...] = ("zh", "en"),
-                guarded: bool | None = None) -> dict[str, str]:
+                guarded: bool | None = None, parsed: tuple | None = None) -> dict[str, str]:
     """`explain` in several languages. `guarded`: whether the tail guard chose this ticket, as
-    `model.plan_explained` already told the caller; None works it out (one more solve)."""
-    reasons = _reasons(snapshot, window_id, ticket_id, guarded)
+    `model.plan_explained` already told the caller; None works it out (one more solve).
+    `parsed`: `rules.parse(snapshot)` when the caller has it already."""
+    reasons = _reasons(snapshot, window_id, ticket_id, guarded, parsed)
     out = {}
     for lang in langs:
         txt = _TEXT.get(lang, _TEXT["zh"])
@@ -39,10 +40,10 @@ def explain_all(snapshot: dict, window_id, ticket_id, langs: tuple[str, ...] = (
     return out
 
 
-def _reasons(snapshot: dict, window_id, ticket_id,
-             guarded: bool | None) -> list[tuple[str, dict]]:
+def _reasons(snapshot: dict, window_id, ticket_id, guarded: bool | None,
+             parsed: tuple | None = None) -> list[tuple[str, dict]]:
     """The parts of the line as (text key, format arguments)."""
-    now, windows, tickets, means = rules.parse(snapshot)
+    now, windows, tickets, means = rules.parse(snapshot) if parsed is None else parsed
     t = next((x for x in tickets if x.id == ticket_id), None)
     if t is None:
         return [("unknown", {})]

@@ -189,9 +189,11 @@ def plan(snapshot: dict) -> list[dict]:
     return plan_explained(snapshot)[0]
 
 
-def plan_explained(snapshot: dict) -> tuple[list[dict], set]:
+def plan_explained(snapshot: dict, parsed: tuple | None = None) -> tuple[list[dict], set]:
     """`plan`'s decisions, and the windows whose ticket the tail guard chose over the flow's
-    proposal (the clerk's why-line says so: one solve serves the call and its reason)."""
+    proposal (the clerk's why-line says so: one solve serves the call and its reason).
+    `parsed`: `rules.parse(snapshot)` when the caller has it already (the server keeps the
+    parsed waiting tickets between calls)."""
     if rules.params_of(snapshot).fifo_order >= 0.5:
         # the hall's profile is the plain rule (dispatcher.nightly chose it): call exactly as
         # fifo does, so its waits are fifo's, not a near-copy of them
@@ -199,7 +201,8 @@ def plan_explained(snapshot: dict) -> tuple[list[dict], set]:
     if _too_large(snapshot):
         return plan_greedy(snapshot), set()
     try:
-        parsed, prm = rules.parse(snapshot), rules.params_of(snapshot)
+        parsed = rules.parse(snapshot) if parsed is None else parsed
+        prm = rules.params_of(snapshot)
         proposal = plan_flow(snapshot, parsed, prm)
     except Exception:  # noqa: BLE001 - the hall must keep calling even if the solver breaks
         return plan_greedy(snapshot), set()

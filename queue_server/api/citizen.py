@@ -84,12 +84,11 @@ def issue(hall: str, body: bodies.Issue):
     retry = _retry_token(hall, hall_row["tz"])
 
     def _issue(tx: Tx):
-        before = forecast_cache.version(tx.conn, hall)  # first: only this tx writes from here
         if retry is not None:  # the same key today: the ticket it got, not a second number
             prior = tx.one("SELECT * FROM tickets WHERE token_hash = ?",
                            (tickets.token_hash(retry),))
             if prior is not None:
-                return prior, retry, forecast_cache.change(tx.conn, hall, before)
+                return prior, retry
         if id_hash:
             ratelimit.check_id_per_day(tx, id_hash, clock.day_of(tx.now, hall_row["tz"]), limit)
         if code is not None:
@@ -97,15 +96,13 @@ def issue(hall: str, body: bodies.Issue):
         else:
             row, token = tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash,
                                        token=retry)
-        return row, token, forecast_cache.change(tx.conn, hall, before)
+        return row, token
 
-    row, token, change = db().write("citizen", _issue)
+    row, token = db().write("citizen", _issue)
     preds = None
-    if row["status"] == "waiting":
-        # committed: the kept forecast inputs may take this one ticket in instead of a re-read
-        cache = forecast_cache.of(db())
-        cache.added(change, row)
-        preds = planner.predict_one(db().conn(), hall, row["id"], source=cache)
+    if row["status"] == "waiting":  # from the kept inputs, with the tickets changed since
+        preds = planner.predict_one(db().conn(), hall, row["id"],
+                                    source=forecast_cache.of(db()))
     return jsonify({"ticket": read_models.ticket(db().conn(), row, preds), "token": token}), 201
 
 
@@ -150,7 +147,8 @@ def ticket_for_token(token: str):
 @bp.get("/tickets/<token>")
 def follow(token: str):
     row = ticket_for_token(token)
-    preds = planner.predictions(db().conn(), row["hall"]) if row["status"] == "waiting" else None
+    preds = (planner.predictions(db().conn(), row["hall"], source=forecast_cache.of(db()))
+             if row["status"] == "waiting" else None)
     view = read_models.ticket(db().conn(), row, preds)
     svc = db().one("SELECT materials, materials_en FROM services WHERE id = ?",
                    (row["service"],))
@@ -164,12 +162,10 @@ def cancel(token: str):
     row = ticket_for_token(token)
 
     def _cancel(tx: Tx):
-        before = forecast_cache.version(tx.conn, row["hall"])
         fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
-        return tickets.cancel(tx, fresh), forecast_cache.change(tx.conn, row["hall"], before)
+        return tickets.cancel(tx, fresh)
 
-    after, change = db().write("citizen", _cancel)
-    forecast_cache.of(db()).removed(change, after)
+    after = db().write("citizen", _cancel)
     return {"ticket": read_models.ticket(db().conn(), after)}
 
 

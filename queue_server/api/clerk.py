@@ -8,7 +8,7 @@ from flask import Blueprint
 from queue_server import auth, registry
 from queue_server.api import bodies
 from queue_server.api.fields import Empty, accepts
-from queue_server.domain import calling, planner, read_models, tickets
+from queue_server.domain import calling, forecast_cache, planner, read_models, tickets
 from queue_server.domain import window_state as win
 from queue_server.errors import forbidden, not_found, unauthorized
 from queue_server.registry import db
@@ -52,7 +52,8 @@ def window_action(window_id: str, fn):
 
 
 def ticket_reply(row: sqlite3.Row) -> dict:
-    preds = planner.predictions(db().conn(), row["hall"]) if row["status"] == "waiting" else None
+    preds = (planner.predictions(db().conn(), row["hall"], source=forecast_cache.of(db()))
+             if row["status"] == "waiting" else None)
     return {"ticket": read_models.ticket(db().conn(), row, preds)}
 
 
@@ -97,7 +98,8 @@ def call_next(window_id: str, body: Empty):
     if w is not None:
         may_act(user, w)  # a refused call must not run the hall's end-of-day clean-up
         registry.services().rollover.ensure(w["hall"])
-    row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w))
+    cache = forecast_cache.of(db())
+    row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w, cache))
     if row is None:
         return {"ticket": None}
     return {**ticket_reply(row), "why": why.get("zh", ""), "why_en": why.get("en", "")}

@@ -9,9 +9,11 @@ from queue_server.errors import conflict, invalid, not_found
 from queue_server.store.db import Tx
 
 
-def call_next(tx: Tx, w: sqlite3.Row) -> tuple[sqlite3.Row | None, dict[str, str]]:
+def call_next(tx: Tx, w: sqlite3.Row, source: planner.InputsSource | None = None
+              ) -> tuple[sqlite3.Row | None, dict[str, str]]:
     """Give window ``w`` its next ticket; returns the called row (or None) and why it was
-    chosen, in one line, by language ({"zh", "en"})."""
+    chosen, in one line, by language ({"zh", "en"}). ``source``: the process's kept forecast
+    inputs (domain/forecast_cache.py), so the plan does not read the whole queue again."""
     if w["status"] != "open":
         raise conflict("window_not_open", "窗口未开启或已暂停 (window is not open)")
     if w["current"]:
@@ -23,10 +25,11 @@ def call_next(tx: Tx, w: sqlite3.Row) -> tuple[sqlite3.Row | None, dict[str, str
     if special is not None:
         return tickets.call(tx, w, special["id"], "special"), {
             "zh": "特呼号，优先办理", "en": "a special call (特呼), served first"}
-    ticket_id, snap, guarded = planner.choose_for(tx.conn, w["hall"], w["id"], tx.now)
+    ticket_id, snap, inputs, guarded = planner.choose_for(
+        tx.conn, w["hall"], w["id"], tx.now, source, tx.after_commit)
     if ticket_id is None:
         return None, {}
-    why = planner.explain(snap, w["id"], ticket_id, guarded)
+    why = planner.explain(snap, w["id"], ticket_id, guarded, inputs)
     return tickets.call(tx, w, ticket_id), why
 
 

@@ -1,42 +1,39 @@
-"""The forecast's inputs per hall, kept between requests: what an issue's answer needs.
+"""The dispatcher's inputs per hall, kept between requests and brought up to date by deltas.
 
-An issue's answer (the new ticket's position and ETA) is the dispatcher's forward run over
-the hall's windows and waiting tickets. Reading and parsing those from SQL on every request
-cost more than the run itself, so each process keeps them per hall, labelled with the hall's
-``forecast_version``: a counter that triggers (migration m007) bump in the very transaction
-that changes anything the forecast reads, whichever process or code path wrote it.
+Every call-next plans over the hall's waiting tickets, every issue answers with the new
+ticket's place in the forward run over them, and the phones' positions run over them once a
+second. Reading and parsing hundreds of waiting tickets from SQL each time cost more than the
+plan or the run itself (docs/benchmarks.md), so each process keeps them per hall, labelled with
+the hall's ``forecast_version``: a counter that triggers bump in the very transaction that
+changes anything the forecast reads, whichever process or code path wrote it (migration m007).
+Each ticket row also carries the counter of its last such change (``tickets.fv``, m013).
 
-- A request reads the counter (one indexed row) and uses the kept inputs only when the label
-  equals it; otherwise it reads everything again. A stale entry is never used.
-- An issue or a cancel in this process tells the cache its own change (``Change``): the
-  counter before and after its statements, read inside its ``BEGIN IMMEDIATE``. When exactly
-  one counted change happened (after = before + 1) it was that ticket's insert or status
-  update, so the new entry is the old one with the ticket added or removed; anything else
-  (a call, a skills edit, another process) just leaves the next reader to re-read.
-- Entries are immutable and replaced whole, so greenlets (or threads) never see one half
-  made; a lost race between two writers costs a re-read, never a wrong answer.
+- A reader reads the counter (one indexed row). Equal to the kept label: the kept inputs hold.
+  Greater: only the tickets changed since (``fv`` above the label, an index range) and the
+  hall's few other rows (windows, skills, services, today's load) are read again, in the same
+  read transaction, and patched in. A deleted ticket, or one moved to another hall, bumps
+  ``forecast_epoch`` instead (rare: never in the hall's own code); then everything is re-read.
+- Inside a write transaction the state read may include the group's uncommitted changes, so it
+  is used but kept only once the transaction commits (``Tx.after_commit``): a rolled-back
+  change can never leave its label on kept inputs that a later transaction's same counter value
+  would then seem to confirm.
+- Entries are immutable and replaced whole, so greenlets (or threads) never see one half made.
 
-Only the waiting tickets and the hall's other rows are kept; everything that moves with the
-clock (busy windows' ends, idle times, the day) is worked out again per request from them.
+Everything that moves with the clock (busy windows' ends, idle times, the day) is worked out
+again per request from the kept rows. ``tests/test_issue_forecast.py`` checks, under random
+sequences of every kind of change and of writes by another process, that the kept inputs are
+exactly what a fresh snapshot gives.
 """
 from __future__ import annotations
 
 import bisect
 import sqlite3
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from dispatcher import rules
 from queue_server.domain import clock, planner
-
-
-class Change(NamedTuple):
-    """What one write transaction did to a hall's forecast inputs: the counter around it."""
-
-    hall: str
-    before: int
-    after: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +41,13 @@ class Entry:
     """A hall's forecast inputs at one ``forecast_version`` (never mutated)."""
 
     version: int
+    epoch: int
     tz: str | None
     day: str
     hall_state: dict  # planner.read_hall(): services, windows, skills, today's load
     keys: tuple[tuple[float, int], ...]  # (order_at, id) of each waiting ticket, in line order
-    tickets: tuple[rules.Ticket, ...]  # the same tickets, parsed as the dispatcher parses them
+    items: tuple[dict, ...]  # the same tickets as the snapshot carries them
+    tickets: tuple[rules.Ticket, ...]  # and as the dispatcher parses them
 
 
 def version(conn: sqlite3.Connection, hall: str) -> int:
@@ -57,15 +56,13 @@ def version(conn: sqlite3.Connection, hall: str) -> int:
     return -1 if row is None else int(row[0])
 
 
-def change(conn: sqlite3.Connection, hall: str, before: int) -> Change:
-    """Close a ``Change`` opened by reading :func:`version` earlier in the same transaction."""
-    return Change(hall, before, version(conn, hall))
+_TICKET_COLS = "id, service, order_at, priority, due_at"
 
 
-def _parse_ticket(row: sqlite3.Row | dict) -> rules.Ticket:
+def _parse(items: list[dict]) -> list[rules.Ticket]:
     # through rules.parse itself, so a kept ticket is exactly what a fresh parse would give
     # (order_at is NOT NULL, so the clock passed here never shows through)
-    return rules.parse({"now": 0.0, "tickets": [planner.ticket_item(row)]})[2][0]
+    return rules.parse({"now": 0.0, "tickets": items})[2]
 
 
 class ForecastCache:
@@ -74,85 +71,108 @@ class ForecastCache:
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
 
-    def entry(self, conn: sqlite3.Connection, hall: str, now: float) -> Entry | None:
-        """The hall's inputs valid now: the kept entry if its label is the database's
-        current counter and its day is today's, else read again (and kept)."""
-        row = conn.execute("SELECT forecast_version, tz FROM halls WHERE id = ?",
-                           (hall,)).fetchone()
-        if row is None:
-            return None
-        day = clock.day_of(now, row["tz"])
-        kept = self._entries.get(hall)
-        if (kept is not None and kept.version == row["forecast_version"]
-                and kept.day == day and kept.tz == row["tz"]):
-            return kept
-        fresh = self._read(conn, hall, now)
-        if fresh is not None:
-            self._entries[hall] = fresh
-        return fresh
-
-    def _read(self, conn: sqlite3.Connection, hall: str, now: float) -> Entry | None:
-        """Everything from SQL in one read transaction, labelled with the counter it saw."""
+    def entry(self, conn: sqlite3.Connection, hall: str, now: float,
+              after_commit: Callable[[Callable[[], None]], None] | None = None
+              ) -> Entry | None:
+        """The hall's inputs as ``conn`` sees them now. Outside a transaction they are read
+        in one of their own and kept; inside one (a write) ``after_commit`` keeps them once it
+        commits, and without it they are used only."""
         own = not conn.in_transaction
         if own:
             conn.execute("BEGIN")
         try:
-            row = conn.execute("SELECT forecast_version, tz FROM halls WHERE id = ?",
-                               (hall,)).fetchone()
-            if row is None:
-                return None
-            day = clock.day_of(now, row["tz"])
-            waiting = planner.read_waiting(conn, hall, day)
-            return Entry(version=int(row["forecast_version"]), tz=row["tz"], day=day,
-                         hall_state=planner.read_hall(conn, hall, day),
-                         keys=tuple((t["order_at"], t["id"]) for t in waiting),
-                         tickets=tuple(_parse_ticket(t) for t in waiting))
+            fresh = self._current(conn, hall, now)
         finally:
             if own and conn.in_transaction:  # never mask the error that may have ended it
                 conn.execute("COMMIT")
+        if fresh is not None and fresh is not self._entries.get(hall):
+            if own:
+                self._keep(hall, fresh)
+            elif after_commit is not None:
+                after_commit(lambda: self._keep(hall, fresh))
+        return fresh
 
-    def inputs(self, conn: sqlite3.Connection, hall: str, now: float) -> planner.Inputs | None:
+    def _keep(self, hall: str, fresh: Entry) -> None:
+        kept = self._entries.get(hall)
+        if kept is None or fresh.version > kept.version or fresh.day != kept.day:
+            self._entries[hall] = fresh
+
+    def _current(self, conn: sqlite3.Connection, hall: str, now: float) -> Entry | None:
+        row = conn.execute("SELECT forecast_version, forecast_epoch, tz FROM halls"
+                           " WHERE id = ?", (hall,)).fetchone()
+        if row is None:
+            return None
+        v, epoch, tz = int(row["forecast_version"]), int(row["forecast_epoch"]), row["tz"]
+        day = clock.day_of(now, tz)
+        kept = self._entries.get(hall)
+        if kept is None or (kept.epoch, kept.tz, kept.day) != (epoch, tz, day) \
+                or kept.version > v:
+            return self._read(conn, hall, v, epoch, tz, day)
+        if kept.version == v:
+            return kept
+        return self._patched(conn, hall, kept, v)
+
+    @staticmethod
+    def _read(conn: sqlite3.Connection, hall: str, v: int, epoch: int, tz: str | None,
+              day: str) -> Entry:
+        """Everything from SQL (the caller holds one read transaction)."""
+        waiting = planner.read_waiting(conn, hall, day)
+        items = [planner.ticket_item(t) for t in waiting]
+        return Entry(version=v, epoch=epoch, tz=tz, day=day,
+                     hall_state=planner.read_hall(conn, hall, day),
+                     keys=tuple((t["order_at"], t["id"]) for t in waiting),
+                     items=tuple(items), tickets=tuple(_parse(items)))
+
+    @staticmethod
+    def _patched(conn: sqlite3.Connection, hall: str, kept: Entry, v: int) -> Entry:
+        """``kept`` with the tickets changed since its label re-read, and the hall's other
+        rows read again (they are few)."""
+        changed = conn.execute(
+            f"SELECT {_TICKET_COLS}, status, day FROM tickets WHERE hall = ? AND fv > ?"
+            " ORDER BY order_at, id", (hall, kept.version)).fetchall()
+        gone = {r["id"] for r in changed}
+        keys, items, tickets = list(kept.keys), list(kept.items), list(kept.tickets)
+        if gone:
+            keep = [i for i, (_at, tid) in enumerate(keys) if tid not in gone]
+            if len(keep) < len(keys):
+                keys = [keys[i] for i in keep]
+                items = [items[i] for i in keep]
+                tickets = [tickets[i] for i in keep]
+        back = [r for r in changed if r["status"] == "waiting" and r["day"] == kept.day]
+        if back:
+            new_items = [planner.ticket_item(r) for r in back]
+            for r, item, t in zip(back, new_items, _parse(new_items), strict=True):
+                i = bisect.bisect_left(keys, (r["order_at"], r["id"]))
+                keys.insert(i, (r["order_at"], r["id"]))
+                items.insert(i, item)
+                tickets.insert(i, t)
+        return Entry(version=v, epoch=kept.epoch, tz=kept.tz, day=kept.day,
+                     hall_state=planner.read_hall(conn, hall, kept.day), keys=tuple(keys),
+                     items=tuple(items), tickets=tuple(tickets))
+
+    def inputs(self, conn: sqlite3.Connection, hall: str, now: float,
+               after_commit: Callable | None = None) -> planner.Inputs | None:
         """The forward run's inputs at ``now``: equal to ``planner.parsed(planner.snapshot(
         conn, hall, now))`` (tests/test_issue_forecast.py)."""
-        e = self.entry(conn, hall, now)
+        e = self.entry(conn, hall, now, after_commit)
+        return None if e is None else _inputs(e, now)
+
+    def snapshot(self, conn: sqlite3.Connection, hall: str, now: float,
+                 only_free: str | None = None, after_commit: Callable | None = None
+                 ) -> tuple[dict, planner.Inputs] | None:
+        """``planner.snapshot(conn, hall, now, only_free)`` and its parse, from kept inputs."""
+        e = self.entry(conn, hall, now, after_commit)
         if e is None:
             return None
-        # windows and services are few: composed and parsed per request, since busy ends and
-        # idle times move with the clock; the many tickets are kept parsed
-        fresh = planner.parsed(planner.compose(e.hall_state, now, []))
-        return fresh._replace(tickets=list(e.tickets))
+        snap = planner.compose(e.hall_state, now, list(e.items), only_free)
+        return snap, _inputs(e, now, snap)
 
-    def added(self, ch: Change, row: sqlite3.Row) -> None:
-        """After COMMIT: the transaction ``ch`` inserted the waiting ticket ``row``."""
-        kept = self._entries.get(ch.hall)
-        if (kept is None or ch.after != ch.before + 1 or kept.version != ch.before
-                or row["status"] != "waiting" or row["hall"] != ch.hall
-                or row["day"] != kept.day):
-            return  # not provably that one change: the next reader re-reads
-        key = (row["order_at"], row["id"])
-        i = bisect.bisect_left(kept.keys, key)
-        if i < len(kept.keys) and kept.keys[i] == key:
-            return
-        self._entries[ch.hall] = Entry(
-            version=ch.after, tz=kept.tz, day=kept.day, hall_state=kept.hall_state,
-            keys=(*kept.keys[:i], key, *kept.keys[i:]),
-            tickets=(*kept.tickets[:i], _parse_ticket(row), *kept.tickets[i:]))
 
-    def removed(self, ch: Change, row: sqlite3.Row) -> None:
-        """After COMMIT: the transaction ``ch`` cancelled the waiting ticket ``row`` (no
-        window holds a cancelled ticket, and the day's load counts only finished ones)."""
-        kept = self._entries.get(ch.hall)
-        if (kept is None or ch.after != ch.before + 1 or kept.version != ch.before
-                or row["status"] != "cancelled" or row["window"] is not None
-                or row["hall"] != ch.hall):
-            return  # not provably that one change: the next reader re-reads
-        key = (row["order_at"], row["id"])
-        i = bisect.bisect_left(kept.keys, key)
-        if i == len(kept.keys) or kept.keys[i] != key:
-            return  # it was not among the kept waiting tickets: re-read rather than guess
-        self._entries[ch.hall] = Entry(
-            version=ch.after, tz=kept.tz, day=kept.day, hall_state=kept.hall_state,
-            keys=kept.keys[:i] + kept.keys[i + 1:], tickets=kept.tickets[:i] + kept.tickets[i + 1:])
+def _inputs(e: Entry, now: float, snap: dict | None = None) -> planner.Inputs:
+    # windows and services are few: composed and parsed per request, since busy ends and
+    # idle times move with the clock; the many tickets are kept parsed
+    bare = planner.compose(e.hall_state, now, []) if snap is None else {**snap, "tickets": []}
+    return planner.parsed(bare)._replace(tickets=list(e.tickets))
 
 
 _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -32,9 +32,37 @@ class Inputs(NamedTuple):
 
 
 class InputsSource(Protocol):
-    """Kept inputs (domain/forecast_cache.py): ``None`` when it cannot give them."""
+    """Kept inputs (domain/forecast_cache.py): ``None`` when it cannot give them. Inside a
+    write transaction ``after_commit`` is its ``Tx.after_commit``."""
 
-    def inputs(self, conn: sqlite3.Connection, hall: str, now: float) -> Inputs | None: ...
+    def inputs(self, conn: sqlite3.Connection, hall: str, now: float,
+               after_commit: Any = None) -> Inputs | None: ...
+
+    def snapshot(self, conn: sqlite3.Connection, hall: str, now: float,
+                 only_free: str | None = None, after_commit: Any = None
+                 ) -> tuple[dict, Inputs] | None: ...
+
+
+def snapshot_and_inputs(conn: sqlite3.Connection, hall: str, now: float,
+                        only_free: str | None = None, source: InputsSource | None = None,
+                        after_commit: Any = None) -> tuple[dict, Inputs]:
+    """:func:`snapshot` and its parse, from ``source`` when it has them."""
+    if source is not None:
+        got = source.snapshot(conn, hall, now, only_free, after_commit)
+        if got is not None:
+            return got
+    snap = snapshot(conn, hall, now, only_free)
+    return snap, parsed(snap)
+
+
+def inputs_of(conn: sqlite3.Connection, hall: str, now: float,
+              source: InputsSource | None = None) -> Inputs:
+    """``parsed(snapshot(conn, hall, now))``, from ``source`` when it has them."""
+    if source is not None:
+        got = source.inputs(conn, hall, now)
+        if got is not None:
+            return got
+    return parsed(snapshot(conn, hall, now))
 
 
 def parsed(snap: dict) -> Inputs:
@@ -126,44 +154,54 @@ def ticket_item(t: sqlite3.Row | dict) -> dict:
 
 
 def choose_for(conn: sqlite3.Connection, hall: str, window_id: str,
-               now: float | None = None) -> tuple[int | None, dict, bool]:
+               now: float | None = None, source: InputsSource | None = None,
+               after_commit: Any = None) -> tuple[int | None, dict, Inputs | None, bool]:
     """The ticket the dispatcher gives ``window_id`` now, the snapshot it decided on, and
-    whether the tail guard chose it over the flow's proposal (for the clerk's why-line).
+    its parse, and whether the tail guard chose it over the flow's proposal (for the clerk's
+    why-line). ``source``: kept inputs (the process's forecast cache).
 
     The hall-wide plan runs first, so an idle window that suits a ticket better can keep it;
     if that leaves the calling window with nothing while it could serve someone, the plan runs
     again with only this window free: a clerk who presses "call" is never left idle.
     """
+    now = time.time() if now is None else now
     for only_free in (None, window_id):
-        snap = snapshot(conn, hall, now, only_free=only_free)
-        decisions, guarded = plan_explained(snap)  # = dispatcher.plan, plus the guard's say
+        snap, inputs = snapshot_and_inputs(conn, hall, now, only_free, source, after_commit)
+        # = dispatcher.plan, plus the guard's say
+        decisions, guarded = plan_explained(snap, inputs[:4])
         for decision in decisions:
             if decision["window"] == window_id:
-                return decision["ticket"], snap, window_id in guarded
-    return None, snap, False
+                return decision["ticket"], snap, inputs, window_id in guarded
+        if only_free is None and {w.id for w in inputs.windows if w.free} == {window_id}:
+            break  # it was the only free window: the second round would be this one again
+    return None, snap, inputs, False
 
 
-def explain(snap: dict, window_id: str, ticket_id: int, guarded: bool) -> dict[str, str]:
+def explain(snap: dict, window_id: str, ticket_id: int, guarded: bool,
+            inputs: Inputs | None = None) -> dict[str, str]:
     """The clerk's why-line in Chinese and English (empty if it cannot be worked out)."""
     try:
-        return explain_all(snap, window_id, ticket_id, ("zh", "en"), guarded)
+        return explain_all(snap, window_id, ticket_id, ("zh", "en"), guarded,
+                           None if inputs is None else inputs[:4])
     except Exception:  # an explanation must never block a call
         log.exception("explaining the call of ticket %s failed", ticket_id)
         return {"zh": "", "en": ""}
 
 
-def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None) -> dict:
+def predictions(conn: sqlite3.Connection, hall: str, now: float | None = None,
+                source: InputsSource | None = None) -> dict:
     """Position and ETA of every waiting ticket in the hall."""
-    snap = snapshot(conn, hall, now)
-    preds = eta_model.predict(snap)
+    now = time.time() if now is None else now
+    inputs = inputs_of(conn, hall, now, source)
+    preds = eta_model.predict_parsed(inputs[:4], inputs.params)
     # No open window can serve these (eta None): the dispatcher ranks them after everyone,
     # but a citizen is better told how many wait for the same service before them.
     ahead: dict[str, int] = {}
-    for t in snap["tickets"]:  # in order of their place in line
-        guess = preds.get(t["id"])
+    for t in inputs.tickets:  # in order of their place in line
+        guess = preds.get(t.id)
         if guess is not None and guess["eta_s"] is None:
-            guess["position"] = ahead.get(t["service"], 0)
-        ahead[t["service"]] = ahead.get(t["service"], 0) + 1
+            guess["position"] = ahead.get(t.service, 0)
+        ahead[t.service] = ahead.get(t.service, 0) + 1
     return preds
 
 
@@ -174,11 +212,7 @@ def predict_one(conn: sqlite3.Connection, hall: str, ticket_id: int,
     issue answers with. With ``source`` (the process's forecast cache) the inputs come from
     it when it holds them for the hall's current state, instead of from SQL."""
     now = time.time() if now is None else now
-    if source is not None:
-        inputs = source.inputs(conn, hall, now)
-        if inputs is not None and any(t.id == ticket_id for t in inputs.tickets):
-            return {ticket_id: one(inputs, ticket_id)}
-    return {ticket_id: one(parsed(snapshot(conn, hall, now)), ticket_id)}
+    return {ticket_id: one(inputs_of(conn, hall, now, source), ticket_id)}
 
 
 def one(inputs: Inputs, ticket_id: Any) -> dict:

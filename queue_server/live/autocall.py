@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
+from queue_server.domain import forecast_cache
 from queue_server.domain.calling import call_next
 from queue_server.errors import ApiError
 from queue_server.live.loop import BackgroundLoop
@@ -37,7 +38,7 @@ class AutoCaller:
         for row in due:
             def _call(tx, wid=row["id"]):
                 w = tx.one("SELECT * FROM windows WHERE id = ?", (wid,))
-                return call_next(tx, w)[0]
+                return call_next(tx, w, forecast_cache.of(self.db))[0]
             try:
                 if self.db.write("system", _call) is not None:
                     called += 1

@@ -9,7 +9,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 
 from queue_server import auth, registry
-from queue_server.domain import planner, read_models
+from queue_server.domain import forecast_cache, planner, read_models
 from queue_server.domain.tickets import room_of, token_hash
 from queue_server.live.events import (
     Snapshot,
@@ -118,7 +118,8 @@ def _ticket(db: Database, data: dict) -> dict:
     if data.get("positions") is True:  # its position comes in its service's frames
         join_room(positions_room(row["hall"], row["service"]))
         positions_sids.add(request.sid)
-    preds = planner.predictions(db.conn(), row["hall"]) if row["status"] == "waiting" else None
+    preds = (planner.predictions(db.conn(), row["hall"], source=forecast_cache.of(db))
+             if row["status"] == "waiting" else None)
     seq = read_models.hall_row(db.conn(), row["hall"])["live_seq"]
     return {"ticket": read_models.ticket(db.conn(), row, preds), "seq": seq}
 

@@ -16,7 +16,7 @@ import time
 from collections import deque
 
 from queue_server import registry
-from queue_server.domain import planner, read_models
+from queue_server.domain import forecast_cache, planner, read_models
 from queue_server.domain.tickets import room_of
 from queue_server.live.events import (
     BATCHED,
@@ -168,7 +168,7 @@ class Publisher:
                 continue
             hall = row["hall"]
             if row["status"] == "waiting" and hall not in preds:
-                preds[hall] = planner.predictions(db.conn(), hall)
+                preds[hall] = planner.predictions(db.conn(), hall, source=forecast_cache.of(db))
             view = read_models.ticket(db.conn(), row, preds.get(hall))
             seq = read_models.hall_row(db.conn(), hall)["live_seq"]
             send(self.socketio, TicketUpdated(ticket=view, seq=seq, room=room_of(row)))
@@ -192,7 +192,7 @@ class Publisher:
         if not rows:
             self._last[hall] = {}
             return 0
-        preds = planner.predictions(conn, hall)
+        preds = planner.predictions(conn, hall, source=forecast_cache.of(self.db))
         seq = read_models.hall_row(conn, hall)["live_seq"]
         last, fresh, sent = self._last.get(hall, {}), {}, 0
         frames: dict[str, dict[str, list]] = {}  # service -> number -> [position, eta_s]

@@ -109,6 +109,11 @@ class Tx:
     live: list[tuple[str, dict, list[str]]] = field(default_factory=list)
     touched_halls: set[str] = field(default_factory=set)
     tickets: set[int] = field(default_factory=set)
+    # run once the transaction holding this one's changes has committed (never if it fails)
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        self.on_commit.append(fn)
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
@@ -275,11 +280,19 @@ class Database:
             job.done = True
         # Still under the lock: transactions reach the publisher in the order of their seq.
         for tx in ran:
-            if self.on_commit is not None and (tx.live or tx.tickets):
-                try:
-                    self.on_commit(tx)
-                except Exception:  # committed is committed: a lost push is healed by resync
-                    logging.getLogger(__name__).exception("queueing live events failed")
+            self._committed(tx)
+
+    def _committed(self, tx: Tx) -> None:
+        """What follows one committed transaction: its own after-commit steps, then its live
+        events to the publisher."""
+        steps = list(tx.on_commit)
+        if self.on_commit is not None and (tx.live or tx.tickets):
+            steps.append(lambda: self.on_commit(tx))
+        for fn in steps:
+            try:
+                fn()
+            except Exception:  # committed is committed: a lost push is healed by resync
+                logging.getLogger(__name__).exception("a step after COMMIT failed")
 
     @staticmethod
     def _run_jobs(c: sqlite3.Connection, group: list[_Job]) -> list[Tx]:

@@ -220,6 +220,34 @@ def m009_purgeable_appointments(db: sqlite_utils.Database) -> None:
     db["appointments"].transform(not_null={"id_hash": False})
 
 
+def m013_forecast_delta(db: sqlite_utils.Database) -> None:
+    """Each ticket row carries the forecast counter of its last change (``fv``), so a process's
+    kept forecast inputs are brought up to date by reading only the tickets changed since
+    (domain/forecast_cache.py); ``forecast_epoch`` counts what a delta cannot show (a ticket
+    deleted, or moved to another hall): then the kept inputs are read again whole."""
+    db.execute("ALTER TABLE tickets ADD COLUMN fv INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE halls ADD COLUMN forecast_epoch INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX idx_tickets_hall_fv ON tickets (hall, fv)")
+    bump = "UPDATE halls SET forecast_version = forecast_version + 1 WHERE id = {}"
+    epoch = "UPDATE halls SET forecast_epoch = forecast_epoch + 1 WHERE id = {}"
+    # fv is not among the watched columns: setting it fires no trigger of its own
+    mark = ("UPDATE tickets SET fv = (SELECT forecast_version FROM halls WHERE id = NEW.hall)"
+            " WHERE id = NEW.id")
+    watched = ("hall, day, service, status, priority, order_at, due_at, window, called_at,"
+               " started_at, finished_at")
+    triggers = {
+        "tickets_fv_insert": ("AFTER INSERT ON tickets", [bump.format("NEW.hall"), mark]),
+        "tickets_fv_update": (f"AFTER UPDATE OF {watched} ON tickets", [
+            bump.format("NEW.hall"), bump.format("OLD.hall") + " AND OLD.hall != NEW.hall",
+            epoch.format("OLD.hall") + " AND OLD.hall != NEW.hall", mark]),
+        "tickets_fv_delete": ("AFTER DELETE ON tickets",
+                              [bump.format("OLD.hall"), epoch.format("OLD.hall")]),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"DROP TRIGGER {name}")
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {'; '.join(body)}; END")
+
+
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
-              m009_purgeable_appointments]
+              m009_purgeable_appointments, m013_forecast_delta]
