@@ -87,7 +87,8 @@
       const b = el("button", "row");
       b.dataset.service = s.id;
       b.append(el("span", "row-name", pick(s)),
-        el("span", "row-meta", t("pick_hint", { eta: etaText(s.eta_s), n: s.ahead ?? s.waiting })));
+        // the same service's waiting count: what a citizen can check on the hall screen
+        el("span", "row-meta", t("pick_hint", { eta: etaText(s.eta_s), n: s.waiting ?? 0 })));
       b.addEventListener("click", () => { chosenService = s; renderConfirm(); show("confirm"); });
       box.append(b);
     }
@@ -96,7 +97,13 @@
   function renderConfirm() {
     const s = chosenService;
     $("confirm-service").textContent = pick(s);
-    $("confirm-ahead").textContent = t("people", { n: s.ahead ?? s.waiting });
+    // the dispatcher's count: everyone called before this ticket, other services at the same
+    // windows included; said so, since the list above counts this service only
+    const ahead = s.ahead ?? s.waiting ?? 0;
+    const others = ahead - (s.waiting ?? 0);
+    $("confirm-ahead").textContent = t("people", { n: ahead });
+    $("confirm-ahead-others").hidden = others <= 0;
+    $("confirm-ahead-others").textContent = others > 0 ? t("ahead_others", { n: others }) : "";
     $("confirm-eta").textContent = etaText(s.eta_s);
     const ol = $("confirm-materials");
     const mats = pickList(s); // English when the page is, else (or if none given) Chinese

@@ -16,10 +16,31 @@ def test_service_rows_say_the_wait_once(live, page_factory):
     kiosk.goto("/kiosk/demo")
     kiosk.click("[data-category=biz]")
     meta = kiosk.locator("[data-service=biz-setup] .row-meta")
-    expect(meta).to_have_text(re.compile(r"^约 \d+ 分钟 · 前面 1 人$"))  # not "约 约 …"
+    expect(meta).to_have_text(re.compile(r"^约 \d+ 分钟 · 本业务等候 1 人$"))  # not "约 约 …"
     kiosk.goto("/kiosk/demo?lang=en")
     kiosk.click("[data-category=biz]")
-    expect(meta).to_have_text(re.compile(r"^about \d+ min · 1 ahead$"))
+    expect(meta).to_have_text(re.compile(r"^about \d+ min · 1 waiting for this$"))
+
+
+def test_a_service_nobody_waits_for_says_so(live, page_factory):
+    """The list counts the service's own queue (what the hall screen shows); the confirm step
+    gives the dispatcher's count and says it includes other services at the same windows."""
+    clerk_session(live.url, "clerk01", "W01")  # W01: biz-setup, and biz-change when it helps
+    for _ in range(3):
+        issue(live.url, "biz-setup")
+    kiosk = page_factory(live.url, (1080, 1920))
+    kiosk.goto("/kiosk/demo")
+    kiosk.click("[data-category=biz]")
+    expect(kiosk.locator("[data-service=biz-change] .row-meta")).to_have_text(
+        re.compile(r"· 本业务等候 0 人$"))
+    kiosk.click("[data-service=biz-change]")
+    expect(kiosk.locator("#confirm-ahead")).to_have_text("3 人")
+    expect(kiosk.locator("#confirm-ahead-others")).to_have_text("含共用窗口的其他业务 3 人")
+    kiosk.goto("/kiosk/demo")
+    kiosk.click("[data-category=biz]")
+    kiosk.click("[data-service=biz-setup]")
+    expect(kiosk.locator("#confirm-ahead")).to_have_text("3 人")
+    expect(kiosk.locator("#confirm-ahead-others")).to_be_hidden()
 
 
 def test_the_english_kiosks_qr_opens_the_phone_page_in_english(live, page_factory):
