@@ -11,7 +11,7 @@ import pytest
 import requests
 import socketio
 
-from tests.helpers import login
+from tests.helpers import PASSWORD, login
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13912345678"
@@ -234,6 +234,33 @@ def test_privacy_canary(server, clerk):
     assert ID_NUMBER not in dump
     assert PHONE not in dump
     for s in screens:
+        s.close()
+
+
+def test_public_views_carry_no_login_name(server, clerk):
+    """The hall and window screens show the clerk's name and staff number, never the login
+    name: not in the snapshots, not in the live events; the monitor (a manager) still has it."""
+    base = server.url
+    hall, win = Screen(base), Screen(base)
+    snaps = [hall.connect({"hall": "demo"}), win.connect({"window": "W13"})]
+    t = issue(base)
+    clerk.post(f"{base}/api/v1/windows/W13/call-next", timeout=5)
+    hall.wait("window.updated", pred=lambda d: d["window"]["id"] == "W13")
+    win.wait("window.updated")
+    w13 = next(w for w in snaps[0]["windows"] if w["id"] == "W13")
+    assert w13["clerk"]["display_name"] and w13["clerk"]["username"] is None
+    assert snaps[1]["window"]["clerk"]["username"] is None
+    seen = repr(snaps) + repr(hall.events) + repr(win.events)
+    assert "clerk01" not in seen
+    assert t["ticket"]["number"] in seen
+    token = requests.post(f"{base}/api/v1/auth/login", timeout=5, json={
+        "username": "manager", "password": PASSWORD}).json()["token"]
+    monitor = Screen(base)
+    monitor.client.connect(base, transports=["websocket"], auth={"token": token})
+    monitor.client.emit("subscribe", {"managers": "demo"})
+    snap = monitor.wait("snapshot")
+    assert next(w for w in snap["windows"] if w["id"] == "W13")["clerk"]["username"] == "clerk01"
+    for s in (hall, win, monitor):
         s.close()
 
 

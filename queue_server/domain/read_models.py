@@ -110,12 +110,22 @@ def window_by_id(conn: Conn, window_id: str) -> dict | None:
     return window(conn, row) if row else None
 
 
-def windows(conn: Conn, hall: str, zone: str | None = None) -> list[dict]:
+def windows(conn: Conn, hall: str, zone: str | None = None,
+            public: bool = False) -> list[dict]:
     sql, args = "SELECT * FROM windows WHERE hall = ?", [hall]
     if zone:
         sql, args = sql + " AND zone = ?", [hall, zone]
     rows = conn.execute(sql + " ORDER BY sort, id", args).fetchall()
-    return [window(conn, r) for r in rows]
+    views = [window(conn, r) for r in rows]
+    return [public_window(w) for w in views] if public else views
+
+
+def public_window(w: dict) -> dict:
+    """A Window as anyone may see it (hall screens, live events in public rooms): the clerk's
+    name and staff number are shown above the window by design, the login name is not."""
+    if w.get("clerk"):
+        return {**w, "clerk": {**w["clerk"], "username": None}}
+    return w
 
 
 def waiting_counts(conn: Conn, hall: str) -> dict[str, int]:

@@ -127,7 +127,9 @@ def emit_hall(tx: Tx, hall: str) -> None:
 
 
 def emit_window(tx: Tx, window_id: str) -> None:
-    tx.emit(WindowUpdated(window=read_models.window_by_id(tx.conn, window_id)))
+    # public rooms hear it: no login name (read_models.public_window)
+    tx.emit(WindowUpdated(window=read_models.public_window(
+        read_models.window_by_id(tx.conn, window_id))))
 
 
 def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,

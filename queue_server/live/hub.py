@@ -70,7 +70,9 @@ def _disconnect(*_args):
             _per_address.pop(address, None)
 
 
-def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
+def hall_snapshot(db: Database, hall: str, zone: str | None = None,
+                  public: bool = True) -> dict:
+    """What a hall's screens (``public``: no clerk's login name) or its monitor start from."""
     with db.read() as conn:
         row = read_models.hall_row(conn, hall)
         return {"hall": hall, "zone": zone, "seq": row["live_seq"],
@@ -81,7 +83,7 @@ def hall_snapshot(db: Database, hall: str, zone: str | None = None) -> dict:
                 "categories": read_models.categories(conn, hall),
                 "services": [{"id": s["id"], "name": s["name"], "name_en": s["name_en"] or "",
                               "category": s["category"]} for s in read_models.services(conn, hall)],
-                "windows": read_models.windows(conn, hall, zone)}
+                "windows": read_models.windows(conn, hall, zone, public=public)}
 
 
 class _Refused(Exception):
@@ -128,6 +130,7 @@ def _window(db: Database, data: dict) -> dict:
     wid = data["window"]
     with db.read() as conn:
         w = read_models.window_by_id(conn, wid) if isinstance(wid, str) else None
+        w = None if w is None else read_models.public_window(w)  # the window screen: anyone
         if w is None:
             raise _Refused("not_found", "window 不存在 (unknown window)")
         seq = read_models.hall_row(conn, w["hall"])["live_seq"]
@@ -152,7 +155,7 @@ def _managers(db: Database, data: dict) -> dict:
         raise _Refused("forbidden", auth.OTHER_HALL)
     join_room(managers_room(hall))
     join_room(hall_room(hall))  # the monitor needs every hall event too
-    return hall_snapshot(db, hall)
+    return hall_snapshot(db, hall, public=False)
 
 
 def _hall(db: Database, data: dict) -> dict:
