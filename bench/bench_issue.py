@@ -80,8 +80,11 @@ def main() -> None:
     manager = requests.Session()
     manager.post(f"{server.url}/api/v1/auth/login",
                  json={"username": "manager", "password": PASSWORD}, timeout=10)
-    for w in range(1, 13):
-        manager.post(f"{server.url}/api/v1/windows/W{w:02d}/open", timeout=10)
+    for w in range(1, 13):  # each by its own clerk: a window nobody staffs is no forecast's
+        clerk = requests.Session()
+        clerk.post(f"{server.url}/api/v1/auth/login",
+                   json={"username": f"clerk{w:02d}", "password": PASSWORD}, timeout=10)
+        clerk.post(f"{server.url}/api/v1/windows/W{w:02d}/open", timeout=10).raise_for_status()
     for i in range(args.queue):
         manager.post(f"{server.url}/api/v1/halls/demo/tickets",
                      json={"service": SERVICES[i % len(SERVICES)]}, timeout=10)

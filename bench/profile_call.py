@@ -42,8 +42,11 @@ def main() -> None:
     manager = app.test_client()
     manager.post("/api/v1/auth/login", json={"username": "manager", "password": "profile-pass-1"})
     windows = [f"W{w:02d}" for w in range(1, args.windows + 1)]
-    for w in windows:
-        manager.post(f"/api/v1/windows/{w}/open")
+    for w in windows:  # each by its own clerk: a window nobody staffs is no forecast's
+        clerk = app.test_client()
+        clerk.post("/api/v1/auth/login", json={"username": f"clerk{w[1:]}",
+                                               "password": "profile-pass-1"})
+        assert clerk.post(f"/api/v1/windows/{w}/open").status_code == 200
     citizen = app.test_client()
     for i in range(args.queue):
         citizen.post("/api/v1/halls/demo/tickets", json={"service": SERVICES[i % 6]})

@@ -51,8 +51,11 @@ def main() -> None:
     demo.seed(registry.db(app), "profile-pass-1", hash_method="pbkdf2:sha256:1000")
     c = app.test_client()
     c.post("/api/v1/auth/login", json={"username": "manager", "password": "profile-pass-1"})
-    for w in range(1, 13):
-        c.post(f"/api/v1/windows/W{w:02d}/open")
+    for w in range(1, 13):  # each by its own clerk: a window nobody staffs is no forecast's
+        clerk = app.test_client()
+        clerk.post("/api/v1/auth/login", json={"username": f"clerk{w:02d}",
+                                               "password": "profile-pass-1"})
+        assert clerk.post(f"/api/v1/windows/W{w:02d}/open").status_code == 200
     citizen = app.test_client()
     for i in range(args.queue):
         citizen.post("/api/v1/halls/demo/tickets", json={"service": SERVICES[i % 6]})

@@ -104,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     import windows
     from queue_server import assets
     from queue_server.api import citizen, clerk, guide, manager, openapi, sessions, skills
-    from queue_server.live import alerts, retention
+    from queue_server.live import alerts, profiles, retention
 
     for module in (sessions, citizen, clerk, guide, manager, skills, openapi, assets):
         app.register_blueprint(module.bp)
@@ -112,3 +112,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     alerts.start(app)  # 超时预警 checker; starts with the first request, never in tests
     retention.start(app)  # the daily personal-data purge; likewise
+    profiles.start(app)  # each hall's dispatcher profile from its recent days; likewise

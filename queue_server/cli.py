@@ -1,5 +1,5 @@
 """The ``hallq`` command: init-db, seed-demo, hall add/list, user add/passwd/list, audit verify,
-purge."""
+purge, dispatch learn/show."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,8 @@ import sys
 from queue_server import auth, demo, demo_history, registry
 from queue_server.domain import halls
 from queue_server.errors import ApiError
-from queue_server.live import retention
+from queue_server.live import profiles, retention
+from queue_server.manager import dispatch_profile
 from queue_server.store import audit_chain
 from queue_server.store.db import Database
 
@@ -62,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="clear personal data older than"
                                          " HALLQ_PERSONAL_DATA_DAYS (counts per table)")
     purge.add_argument("--dry-run", action="store_true", help="only show what would be cleared")
+    disp = sub.add_parser("dispatch", help="each hall's dispatcher profile, chosen from its"
+                                           " recent days").add_subparsers(dest="sub",
+                                                                          required=True)
+    learn = disp.add_parser("learn", help="choose now (the server does it once a day)")
+    learn.add_argument("--hall", default=None, help="one hall (default: every hall)")
+    disp.add_parser("show", help="each hall's current choice")
     return parser
 
 
@@ -186,11 +193,40 @@ def _purge(app, db: Database, args) -> int:
     return 0
 
 
+def _dispatch_learn(app, db: Database, args) -> int:
+    halls = [r["id"] for r in db.all("SELECT id FROM halls ORDER BY id")]
+    if args.hall is not None and args.hall not in halls:
+        print(f"error: 大厅不存在 (unknown hall {args.hall!r})", file=sys.stderr)
+        return 1
+    for r in profiles.learn_all(db, halls=[args.hall] if args.hall else halls):
+        _print_profile(r["hall"], r)
+    return 0
+
+
+def _dispatch_show(app, db: Database, args) -> int:
+    for hall in [r["id"] for r in db.all("SELECT id FROM halls ORDER BY id")]:
+        _print_profile(hall, dispatch_profile.current(db.conn(), hall))
+    return 0
+
+
+def _print_profile(hall: str, r: dict | None) -> None:
+    if not r:
+        print(f"{hall}\tdefaults\tnot chosen yet")
+    elif r.get("profile") is None:
+        print(f"{hall}\tdefaults\t{len(r['days'])} recorded days, at least"
+              f" {r.get('min_days')} needed\tfor {r['learned_for']}")
+    else:
+        ratios = ", ".join(f"{k} {v.get('mean_ratio')}" for k, v in r["history"].items())
+        print(f"{hall}\t{r['profile']}\tfrom {len(r['days'])} days ({r['days'][0]} to"
+              f" {r['days'][-1]})\tmean wait / fifo: {ratios}\tfor {r['learned_for']}")
+
+
 COMMANDS = {("init-db", None): _init_db, ("seed-demo", None): _seed_demo,
             ("hall", "add"): _hall_add, ("hall", "list"): _hall_list,
             ("user", "add"): _user_add, ("user", "passwd"): _user_passwd,
             ("user", "list"): _user_list, ("audit", "verify"): _audit_verify,
-            ("purge", None): _purge}
+            ("purge", None): _purge, ("dispatch", "learn"): _dispatch_learn,
+            ("dispatch", "show"): _dispatch_show}
 
 
 if __name__ == "__main__":

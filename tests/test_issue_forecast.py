@@ -78,7 +78,8 @@ def _check_kept_inputs(conn, cache, now: float) -> None:
     """The kept inputs are what a fresh snapshot parses to (for the plan of a call too: with
     one window offered), every waiting ticket's answer is the whole hall's forecast for it
     (planner.predictions, from scratch), and a call-next would choose the same ticket."""
-    assert cache.inputs(conn, "demo", now) == planner.parsed(planner.snapshot(conn, "demo", now))
+    assert cache.inputs(conn, "demo", now) == planner.parsed(
+        planner.snapshot(conn, "demo", now, forecast=True))
     for only in (None, "W03"):
         snap = planner.snapshot(conn, "demo", now, only_free=only)
         assert cache.snapshot(conn, "demo", now, only) == (snap, planner.parsed(snap))
@@ -217,13 +218,13 @@ def test_a_busy_hall_never_reads_its_queue_again(app, mgr, db, monkeypatch):
     conn = db.conn()
     now = clock.now()
     assert forecast_cache.of(db).inputs(conn, "demo", now) == planner.parsed(
-        planner.snapshot(conn, "demo", now))
+        planner.snapshot(conn, "demo", now, forecast=True))
     other = sqlite3.connect(app.config["DB"], isolation_level=None)
     gone = other.execute("SELECT MAX(id) FROM tickets WHERE status = 'waiting'").fetchone()[0]
     other.execute("DELETE FROM tickets WHERE id = ?", (gone,))
     other.close()
     assert forecast_cache.of(db).inputs(conn, "demo", now) == planner.parsed(
-        planner.snapshot(conn, "demo", now))
+        planner.snapshot(conn, "demo", now, forecast=True))
     assert reads == [1]
     assert gone not in {t.id for t in forecast_cache.of(db).inputs(conn, "demo", now).tickets}
 
@@ -251,3 +252,28 @@ def test_the_counter_moves_with_every_forecast_input(db):
     assert bumped("UPDATE tickets SET status = 'cancelled' WHERE id = ?", (tid,))
     assert bumped("DELETE FROM tickets WHERE id = ?", (tid,))
     assert not bumped("UPDATE halls SET live_seq = live_seq + 1 WHERE id = 'demo'")
+
+
+def test_a_window_nobody_staffs_is_not_counted_in_waits(app, mgr, db):
+    """A manager opening a window for a clerk who has not come does not shorten anyone's
+    predicted wait; once a clerk signs in there (or it runs in auto mode) it counts. Whoever
+    presses "call" there is still served."""
+    citizen = app.test_client()
+    assert mgr.post("/api/v1/windows/W12/open").status_code == 200  # estate only
+    r = citizen.post(f"{H}/tickets", json={"service": "estate"})
+    assert r.status_code == 201
+    assert r.json["ticket"]["eta_s"] is None  # nobody at W12 (W10, W11 closed)
+    listed = {s["id"]: s for s in citizen.get(f"{H}/services").json["services"]}
+    assert listed["estate"]["eta_s"] is None
+    clerk = app.test_client()
+    assert clerk.post("/api/v1/auth/login", json={"username": "clerk12",
+                                                  "password": PASSWORD}).status_code == 200
+    assert mgr.post("/api/v1/windows/W12/close").status_code == 200
+    assert clerk.post("/api/v1/windows/W12/open").status_code == 200
+    token = r.json["token"]
+    assert citizen.get(f"/api/v1/tickets/{token}").json["ticket"]["eta_s"] is not None
+    assert clerk.post("/api/v1/windows/W12/close").status_code == 200
+    assert mgr.post("/api/v1/windows/W12/open").status_code == 200
+    assert citizen.get(f"/api/v1/tickets/{token}").json["ticket"]["eta_s"] is None
+    called = mgr.post("/api/v1/windows/W12/call-next").json["ticket"]
+    assert called["number"] == r.json["ticket"]["number"]

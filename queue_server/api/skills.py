@@ -8,13 +8,13 @@ from queue_server import auth
 from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.clerk import may_act, window_reply
-from queue_server.api.fields import accepts, query, weights
+from queue_server.api.fields import Empty, accepts, query, weights
 from queue_server.api.manager import manager
 from queue_server.domain import read_models
 from queue_server.domain import window_state as win
 from queue_server.errors import not_found
 from queue_server.live import offload
-from queue_server.manager import skills_advice
+from queue_server.manager import dispatch_profile, skills_advice
 from queue_server.registry import db
 from queue_server.store.db import Tx
 
@@ -85,3 +85,30 @@ def apply_advice(hall: str, body: bodies.AdviceApply):
     changed = db().write(manager()["username"],
                          lambda tx: skills_advice.apply(tx, hall, body.changes))
     return {"changed": changed, "windows": read_models.windows(db().conn(), hall)}
+
+
+@bp.get("/halls/<hall>/dispatch-profile")
+@auth.require("manager")
+def get_dispatch_profile(hall: str):
+    """The dispatcher profile the hall's recent days chose (the nightly safeguard), or null
+    before the first choice (the defaults)."""
+    hall_or_404(hall)
+    return {"profile": dispatch_profile.current(db().conn(), hall),
+            "min_days": dispatch_profile.MIN_DAYS, "history_days": dispatch_profile.HISTORY_DAYS}
+
+
+@bp.post("/halls/<hall>/dispatch-profile")
+@auth.require("manager")
+@accepts(Empty)
+def learn_dispatch_profile(hall: str, body: Empty):
+    """Choose the hall's profile from its recent days now (replays off the event loop; the
+    choice is one audited write)."""
+    hall_or_404(hall)
+
+    def learn() -> dict:
+        with db().read() as conn:
+            return dispatch_profile.learn(conn, hall)
+    result = offload.run(learn)
+    db().write(manager()["username"], lambda tx: dispatch_profile.store(tx, hall, result))
+    return {"profile": result, "min_days": dispatch_profile.MIN_DAYS,
+            "history_days": dispatch_profile.HISTORY_DAYS}

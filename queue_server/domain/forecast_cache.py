@@ -153,7 +153,7 @@ class ForecastCache:
     def inputs(self, conn: sqlite3.Connection, hall: str, now: float,
                after_commit: Callable | None = None) -> planner.Inputs | None:
         """The forward run's inputs at ``now``: equal to ``planner.parsed(planner.snapshot(
-        conn, hall, now))`` (tests/test_issue_forecast.py)."""
+        conn, hall, now, forecast=True))`` (tests/test_issue_forecast.py)."""
         e = self.entry(conn, hall, now, after_commit)
         return None if e is None else _inputs(e, now)
 
@@ -171,7 +171,8 @@ class ForecastCache:
 def _inputs(e: Entry, now: float, snap: dict | None = None) -> planner.Inputs:
     # windows and services are few: composed and parsed per request, since busy ends and
     # idle times move with the clock; the many tickets are kept parsed
-    bare = planner.compose(e.hall_state, now, []) if snap is None else {**snap, "tickets": []}
+    bare = (planner.compose(e.hall_state, now, [], forecast=True) if snap is None
+            else {**snap, "tickets": []})
     return planner.parsed(bare)._replace(tickets=list(e.tickets))
 
 

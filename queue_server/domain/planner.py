@@ -5,6 +5,7 @@ goes where, and asks ``dispatcher.eta`` for positions and waits.
 """
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -62,7 +63,7 @@ def inputs_of(conn: sqlite3.Connection, hall: str, now: float,
         got = source.inputs(conn, hall, now)
         if got is not None:
             return got
-    return parsed(snapshot(conn, hall, now))
+    return parsed(snapshot(conn, hall, now, forecast=True))
 
 
 def parsed(snap: dict) -> Inputs:
@@ -72,20 +73,24 @@ def parsed(snap: dict) -> Inputs:
 
 
 def snapshot(conn: sqlite3.Connection, hall: str, now: float | None = None,
-             only_free: str | None = None) -> dict:
-    """The dispatcher's view of a hall. ``only_free`` marks just that window free."""
+             only_free: str | None = None, forecast: bool = False) -> dict:
+    """The dispatcher's view of a hall. ``only_free`` marks just that window free;
+    ``forecast``: the view positions and waits are told from (:func:`windows_at`)."""
     now = time.time() if now is None else now
     tz = conn.execute("SELECT tz FROM halls WHERE id = ?", (hall,)).fetchone()
     day = clock.day_of(now, tz["tz"] if tz else None)
     return compose(read_hall(conn, hall, day), now,
-                   [ticket_item(t) for t in read_waiting(conn, hall, day)], only_free)
+                   [ticket_item(t) for t in read_waiting(conn, hall, day)], only_free, forecast)
 
 
 def compose(hall_state: dict, now: float, tickets: list[dict],
-            only_free: str | None = None) -> dict:
+            only_free: str | None = None, forecast: bool = False) -> dict:
     """The snapshot at ``now`` from :func:`read_hall`'s values and the waiting tickets."""
-    return {"now": now, "windows": windows_at(hall_state, now, only_free), "tickets": tickets,
-            "services": hall_state["services"]}
+    snap = {"now": now, "windows": windows_at(hall_state, now, only_free, forecast),
+            "tickets": tickets, "services": hall_state["services"]}
+    if hall_state.get("params"):  # the hall's own profile (manager/dispatch_profile.py)
+        snap["params"] = hall_state["params"]
+    return snap
 
 
 def read_hall(conn: sqlite3.Connection, hall: str, day: str) -> dict:
@@ -103,20 +108,34 @@ def read_hall(conn: sqlite3.Connection, hall: str, day: str) -> dict:
                           " ON w.id = s.window WHERE w.hall = ?", (hall,)):
         skills.setdefault(r["window"], {})[r["service"]] = r["weight"]
     windows = [dict(w) for w in conn.execute(
-        "SELECT w.id, w.status, w.current, w.idle_since, t.service t_service,"
+        "SELECT w.id, w.status, w.current, w.idle_since, w.clerk, w.auto, t.service t_service,"
         " t.called_at t_called, t.started_at t_started FROM windows w LEFT JOIN tickets t"
         " ON t.id = w.current WHERE w.hall = ? AND w.status != 'closed'"
         " ORDER BY w.sort, w.id", (hall,))]
-    return {"services": services, "load": load, "skills": skills, "windows": windows}
+    return {"services": services, "load": load, "skills": skills, "windows": windows,
+            "params": _profile(conn, hall)}
 
 
-def windows_at(hall_state: dict, now: float, only_free: str | None = None) -> list[dict]:
-    """The snapshot's windows at ``now`` from :func:`read_hall`'s values."""
+def _profile(conn: sqlite3.Connection, hall: str) -> dict:
+    """The weights of the profile the hall's recent days chose; {} = the defaults."""
+    row = conn.execute("SELECT dispatch_profile FROM halls WHERE id = ?", (hall,)).fetchone()
+    chosen = json.loads(row[0]) if row is not None and row[0] else {}
+    return dict(chosen.get("params") or {}) if chosen.get("profile") else {}
+
+
+def windows_at(hall_state: dict, now: float, only_free: str | None = None,
+               forecast: bool = False) -> list[dict]:
+    """The snapshot's windows at ``now`` from :func:`read_hall`'s values. For a ``forecast``
+    (positions, waits) an idle window nobody is signed into and not in auto mode is left out:
+    a manager may open it for a clerk who has not come, and nobody calls there meanwhile. The
+    plan keeps it, so whoever presses "call" there is served."""
     services, load, skills = hall_state["services"], hall_state["load"], hall_state["skills"]
     windows = []
     for w in hall_state["windows"]:
         if w["status"] == "paused" and not w["current"]:
             continue  # a paused window takes nothing until it reopens
+        if forecast and not (w["current"] or w["clerk"] or w["auto"]):
+            continue  # unstaffed: see above
         free = w["status"] == "open" and not w["current"]
         if only_free is not None:
             free = free and w["id"] == only_free
@@ -238,7 +257,7 @@ def one(inputs: Inputs, ticket_id: Any) -> dict:
 def predict_new(conn: sqlite3.Connection, hall: str, services: list[str],
                 now: float | None = None) -> dict[str, dict]:
     """For each service: people ahead and ETA of a ticket issued now."""
-    snap = snapshot(conn, hall, now)
+    snap = snapshot(conn, hall, now, forecast=True)
     out = {}
     for s in services:
         guess = eta_model.predict_new(snap, s, 0)

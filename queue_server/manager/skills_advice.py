@@ -153,7 +153,7 @@ def _predicted(snap: dict, service: str) -> float | None:
 
 
 def _hints(conn: sqlite3.Connection, hall: str, now: float) -> list[dict]:
-    snap = planner.snapshot(conn, hall, now)
+    snap = planner.snapshot(conn, hall, now, forecast=True)
     services = {s["id"]: s for s in read_models.services(conn, hall)}
     all_windows = {r["id"]: r for r in conn.execute(
         "SELECT id, name, name_en, status FROM windows WHERE hall = ? ORDER BY sort, id", (hall,))}

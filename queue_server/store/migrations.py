@@ -248,6 +248,16 @@ def m013_forecast_delta(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {'; '.join(body)}; END")
 
 
+def m014_dispatch_profile(db: sqlite_utils.Database) -> None:
+    """The dispatcher profile each hall's own recent days chose (manager/dispatch_profile.py,
+    the nightly safeguard): JSON, NULL = the defaults. It changes what the forecast and the
+    plan read, so it bumps the forecast counter as the time zone does."""
+    db.execute("ALTER TABLE halls ADD COLUMN dispatch_profile TEXT")
+    db.execute("CREATE TRIGGER halls_fv_profile AFTER UPDATE OF dispatch_profile ON halls"
+               " BEGIN UPDATE halls SET forecast_version = forecast_version + 1"
+               " WHERE id = NEW.id; END")
+
+
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
-              m009_purgeable_appointments, m013_forecast_delta]
+              m009_purgeable_appointments, m013_forecast_delta, m014_dispatch_profile]
