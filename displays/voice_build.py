@@ -35,7 +35,7 @@ def trim(path: Path, threshold: int = 400, pad_s: float = 0.03) -> None:
         w.writeframes(kept.tobytes())
 
 
-def build(out: Path, espeak: str = "espeak-ng", speed: int = 150) -> int:
+def build(out: Path, espeak: str = "espeak-ng", speed: int = 170) -> int:
     """Render every clip of the catalogue into ``out/<lang>/<name>.wav``; returns how many.
     Written to a temporary folder first, so a failed build leaves the old clips in place."""
     exe = shutil.which(espeak)

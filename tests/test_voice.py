@@ -105,8 +105,8 @@ def test_the_halls_own_recordings_replace_the_built_clips(served, client, tmp_pa
 def test_a_versioned_clip_may_be_cached_a_bare_one_is_checked(served, client):
     file = client.get("/display/demo/voice/zh/clips.json").get_json()["clips"]["please"]
     assert "max-age=86400" in client.get(f"/display/demo/voice/zh/{file}").headers["Cache-Control"]
-    bare = client.get("/display/demo/voice/zh/please.wav")
-    assert "max-age=0" in bare.headers["Cache-Control"] or "no-cache" in bare.headers["Cache-Control"]
+    bare = client.get("/display/demo/voice/zh/please.wav").headers["Cache-Control"]
+    assert "max-age=0" in bare or "no-cache" in bare
 
 
 def test_no_clips_built_is_an_empty_list_not_an_error(app, client, tmp_path):

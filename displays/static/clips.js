@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   const HallQ = (window.HallQ = window.HallQ || {});
-  const GAP_S = 0.04; // between two clips: words, not a stammer
+  const GAP_S = 0.03; // between two clips: words, not a stammer
   const loaded = {}; // lang -> Promise<{name: AudioBuffer}>
   const names = new Map(); // AudioBuffer -> clip name (what a test or a maintainer asks)
 
