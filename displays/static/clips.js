@@ -13,9 +13,11 @@
   /** The window's number as said: the digits before 号 in its name (2楼5号窗口 → 5), else the
       last digits in its name (综合窗口12 → 12), else in its id (W05 → 5); null when none. */
   function windowNumber(win) {
-    const norm = (s) => String(s || "").replace(/[０-９]/g, (d) => String(d.charCodeAt(0) - 0xff10));
+    // full-width digits (U+FF10-FF19) count as digits; U+53F7 is 号 (a rule, not a text)
+    const norm = (s) => String(s || "").replace(/[\uff10-\uff19]/g, (d) => String(d.charCodeAt(0) - 0xff10));
     const name = norm(win.name);
-    const m = name.match(/(\d+)\s*号/) || name.match(/(\d+)(?!.*\d)/) || norm(win.id).match(/(\d+)(?!.*\d)/);
+    const last = /(\d+)(?!.*\d)/;
+    const m = name.match(/(\d+)\s*\u53f7/) || name.match(last) || norm(win.id).match(last);
     return m ? Number(m[1]) : null;
   }
 
