@@ -53,7 +53,7 @@
   /** A three-note "ding-dong" chime, resolved when it has finished. */
   function chime() {
     const c = audioContext();
-    if (c) {
+    if (c && c.state === "running") { // a suspended context would keep it and ring it later
       try {
         const now = c.currentTime + 0.02;
         [[784, 0], [659, 0.28], [523, 0.56]].forEach(([f, at]) => {

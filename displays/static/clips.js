@@ -74,10 +74,23 @@
     return loaded[lang];
   }
 
-  /** Whether this language has any clip to say a call with. */
+  /** Whether this language has any clip to say a call with (none yet: asked again next time,
+      so clips built or recorded after the screen opened are found without a reload). */
   async function usable(lang) {
     const have = await load(lang);
-    return Object.keys(have).length > 0;
+    if (Object.keys(have).length) return true;
+    delete loaded[lang];
+    return false;
+  }
+
+  /** Audio that is allowed to sound now. A context the browser keeps suspended (no tap yet, no
+      autoplay flag) would keep the clips and say every call at once after the tap: those calls
+      are skipped instead, as speech would be, and the screen's note asks for the tap. */
+  async function running(ctx) {
+    if (ctx.state !== "running") {
+      await Promise.race([ctx.resume().catch(() => {}), new Promise((r) => setTimeout(r, 300))]);
+    }
+    return ctx.state === "running";
   }
 
   /** Play one call's clips back to back; resolves when the last one has ended (or, should the
@@ -86,7 +99,7 @@
     const ctx = HallQ.announcer.audioContext();
     const have = await load(lang);
     const bufs = sequence(call, lang, have).map((n) => have[n]).filter(Boolean);
-    if (!ctx || !bufs.length) return;
+    if (!ctx || !bufs.length || !(await running(ctx))) return;
     let at = ctx.currentTime + 0.05;
     const started = at;
     let last = null;

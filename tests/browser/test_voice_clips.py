@@ -163,3 +163,19 @@ def test_with_a_voice_speech_says_it_and_no_clip_plays(clip_server, page_factory
     wait_js(hall_zh, "!HallQ.announcer.busy()", timeout=10000)
     assert hall_zh.evaluate("window.__started.length") == 0
     assert hall_zh.evaluate("window.__said.map((s) => s[2])") == ["Fake Mandarin"] * 2
+
+
+def test_audio_the_browser_keeps_suspended_holds_no_calls_for_later(clip_server, page_factory):
+    # as without the autoplay flag and before the first tap: resume() never runs the audio
+    blocked = NO_VOICES + """
+AudioContext.prototype.resume = function () { return this.suspend(); };
+const Real = window.AudioContext;
+window.AudioContext = function (...a) { const c = new Real(...a); c.suspend(); return c; };
+window.AudioContext.prototype = Real.prototype;
+"""
+    hall = open_screen(page_factory, clip_server, blocked)
+    announce(hall, "A012", "W05", "5号窗口")
+    announce(hall, "A013", "W05", "5号窗口")
+    wait_js(hall, "!HallQ.announcer.busy() && HallQ.announcer.pending() === 0", timeout=20000)
+    assert hall.evaluate("HallQ.announcer.audioContext().state") == "suspended"
+    assert hall.evaluate("window.__started.length") == 0  # nothing queued in a silent timeline
