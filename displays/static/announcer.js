@@ -72,11 +72,15 @@
     return new Promise((r) => setTimeout(r, 1100));
   }
 
+  /** The browser's voice for a language: the exact one, else one of the same language; a
+      Cantonese voice (zh-HK, zh-MO, yue) is no Mandarin voice (the clips speak instead). */
   function voiceFor(lang) {
     const voices = (window.speechSynthesis && speechSynthesis.getVoices()) || [];
     const [base] = lang.split("-");
-    return voices.find((v) => v.lang.replace("_", "-").toLowerCase() === lang.toLowerCase())
-      || voices.find((v) => v.lang.toLowerCase().startsWith(base)) || null;
+    const tag = (v) => String(v.lang || "").replace("_", "-").toLowerCase();
+    const cantonese = (v) => /^(zh-(hk|mo)|yue)/.test(tag(v));
+    return voices.find((v) => tag(v) === lang.toLowerCase())
+      || voices.find((v) => tag(v).startsWith(base) && !cantonese(v)) || null;
   }
 
   /** Speak once; resolves on end, on error, or after a generous timeout (some engines never

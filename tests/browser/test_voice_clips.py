@@ -132,6 +132,26 @@ def test_what_is_said_for_a_window(clip_server, page_factory):
     assert {n for c in SAID_FOR if c[0] == "zh" for n in c[4]} <= set(have)
 
 
+# The voices a browser lists -> the one taken for Mandarin and for English (None: the clips).
+VOICE_CHOICE = [
+    ([], None, None),
+    (["zh-HK", "yue-HK", "zh-MO"], None, None),  # Cantonese is no Mandarin voice
+    (["zh-HK", "zh-TW", "en-GB"], "zh-TW", "en-GB"),
+    (["zh_CN", "zh-TW", "en-US"], "zh_CN", "en-US"),
+]
+
+
+def test_which_browser_voice_is_taken(clip_server, page_factory):
+    hall = open_screen(page_factory, clip_server, NO_VOICES)
+    got = hall.evaluate("""(cases) => cases.map((langs) => {
+      const voices = langs.map((lang) => ({ lang, name: lang }));
+      speechSynthesis.getVoices = () => voices;
+      const name = (v) => (v ? v.name : null);
+      return [name(HallQ.announcer.voiceFor("zh-CN")), name(HallQ.announcer.voiceFor("en-US"))];
+    })""", [c[0] for c in VOICE_CHOICE])
+    assert got == [[c[1], c[2]] for c in VOICE_CHOICE]
+
+
 def test_missing_or_broken_clips_are_left_out_and_the_queue_goes_on(clip_server, page_factory):
     (clip_server.clips / "zh" / "0.wav").unlink()                       # not there at all
     (clip_server.clips / "zh" / "please.wav").write_bytes(b"RIFF not audio")  # does not decode
