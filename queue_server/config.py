@@ -26,6 +26,8 @@ DEFAULTS = {
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
     "PRINTERS": None,               # one per kiosk: k1=network:10.0.0.5,k2=usb:04b8:0e15
     "PUBLIC_URL": None,             # the address phones use for the slip's QR code
+    "VOICE_DIR": None,              # the hall's own recordings replacing built voice clips
+    "VOICE_CLIPS": None,            # the built voice clips (default displays/clips, make setup)
     "PERSONAL_DATA_DAYS": 30,       # PIPL: ID/phone hashes and rating comments kept this long
     "OPEN_HOURS_ONLY": True,        # tickets are issued only within the hall's opening hours
     "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them

@@ -1,9 +1,10 @@
 /* Voice announcements for the hall screen: a queue, so simultaneous calls are all spoken, in
    order, never dropped or cut off. Each call: a chime (WebAudio), then the sentence twice in
-   Mandarin through speechSynthesis with a zh-CN voice. A hall that serves foreigners adds
-   English with ?voice=zh,en (Mandarin twice, then English once); ?voice=en is English only.
-   The sentences are announcer.* in the strings, each said in its own language whatever the
-   page's. */
+   Mandarin, through speechSynthesis when the browser has a zh-CN voice, else joined from the
+   server's recorded clips (clips.js). A hall that serves foreigners adds English with
+   ?voice=zh,en (Mandarin twice, then English once); ?voice=en is English only; English too uses
+   an en voice when there is one, else the English clips. The sentences are announcer.* in the
+   strings, each said in its own language whatever the page's. */
 (function () {
   "use strict";
   const HallQ = (window.HallQ = window.HallQ || {});
@@ -35,7 +36,7 @@
 
   /** What one call says, in order: each language twice, or once each when there are two. */
   function utterances(call) {
-    const say = { zh: [sentence(call), "zh-CN"], en: [sentenceEn(call), "en-US"] };
+    const say = { zh: [sentence(call), "zh-CN", "zh", call], en: [sentenceEn(call), "en-US", "en", call] };
     if (LANGS.length === 1) return [say[LANGS[0]], say[LANGS[0]]];
     return LANGS[0] === "zh" ? [say.zh, say.zh, say.en] : [say.en, say.zh, say.zh];
   }
@@ -52,7 +53,7 @@
   /** A three-note "ding-dong" chime, resolved when it has finished. */
   function chime() {
     const c = audioContext();
-    if (c) {
+    if (c && c.state === "running") { // a suspended context would keep it and ring it later
       try {
         const now = c.currentTime + 0.02;
         [[784, 0], [659, 0.28], [523, 0.56]].forEach(([f, at]) => {
@@ -71,11 +72,15 @@
     return new Promise((r) => setTimeout(r, 1100));
   }
 
+  /** The browser's voice for a language: the exact one, else one of the same language; a
+      Cantonese voice (zh-HK, zh-MO, yue) is no Mandarin voice (the clips speak instead). */
   function voiceFor(lang) {
     const voices = (window.speechSynthesis && speechSynthesis.getVoices()) || [];
     const [base] = lang.split("-");
-    return voices.find((v) => v.lang.replace("_", "-").toLowerCase() === lang.toLowerCase())
-      || voices.find((v) => v.lang.toLowerCase().startsWith(base)) || null;
+    const tag = (v) => String(v.lang || "").replace("_", "-").toLowerCase();
+    const cantonese = (v) => /^(zh-(hk|mo)|yue)/.test(tag(v));
+    return voices.find((v) => tag(v) === lang.toLowerCase())
+      || voices.find((v) => tag(v).startsWith(base) && !cantonese(v)) || null;
   }
 
   /** Speak once; resolves on end, on error, or after a generous timeout (some engines never
@@ -87,7 +92,7 @@
       u.lang = lang;
       u.rate = 0.9;
       const v = voiceFor(lang);
-      if (v) u.voice = v;
+      try { if (v) u.voice = v; } catch (e) { /* not a native voice object: the lang decides */ }
       let done = false;
       const finish = () => { if (!done) { done = true; clearTimeout(timer); resolve(); } };
       const timer = setTimeout(finish, 2000 + text.length * 400);
@@ -95,6 +100,14 @@
       u.onerror = finish;
       speechSynthesis.speak(u);
     });
+  }
+
+  /** Say one sentence: with the browser's voice for its language when it has one, else with
+      the recorded clips, else ask speechSynthesis anyway (an engine may speak unlisted). */
+  async function say(text, bcp47, lang, call) {
+    if (voiceFor(bcp47) || !HallQ.clips) return speakOnce(text, bcp47);
+    if (await HallQ.clips.usable(lang)) return HallQ.clips.play(call, lang);
+    return speakOnce(text, bcp47);
   }
 
   const queue = [];
@@ -108,7 +121,7 @@
       if (onStart) onStart();
       await chime();
       for (let i = 0; i < said.length; i++) {
-        await speakOnce(...said[i]);
+        try { await say(...said[i]); } catch (e) { /* one failed sentence never stops the queue */ }
         await new Promise((r) => setTimeout(r, i === said.length - 1 ? 600 : 400));
       }
     }
@@ -121,12 +134,14 @@
     run();
   }
 
-  // Chrome loads voices lazily; ask early so the first call has a zh-CN voice.
+  // Chrome loads voices lazily; ask early so the first call has a zh-CN voice. The clips of the
+  // languages spoken are fetched and decoded now too, so the first call needs no wait.
   if (window.speechSynthesis) {
     speechSynthesis.getVoices();
     speechSynthesis.onvoiceschanged = () => speechSynthesis.getVoices();
   }
 
-  HallQ.announcer = { announce, sentence, sentenceEn, spokenNumber, audioContext,
-    pending: () => queue.length };
+  HallQ.announcer = { announce, sentence, sentenceEn, spokenNumber, audioContext, voiceFor,
+    pending: () => queue.length, busy: () => running };
+  if (HallQ.clips && document.getElementById("hall-screen")) LANGS.forEach((l) => HallQ.clips.load(l));
 })();

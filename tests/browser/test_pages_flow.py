@@ -14,7 +14,11 @@ from tests.helpers import login
 # Record what the page asks speechSynthesis to say, and end each utterance quickly.
 SPEECH = """
 window.__spoken = [];
+// Chromium here has no voices: offer one per language (else the screen plays its clips)
+const fakeVoices = [{name: "Fake zh", lang: "zh-CN", voiceURI: "zh", localService: true},
+                    {name: "Fake en", lang: "en-US", voiceURI: "en", localService: true}];
 if (window.speechSynthesis) {
+  window.speechSynthesis.getVoices = () => fakeVoices;
   window.speechSynthesis.speak = function (u) {
     window.__spoken.push(u.text);
     setTimeout(() => u.onend && u.onend(new Event("end")), 20);

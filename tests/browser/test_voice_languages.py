@@ -9,7 +9,11 @@ from tests.browser.test_pages_flow import clerk_session, issue
 # Record what is said and in which language; end each utterance quickly.
 SPEECH = """
 window.__said = [];
+// Chromium here has no voices: offer one per language (else the screen plays its clips)
+const fakeVoices = [{name: "Fake zh", lang: "zh-CN", voiceURI: "zh", localService: true},
+                    {name: "Fake en", lang: "en-US", voiceURI: "en", localService: true}];
 if (window.speechSynthesis) {
+  window.speechSynthesis.getVoices = () => fakeVoices;
   window.speechSynthesis.speak = function (u) {
     window.__said.push([u.text, u.lang]);
     setTimeout(() => u.onend && u.onend(new Event("end")), 20);
