@@ -8,10 +8,17 @@ from queue_server.domain import clock, planner
 H = "/api/v1/halls/demo"
 
 
+def _staff(app, *windows: str) -> None:
+    """Each window opened by its own clerk (a window nobody staffs is in no forecast)."""
+    for w in windows:
+        c = app.test_client()
+        assert c.post("/api/v1/auth/login", json={"username": f"clerk{w[1:]}",
+                                                  "password": PASSWORD}).status_code == 200
+        assert c.post(f"/api/v1/windows/{w}/open").status_code == 200
+
+
 def test_one_tickets_forecast_is_the_halls(app, client, auth, db):
-    auth.login("manager")
-    for w in ("W01", "W05", "W09"):
-        assert client.post(f"/api/v1/windows/{w}/open").status_code == 200
+    _staff(app, "W01", "W05", "W09")
     services = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
     for i in range(40):
         r = client.post(f"{H}/tickets", json={"service": services[i % 6],
@@ -35,6 +42,7 @@ from types import SimpleNamespace  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from dispatcher import eta  # noqa: E402
 from queue_server import create_app, registry  # noqa: E402
 from queue_server.domain import forecast_cache, read_models  # noqa: E402
 from queue_server.store.db import connect  # noqa: E402
@@ -87,6 +95,13 @@ def _check_kept_inputs(conn, cache, now: float) -> None:
     assert planner.predictions(conn, "demo", now, source=cache) == full
     for tid, guess in full.items():
         assert planner.predict_one(conn, "demo", tid, now, source=cache) == {tid: guess}
+    scratch = planner.snapshot(conn, "demo", now, forecast=True)
+    new = planner.predict_new(conn, "demo", SERVICES, now, source=cache)
+    for s in SERVICES:
+        want = eta.predict_new(scratch, s, 0)
+        if want["eta_s"] is None:
+            want = {**want, "position": sum(t["service"] == s for t in scratch["tickets"])}
+        assert new[s] == want
     for w in ("W01", "W05"):
         assert planner.choose_for(conn, "demo", w, now, source=cache) == planner.choose_for(
             conn, "demo", w, now)
@@ -110,8 +125,7 @@ def test_kept_forecast_is_the_full_one(tmp_path_factory, demo_template, monkeypa
     staff, citizen = app.test_client(), app.test_client()
     assert staff.post("/api/v1/auth/login", json={"username": "manager",
                                                   "password": PASSWORD}).status_code == 200
-    for w in sorted(opened):
-        staff.post(f"/api/v1/windows/{w}/open")
+    _staff(app, *sorted(opened))  # by their clerks; the manager's "open" steps add unstaffed
     # a connection of the test's own: one taken from the app's pool would go back to it at
     # the next request's teardown, and the publisher's thread could then use it meanwhile
     served = connect(app.config["DB"])
@@ -198,8 +212,7 @@ def test_a_busy_hall_never_reads_its_queue_again(app, mgr, db, monkeypatch):
     """At a steady state (issues, cancels, calls, finishes) no request reads the whole queue
     again: each reader patches in the tickets changed since the kept label. A ticket deleted
     behind the process's back (which a delta cannot show) makes the next reader read all."""
-    for w in ("W05", "W07", "W09"):
-        assert mgr.post(f"/api/v1/windows/{w}/open").status_code == 200
+    _staff(app, "W05", "W07", "W09")
     citizen = app.test_client()
     for i in range(12):
         assert citizen.post(f"{H}/tickets", json={"service": SERVICES[1 + i % 4]}).status_code \

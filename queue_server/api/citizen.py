@@ -50,7 +50,8 @@ def services(hall: str):
     conn = db().conn()
     rows = read_models.services(conn, hall)
     waiting = read_models.waiting_counts(conn, hall)
-    ahead = planner.predict_new(conn, hall, [r["id"] for r in rows])
+    ahead = planner.predict_new(conn, hall, [r["id"] for r in rows],
+                                source=forecast_cache.of(db()))
     served = read_models.served_services(conn, hall)
     out = []
     for r in rows:

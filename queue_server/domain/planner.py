@@ -255,13 +255,21 @@ def one(inputs: Inputs, ticket_id: Any) -> dict:
 
 
 def predict_new(conn: sqlite3.Connection, hall: str, services: list[str],
-                now: float | None = None) -> dict[str, dict]:
-    """For each service: people ahead and ETA of a ticket issued now."""
-    snap = snapshot(conn, hall, now, forecast=True)
+                now: float | None = None, source: InputsSource | None = None
+                ) -> dict[str, dict]:
+    """For each service: people ahead and ETA of a ticket issued now (the kiosk's list).
+
+    Exactly ``dispatcher.eta.predict_new`` of the forecast snapshot for each service
+    (tests/test_issue_forecast.py), but from one set of (kept) inputs and with each forward
+    run stopped at the new ticket's call: the list is asked by every kiosk every 30 s, and a
+    full forecast per service held the event loop for tens of ms at a few hundred waiting."""
+    now = time.time() if now is None else now
+    inputs = inputs_of(conn, hall, now, source)
     out = {}
     for s in services:
-        guess = eta_model.predict_new(snap, s, 0)
-        if guess["eta_s"] is None:  # as in predictions(): those waiting for the same service
-            guess = {**guess, "position": sum(1 for t in snap["tickets"] if t["service"] == s)}
-        out[s] = guess
+        new = rules.parse({"now": now, "tickets": [
+            {"id": eta_model.NEW_ID, "service": s, "issued_at": now, "priority": 0}]})[2][0]
+        out[s] = one(inputs._replace(tickets=[*inputs.tickets, new]), eta_model.NEW_ID)
+        if out[s]["eta_s"] is None:  # those waiting for the same service, as predictions()
+            out[s]["position"] = sum(1 for t in inputs.tickets if t.service == s)
     return out
