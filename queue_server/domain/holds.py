@@ -34,7 +34,7 @@ from queue_server.domain.tickets import (
     release_window,
     served_by,
 )
-from queue_server.errors import ApiError, conflict, forbidden, invalid, not_found
+from queue_server.errors import ApiError, conflict, invalid, not_found
 from queue_server.live.events import HoldsUpdated
 from queue_server.store.db import Tx, loads
 
@@ -107,8 +107,8 @@ def refusal(t: sqlite3.Row | None, w: sqlite3.Row, user: str, manager: bool,
     if t["window"] != w["id"]:
         return not_found("ticket")  # another window's case: not this window's to see
     if kind == "keep" and not manager and t["hold_by"] and t["hold_by"] != user:
-        return forbidden("持件挂起的票号只能由挂起的工作人员恢复 (only the clerk who held it"
-                         " may resume a kept case)")
+        return ApiError("not_your_hold", "持件挂起的票号只能由挂起的工作人员恢复 (only the"
+                        " clerk who held it may resume a kept case)", 403)
     return None
 
 
