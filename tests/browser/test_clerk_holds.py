@@ -9,6 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_js
 from tests.browser.test_clerk_polish import sign_in
 from tests.browser.test_manage import manager_page
 from tests.helpers import login
@@ -44,6 +45,10 @@ def test_hold_kind_and_outcome_chosen_with_one_key(live, page_factory):
     expect(b.locator("#held li.none")).to_be_visible()
     monitor = manager_page(page_factory, base, "/manage/demo")
     expect(monitor.locator("#held-none")).to_be_visible()
+    hall = page_factory(base, (1920, 1080))  # the public hall screen: seq without gaps
+    hall.goto("/display/demo")
+    wait_js(hall, "window.__hallq && window.__hallq.live.state.snapshots === 1")
+    seq0 = hall.evaluate("window.__hallq.live.state.seq")
 
     a.keyboard.press("h")  # the kinds, one key each
     expect(a.locator("#dlg-choices [data-choice]")).to_have_count(3)
@@ -88,3 +93,7 @@ def test_hold_kind_and_outcome_chosen_with_one_key(live, page_factory):
     kinds = {k["kind"]: k for k in stats["holds"]}
     assert (kinds["release"]["holds"], kinds["release"]["resumed"]) == (1, 1)
     expect(monitor.locator("#outcomes [data-outcome=correction]")).to_contain_text("1")
+    # the hall screen took every holds.updated in its stride: no gap, so no second snapshot
+    # (hold 2 events, resume 3, finish 1)
+    wait_js(hall, f"window.__hallq.live.state.seq >= {seq0 + 6}", timeout=5000)
+    assert hall.evaluate("window.__hallq.live.state.snapshots") == 1
