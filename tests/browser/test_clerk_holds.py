@@ -97,3 +97,28 @@ def test_hold_kind_and_outcome_chosen_with_one_key(live, page_factory):
     # (hold 2 events, resume 3, finish 1)
     wait_js(hall, f"window.__hallq.live.state.seq >= {seq0 + 6}", timeout=5000)
     assert hall.evaluate("window.__hallq.live.state.snapshots") == 1
+
+
+def test_the_manager_sets_outcomes_and_hold_timers_in_the_console(live, page_factory):
+    base = live.url
+    page = manager_page(page_factory, base, "/manage/demo/settings")
+    box = page.locator("#outcomes")
+    expect(box).to_have_value(re.compile(r"^settled 办结 Settled\n"))
+    box.fill("done 办结 Done\nconsult 咨询 Enquiry only\n")
+    page.click("#outcomes-form button[type=submit]")
+    expect(page.locator("#toast")).to_contain_text("已保存")
+    got = requests.get(f"{base}/api/v1/halls/demo/outcomes", timeout=10).json()["outcomes"]
+    assert got == [{"code": "done", "name": "办结", "name_en": "Done"},
+                   {"code": "consult", "name": "咨询", "name_en": "Enquiry only"}]
+    expect(page.locator("#hr-release")).to_have_value("30")
+    page.fill("#hr-keep", "45")
+    page.fill("#hr-release", "")
+    page.click("#hold-return-form button[type=submit]")
+    s = requests.Session()
+    login(s, base, "manager")
+    for _ in range(50):
+        after = s.get(f"{base}/api/v1/halls/demo/holds", timeout=10).json()["return_after_s"]
+        if after["keep"] == 2700:
+            break
+        page.wait_for_timeout(100)
+    assert after == {"keep": 2700, "release": None, "wait": None}

@@ -217,6 +217,10 @@ HallQ.i18n.load("en", {
     "status_reason": "{status} ({reason})"
   },
   "manage": {
+    "outcomes_title": "Outcomes",
+    "outcomes_help": "One per line: code, Chinese name, English name (codes: lower-case letters, digits, _; windows choose them in this order with keys 1–9)",
+    "hold_return_title": "Held tickets back in line",
+    "hold_return_help": "After this many minutes on hold a ticket goes back to its place in the queue by itself; empty: never",
     "held_title": "Tickets on hold",
     "held_none": "No ticket on hold",
     "hold_kind": "Kind",

@@ -219,6 +219,10 @@ HallQ.i18n.load("zh", {
     "status_reason": "{status}（{reason}）"
   },
   "manage": {
+    "outcomes_title": "办理结果",
+    "outcomes_help": "每行一项：编号 中文名称 英文名称（编号为小写字母、数字、下划线；窗口按顺序以 1–9 键选择）",
+    "hold_return_title": "挂起自动回到队列",
+    "hold_return_help": "挂起超过设定的分钟数后，票号自动回到队列原位；留空为不自动回队",
     "held_title": "挂起的票号",
     "held_none": "暂无挂起的票号",
     "hold_kind": "挂起方式",
