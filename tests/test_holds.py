@@ -283,3 +283,32 @@ def test_held_lists_for_the_monitor_and_the_live_event(app, db, mgr, sio):
     assert (payload["number"], payload["kind"], payload["status"], payload["held"]) == (
         t["number"], "wait", "held", 1)
     assert "等待" not in json.dumps(payload, ensure_ascii=False)  # no reason on the hall room
+
+
+def test_tickets_held_before_the_kinds_existed_become_keep_holds_of_their_window(tmp_path,
+                                                                                monkeypatch):
+    from queue_server.store import db as dbmod
+    from queue_server.store.migrations import MIGRATIONS
+
+    monkeypatch.setattr(dbmod, "MIGRATIONS", MIGRATIONS[:9])  # as the previous release left it
+    conn = dbmod.connect(str(tmp_path / "old.db"))
+    assert dbmod.migrate(conn)[-1] == "m009_purgeable_appointments"
+    conn.execute("INSERT INTO halls (id, name, live_seq) VALUES ('h1', '老大厅', 0)")
+    conn.execute("INSERT INTO users (username, role, password_hash, active, created_at)"
+                 " VALUES ('old_clerk', 'clerk', 'x', 1, 0)")
+    conn.execute("INSERT INTO categories (id, hall, name, prefix) VALUES ('c', 'h1', '类', 'A')")
+    conn.execute("INSERT INTO services (id, hall, category, name, mean_service_s)"
+                 " VALUES ('s', 'h1', 'c', '业务', 300)")
+    conn.execute("INSERT INTO windows (id, hall, name, status, clerk) VALUES"
+                 " ('W1', 'h1', '1号窗口', 'open', 'old_clerk')")
+    conn.execute("INSERT INTO tickets (hall, day, number, service, status, issued_at, order_at,"
+                 " window, held_at) VALUES ('h1', '2026-01-01', 'A001', 's', 'held', 1, 1,"
+                 " 'W1', 2)")
+    conn.commit()
+    monkeypatch.undo()
+    assert dbmod.migrate(conn)[-1] == "m010_holds_outcomes"
+    row = conn.execute("SELECT hold_kind, hold_by, held_s, paused_s, outcome FROM tickets"
+                       ).fetchone()
+    assert tuple(row) == ("keep", "old_clerk", 0, 0, None)
+    assert conn.execute("SELECT outcomes, hold_return FROM halls").fetchone()[:] == (None, None)
+    conn.close()

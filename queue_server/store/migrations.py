@@ -233,7 +233,8 @@ def m010_holds_outcomes(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE tickets ADD COLUMN {column} {kind}")
     db.execute("ALTER TABLE halls ADD COLUMN outcomes TEXT")
     db.execute("ALTER TABLE halls ADD COLUMN hold_return TEXT")
-    db.execute("UPDATE tickets SET hold_kind = 'keep', hold_by = served_by WHERE status = 'held'")
+    db.execute("UPDATE tickets SET hold_kind = 'keep', hold_by = (SELECT clerk FROM windows"
+               " WHERE windows.id = tickets.window) WHERE status = 'held'")
     db.execute("CREATE INDEX tickets_hold_until ON tickets (status, hold_until)")
 
 
