@@ -51,6 +51,18 @@ def held_by(app, kind: str | None, reason: str = "回家取户口本"):
     return clerk, t
 
 
+def received(screen, name: str) -> list[tuple[str, dict]]:
+    """Every (event, payload) a socket got until one named ``name`` came (the publisher
+    sends after the commit, off the request: looked for a few times)."""
+    got: list = []
+    for _ in range(100):
+        got += [(m["name"], m["args"][0]) for m in screen.get_received()]
+        if any(n == name for n, _ in got):
+            return got
+        time.sleep(0.05)
+    return got
+
+
 def refused(client, path: str, body: dict, db, status: int, code: str | None = None) -> None:
     before = snapshot(db)
     r = client.post(path, json=body)
@@ -64,6 +76,9 @@ def test_a_hold_without_kind_is_keep_as_before(app, db):
     clerk, t = held_by(app, None)
     row = db.one("SELECT * FROM tickets WHERE id = ?", (t["id"],))
     assert (row["hold_kind"], row["hold_by"], row["window"]) == ("keep", "clerk01", "W13")
+    trail = [r["action"] for r in db.all("SELECT action FROM events WHERE ticket = ?"
+                                         " ORDER BY seq", (t["id"],))]
+    assert trail == ["issue", "call", "start", "hold"]  # the hold: one audit event
     ev = db.one("SELECT actor, detail FROM events WHERE action = 'hold'")
     assert ev["actor"] == "clerk01"
     assert json.loads(ev["detail"])["kind"] == "keep"
@@ -210,10 +225,13 @@ def test_the_clock_runs_for_keep_and_stops_for_release_and_wait(app, db):
     assert got == {"keep": (100.0, 40.0), "release": (40.0, 40.0), "wait": (40.0, 40.0)}
 
 
-def test_the_halls_timer_returns_a_held_ticket_to_the_queue(app, db, mgr):
+def test_the_halls_timer_returns_a_held_ticket_to_the_queue(app, db, mgr, sio):
     r = mgr.put(f"{H}/hold-return", json={"release": 120})
     assert r.json["return_after_s"] == {"keep": None, "release": 120, "wait": None}
     _, t = held_by(app, "release")
+    screen = sio(app.test_client())
+    screen.emit("subscribe", {"hall": "demo"}, callback=True)
+    screen.get_received()
     returner = registry.services(app).hold_return
     row = db.one("SELECT held_at, hold_until FROM tickets WHERE id = ?", (t["id"],))
     assert row["hold_until"] == pytest.approx(row["held_at"] + 120)
@@ -230,6 +248,10 @@ def test_the_halls_timer_returns_a_held_ticket_to_the_queue(app, db, mgr):
     assert [(e["action"], e["actor"]) for e in new] == [("hold_return", "system")]
     assert json.loads(new[0]["detail"])["held_s"] == pytest.approx(121, abs=0.5)
     assert returner.tick(now=row["held_at"] + 500) == 0  # once
+    pushed = received(screen, "holds.updated")
+    assert [(p["number"], p["status"], p["held"]) for n, p in pushed
+            if n == "holds.updated"] == [(t["number"], "waiting", 0)]
+    assert "queue.updated" in [n for n, _ in pushed]  # the hall screens' waiting counts
 
 
 def test_a_call_next_returns_due_holds_first(app, db, mgr):
@@ -272,14 +294,9 @@ def test_held_lists_for_the_monitor_and_the_live_event(app, db, mgr, sio):
     monitor = mgr.get(f"{H}/monitor").json
     assert [h["number"] for h in monitor["held"]] == [t["number"]]
     assert monitor["today"]["held"] == 1
-    got: list = []
-    for _ in range(100):  # the publisher sends after the commit, off the request
-        got += [m for m in screen.get_received() if m["name"] == "holds.updated"]
-        if got:
-            break
-        time.sleep(0.05)
+    got = [p for n, p in received(screen, "holds.updated") if n == "holds.updated"]
     assert got, "no holds.updated"
-    payload = got[0]["args"][0]
+    payload = got[0]
     assert (payload["number"], payload["kind"], payload["status"], payload["held"]) == (
         t["number"], "wait", "held", 1)
     assert "等待" not in json.dumps(payload, ensure_ascii=False)  # no reason on the hall room

@@ -151,8 +151,6 @@ def resume(tx: Tx, w: sqlite3.Row, ticket_id: int, user: str, manager: bool) -> 
         raise conflict("window_busy", "请先处理当前票号 (window still has a current ticket)")
     row, _ = _end(tx, t, "resume", window=w["id"])
     tx.run("UPDATE windows SET current = ?, idle_since = NULL WHERE id = ?", (row["id"], w["id"]))
-    if t["window"] and t["window"] != w["id"]:
-        emit_window(tx, t["window"])
     emit_window(tx, w["id"])
     _emit(tx, row)
     return row

@@ -94,8 +94,8 @@ def test_hold_kind_and_outcome_chosen_with_one_key(live, page_factory):
     assert (kinds["release"]["holds"], kinds["release"]["resumed"]) == (1, 1)
     expect(monitor.locator("#outcomes [data-outcome=correction]")).to_contain_text("1")
     # the hall screen took every holds.updated in its stride: no gap, so no second snapshot
-    # (hold 2 events, resume 3, finish 1)
-    wait_js(hall, f"window.__hallq.live.state.seq >= {seq0 + 6}", timeout=5000)
+    # (hold 2 events, resume 2, finish 1)
+    wait_js(hall, f"window.__hallq.live.state.seq >= {seq0 + 5}", timeout=5000)
     assert hall.evaluate("window.__hallq.live.state.snapshots") == 1
 
 
