@@ -103,13 +103,23 @@ def _register_blueprints(app: Flask) -> None:
     import displays
     import windows
     from queue_server import assets
-    from queue_server.api import citizen, clerk, guide, manager, openapi, sessions, skills
-    from queue_server.live import alerts, profiles, retention
+    from queue_server.api import (
+        citizen,
+        clerk,
+        floor,
+        guide,
+        manager,
+        openapi,
+        sessions,
+        skills,
+    )
+    from queue_server.live import alerts, hold_return, profiles, retention
 
-    for module in (sessions, citizen, clerk, guide, manager, skills, openapi, assets):
+    for module in (sessions, citizen, clerk, guide, floor, manager, skills, openapi, assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
     alerts.start(app)  # 超时预警 checker; starts with the first request, never in tests
     retention.start(app)  # the daily personal-data purge; likewise
     profiles.start(app)  # each hall's dispatcher profile from its recent days; likewise
+    hold_return.start(app)  # held tickets back in line when their hall's timer says so

@@ -22,6 +22,7 @@ DEFAULTS = {
     "POSITION_REFRESH_S": 1.0,      # how often waiting tickets' positions are pushed at most
     "WRAP_UP_S": 10,                # auto mode: seconds between finishing and the next call
     "ALERT_INTERVAL_S": 5.0,        # how often waiting tickets are checked against wait limits
+    "HOLD_CHECK_S": 10.0,           # how often held tickets are checked against their hall's timer
     "SESSION_CHECK_S": 2.0,         # how often live sockets' logins are checked (ended: closed)
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
     "PRINTERS": None,               # one per kiosk: k1=network:10.0.0.5,k2=usb:04b8:0e15
@@ -38,8 +39,8 @@ DEFAULTS = {
 INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
         "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
         "PERSONAL_DATA_DAYS"}
-FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "PING_INTERVAL_S", "PING_TIMEOUT_S",
-          "SESSION_CHECK_S"}
+FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "HOLD_CHECK_S", "PING_INTERVAL_S",
+          "PING_TIMEOUT_S", "SESSION_CHECK_S"}
 BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}
 
 

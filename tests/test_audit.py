@@ -39,6 +39,9 @@ CHANGES = [
      "user_edit", None),
     ("put", f"{H}/notices", {"notices": ["今日下午系统维护"]}, "hall_notices", None),
     ("put", f"{H}/hours", {"open": "08:30", "close": "17:00"}, "hall_hours", None),
+    ("put", f"{H}/outcomes", {"outcomes": [{"code": "settled", "name": "办结"}]},
+     "hall_outcomes", None),
+    ("put", f"{H}/hold-return", {"wait": 3600}, "hall_hold_return", None),
 ]
 
 

@@ -61,6 +61,9 @@ OPS = st.one_of(
     st.tuples(st.sampled_from(["open", "pause", "close"]), st.sampled_from(WINDOWS)),
     st.tuples(st.just("skills"), st.sampled_from(WINDOWS), st.sampled_from(SERVICES),
               st.sampled_from([0.5, 1.0])),
+    st.tuples(st.just("hold"), st.sampled_from(WINDOWS), st.sampled_from(["keep", "release",
+                                                                         "wait"])),
+    st.tuples(st.just("unhold"), st.sampled_from(WINDOWS)),
     # another process writing the same file, behind this one's back
     st.tuples(st.just("other-cancel"), st.integers(0, 10_000)),
     st.tuples(st.just("other-mean"), st.sampled_from(SERVICES), st.sampled_from([120, 900])),
@@ -177,6 +180,15 @@ class Driver:
         self.staff.post(f"/api/v1/windows/{op[1]}/{verb}")
 
     call = finish = no_show = open = pause = close = window
+
+    def hold(self, op, now: float) -> None:
+        self.staff.post(f"/api/v1/windows/{op[1]}/hold", json={"kind": op[2]})
+
+    def unhold(self, op, now: float) -> None:
+        held = self.served.execute("SELECT id FROM tickets WHERE status = 'held' AND window = ?"
+                                   " ORDER BY id LIMIT 1", (op[1],)).fetchone()
+        if held is not None:  # back in line, in its place
+            self.staff.post(f"/api/v1/windows/{op[1]}/unhold", json={"ticket": held["id"]})
 
     def skills(self, op, now: float) -> None:
         cur = dict(self.served.execute("SELECT service, weight FROM skills WHERE window = ?",

@@ -23,6 +23,10 @@ TABLE = [
     ("post", f"{W}/no-show", None, (200, 403, 200)),
     ("post", f"{W}/hold", None, (409, 403, 409)),
     ("post", f"{W}/unhold", {"ticket": 999}, (404, 403, 404)),
+    ("post", f"{W}/hold", {"kind": "wait"}, (409, 403, 409)),  # F001 is called, not serving
+    ("post", f"{W}/resume", {"ticket": 999}, (404, 403, 404)),
+    ("post", f"{W}/finish", {"outcome": "settled"}, (200, 403, 200)),
+    ("post", f"{W}/finish", {"outcome": "nonsense"}, (422, 403, 422)),
     ("post", f"{W}/transfer", {"service": "civil"}, (200, 403, 200)),
     ("put", f"{W}/auto", {"auto": True}, (200, 403, 200)),
     ("get", W, None, (200, 200, 200)),
@@ -36,10 +40,15 @@ TABLE = [
     ("get", "/api/v1/halls/demo/monitor", None, (403, 403, 200)),
     ("get", "/api/v1/halls/demo/admin", None, (403, 403, 200)),
     ("put", "/api/v1/halls/demo/notices", {"notices": ["今日正常办公"]}, (403, 403, 200)),
+    ("get", "/api/v1/halls/demo/holds", None, (200, 200, 200)),
+    ("put", "/api/v1/halls/demo/outcomes", {"outcomes": [{"code": "settled", "name": "办结"}]},
+     (403, 403, 200)),
+    ("put", "/api/v1/halls/demo/hold-return", {"release": 600}, (403, 403, 200)),
 ]
 CITIZEN = [
     ("get", "/api/v1/halls", None, 200),
     ("get", "/api/v1/halls/demo/services", None, 200),
+    ("get", "/api/v1/halls/demo/outcomes", None, 200),
     ("post", "/api/v1/halls/demo/tickets", {"service": "fund"}, 201),
     ("get", "/healthz", None, 200),
 ]

@@ -111,6 +111,39 @@ class Unhold(Body):
     ticket: int  # a ticket id; one that is not this window's (or not a ticket) is a 404
 
 
+HoldKind = Choice(("keep", "release", "wait"), "invalid_kind",
+                  "挂起方式须为 keep（持件）、release（不持件）或 wait（等待） (kind: keep, release"
+                  " or wait)")
+
+
+class Hold(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"kind": "keep", "reason": "回家取户口本"}, {"reason": "补材料"}]})
+
+    kind: HoldKind = Field(None, description="keep 持件挂起 (the default), release 不持件,"
+                                             " wait 等待挂起 (domain/holds.py)")
+    reason: Text(100) | None = None
+
+
+class Resume(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ticket": 1}]})
+
+    ticket: int  # a held ticket's id
+
+
+OUTCOME_CODE = "^[a-z][a-z0-9_]{0,31}$"
+OutcomeCode = Checked({"type": "string", "pattern": OUTCOME_CODE}, "invalid_outcome",
+                      "办理结果编号无效 (outcome: a lower-case code)",
+                      lambda v: isinstance(v, str) and bool(re.fullmatch(OUTCOME_CODE, v)))
+
+
+class Finish(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "settled"}, {}]})
+
+    outcome: OutcomeCode = Field(None, description="one of the hall's outcome codes"
+                                                   " (GET /halls/<hall>/outcomes)")
+
+
 class CallNumber(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"number": "A012"}]})
 
@@ -329,6 +362,49 @@ class Hours(Body):
                   "open 须为 HH:MM (open must be HH:MM)", _hhmm_ok)
     close: Checked({"type": "string", "pattern": HHMM}, "invalid_time",
                    "close 须为 HH:MM (close must be HH:MM)", _hhmm_ok)
+
+
+def _outcomes_ok(v: Any) -> bool:
+    if not isinstance(v, list) or not 1 <= len(v) <= 9:
+        return False
+    codes = [o.get("code") for o in v if isinstance(o, dict)]
+    return len(codes) == len(v) and len(set(codes)) == len(codes) and all(
+        set(o) <= {"code", "name", "name_en"} and isinstance(o.get("code"), str)
+        and re.fullmatch(OUTCOME_CODE, o["code"]) and isinstance(o.get("name"), str)
+        and 0 < len(o["name"].strip()) <= 20 and isinstance(o.get("name_en", ""), str)
+        and len(o.get("name_en", "")) <= 40 for o in v)
+
+
+class Outcomes(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcomes": [
+        {"code": "settled", "name": "办结", "name_en": "Settled"},
+        {"code": "returned", "name": "退件", "name_en": "Returned"}]}]})
+
+    outcomes: Checked(
+        {"type": "array", "minItems": 1, "maxItems": 9, "items": {
+            "type": "object", "required": ["code", "name"], "additionalProperties": False,
+            "properties": {"code": {"type": "string", "pattern": OUTCOME_CODE},
+                           "name": {"type": "string", "minLength": 1, "maxLength": 20},
+                           "name_en": {"type": "string", "maxLength": 40}}}},
+        "invalid_outcomes", "办理结果须为 1–9 项，编号不重复，名称不超过 20 字 (outcomes: 1 to 9"
+        " items with unique codes and names)", _outcomes_ok,
+        lambda v: [{**o, "name": o["name"].strip(), "name_en": o.get("name_en", "").strip()}
+                   for o in v])
+
+
+ReturnAfter = Int(60, 8 * 3600) | None
+
+
+class HoldReturn(Body):
+    """Seconds after which a held ticket of each kind goes back to the queue by itself; null:
+    never (it stays held until someone acts). A kind left out keeps its setting."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"keep": None, "release": 1800, "wait": 3600}]})
+
+    keep: ReturnAfter = None
+    release: ReturnAfter = None
+    wait: ReturnAfter = None
 
 
 # -- managers: statistics and audit ------------------------------------------------------------

@@ -8,7 +8,16 @@ from flask import Blueprint
 from queue_server import auth, registry
 from queue_server.api import bodies
 from queue_server.api.fields import Empty, accepts
-from queue_server.domain import calling, forecast_cache, planner, read_models, tickets
+from queue_server.domain import (
+    calling,
+    clock,
+    forecast_cache,
+    holds,
+    outcomes,
+    planner,
+    read_models,
+    tickets,
+)
 from queue_server.domain import window_state as win
 from queue_server.errors import forbidden, not_found, unauthorized
 from queue_server.registry import db
@@ -98,6 +107,9 @@ def call_next(window_id: str, body: Empty):
     if w is not None:
         may_act(user, w)  # a refused call must not run the hall's end-of-day clean-up
         registry.services().rollover.ensure(w["hall"])
+        returner = registry.services().hold_return
+        if returner is not None:  # a due hold goes back in line before anyone is called
+            returner.tick(w["hall"])
     cache = forecast_cache.of(db())
     row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w, cache))
     if row is None:
@@ -117,7 +129,18 @@ def _ticket_action(action: str, step, doc: str) -> None:
 
 _ticket_action("recall", tickets.recall, "Call the current ticket again (a recall).")
 _ticket_action("start", tickets.start, "The citizen arrived: start serving the ticket.")
-_ticket_action("finish", tickets.finish, "Finish the ticket (then the citizen may rate it).")
+
+
+@bp.post("/windows/<window_id>/finish")
+@accepts(bodies.Finish)
+def finish(window_id: str, body: bodies.Finish):
+    """Finish the ticket, with one of the hall's outcomes (then the citizen may rate it)."""
+    def _finish(tx, w, user):
+        return tickets.finish(tx, w, outcomes.check(tx.conn, w["hall"], body.outcome))
+
+    return ticket_reply(window_action(window_id, _finish))
+
+
 _ticket_action("no-show", tickets.no_show, "The called citizen did not come (过号).")
 
 
@@ -130,27 +153,32 @@ def call_number(window_id: str, body: bodies.CallNumber):
 
 
 @bp.post("/windows/<window_id>/hold")
-@accepts(bodies.Reason)
-def hold(window_id: str, body: bodies.Reason):
-    reason = body.reason
-    return ticket_reply(window_action(window_id, lambda tx, w, u: tickets.hold(tx, w, reason)))
+@accepts(bodies.Hold)
+def hold(window_id: str, body: bodies.Hold):
+    """Hold the serving ticket: keep 持件 (the default), release 不持件 or wait 等待挂起."""
+    return ticket_reply(window_action(
+        window_id, lambda tx, w, u: holds.hold(tx, w, body.kind, body.reason)))
+
+
+def _held_action(window_id: str, ticket_id: int, step) -> dict:
+    def _act(tx, w, user):
+        return step(tx, w, ticket_id, user["username"], auth.has_role(user, "manager"))
+
+    return ticket_reply(window_action(window_id, _act))
+
+
+@bp.post("/windows/<window_id>/resume")
+@accepts(bodies.Resume)
+def resume(window_id: str, body: bodies.Resume):
+    """Take a held ticket back as this window's current one (the kind's rules decide who may)."""
+    return _held_action(window_id, body.ticket, holds.resume)
 
 
 @bp.post("/windows/<window_id>/unhold")
 @accepts(bodies.Unhold)
 def unhold(window_id: str, body: bodies.Unhold):
-    """Put a ticket this window held back in line, in its original place."""
-    ticket_id = body.ticket
-
-    def _unhold(tx, w, user):
-        t = tx.one("SELECT * FROM tickets WHERE id = ? AND hall = ?",
-                   (ticket_id, w["hall"])) if 0 < ticket_id < 2**63 else None
-        # A clerk releases what their own window held; a manager anything in the hall.
-        if t is None or (t["window"] != w["id"] and not auth.has_role(user, "manager")):
-            raise not_found("ticket")
-        return tickets.unhold(tx, t)
-
-    return ticket_reply(window_action(window_id, _unhold))
+    """Put a held ticket back in line, in its original place."""
+    return _held_action(window_id, body.ticket, holds.unhold)
 
 
 @bp.post("/windows/<window_id>/transfer")
@@ -172,8 +200,8 @@ def set_auto(window_id: str, body: bodies.Auto):
 
 @bp.get("/windows/<window_id>")
 def window_detail(window_id: str):
-    """The clerk terminal's view: the window, its current ticket's materials, waiting per skill
-    and the tickets it holds."""
+    """The clerk terminal's view: the window, its current ticket's materials, waiting per skill,
+    the held tickets it may act on and the hall's outcomes."""
     user = acting_user()
     conn = db().conn()
     w = read_models.window_by_id(conn, window_id)
@@ -186,10 +214,11 @@ def window_detail(window_id: str):
                            (w["current"]["service"],)).fetchone()
         w["current"]["materials"] = loads(svc["materials"], []) if svc else []
         w["current"]["materials_en"] = loads(svc["materials_en"], []) if svc else []
-    held = [{**read_models.ticket(conn, r), "hold_reason": r["hold_reason"] or ""}
-            for r in conn.execute("SELECT * FROM tickets WHERE window = ? AND status = 'held'"
-                                  " ORDER BY held_at", (window_id,))]
-    return {"window": w, "waiting": {s: waiting.get(s, 0) for s in w["skills"]}, "held": held}
+    row = conn.execute("SELECT * FROM windows WHERE id = ?", (window_id,)).fetchone()
+    held = holds.window_held(conn, row, user["username"], auth.has_role(user, "manager"),
+                             clock.now())
+    return {"window": w, "waiting": {s: waiting.get(s, 0) for s in w["skills"]}, "held": held,
+            "outcomes": outcomes.of_hall(conn, w["hall"])}
 
 
 @bp.get("/halls/<hall>/windows")

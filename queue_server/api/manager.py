@@ -11,7 +11,7 @@ from queue_server import auth
 from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.fields import accepts, query
-from queue_server.domain import clock, read_models
+from queue_server.domain import clock, holds, read_models
 from queue_server.live import alerts
 from queue_server.manager import admin, reports, stats
 from queue_server.registry import db
@@ -119,10 +119,12 @@ def monitor_state(conn, hall_row, now: float) -> dict:
                          "limit_s": s["wait_limit_s"], "over": over_n.get(s["id"], 0)})
     day = stats.compute(conn, hall, today)
     counts = {k: day[k] for k in ("issued", "served", "no_show", "cancelled", "waiting",
-                                  "mean_wait_s", "p90_wait_s", "mean_service_s", "ratings")}
+                                  "mean_wait_s", "p90_wait_s", "mean_service_s", "ratings",
+                                  "held", "by_outcome")}
     return {"hall": hall, "name": hall_row["name"], "name_en": hall_row["name_en"] or "",
             "now": clock.iso(now, tz), "date": today, "windows": wins, "services": services,
-            "overdue": over, "today": counts, "hints": _hints(conn, hall, now)}
+            "overdue": over, "today": counts, "hints": _hints(conn, hall, now),
+            "held": holds.hall_held(conn, hall, now)}
 
 
 def _hints(conn, hall: str, now: float) -> list[dict]:

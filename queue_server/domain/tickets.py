@@ -4,7 +4,8 @@ Every transition is one guarded UPDATE (``… WHERE id = ? AND status = ?``) ins
 write transaction, one audit event with before/after, and the live events it causes.
 
     issue -> waiting -> called (recall n) -> serving -> done
-    called -> no_show          serving -> held -> waiting (keeps its place)
+    called -> no_show          serving -> held -> waiting (keeps its place), or
+                                          held -> serving (resumed: see holds.py)
     called|serving -> transferred (+ a waiting ticket, same number, for the new service)
     waiting -> cancelled
     waiting|held (or orphaned called|serving) -> cancelled by ``expire`` at the end of the day
@@ -40,6 +41,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "no_show": (("called",), "no_show"),
     "hold": (("serving",), "held"),
     "unhold": (("held",), "waiting"),
+    "resume": (("held",), "serving"),
+    "hold_return": (("held",), "waiting"),  # the hall's timer returned it (holds.py)
     "transfer": (("called", "serving"), "transferred"),
     "cancel": (("waiting",), "cancelled"),
     # The day ended with the ticket still open (see rollover.py); called or serving tickets
@@ -76,8 +79,16 @@ def retry_token(secret: str, hall: str, day: str, key: str) -> str:
     return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
 
 
-def _move(tx: Tx, row: sqlite3.Row, action: str, **fields) -> sqlite3.Row:
-    """Apply one transition to ``row`` with a guarded update and audit it."""
+# Columns a transition sets that are times or running totals, not states: left out of the
+# audit's before/after (the hold's own detail says what matters of them).
+_UNAUDITED = ("called_at", "started_at", "finished_at", "held_at", "hold_until", "held_s",
+              "paused_s")
+
+
+def _move(tx: Tx, row: sqlite3.Row, action: str, extra: dict | None = None,
+          **fields) -> sqlite3.Row:
+    """Apply one transition to ``row`` with a guarded update and audit it (``extra``: more
+    for the audit's detail)."""
     allowed, to = TRANSITIONS[action]
     if row["status"] not in allowed:
         raise conflict("invalid_transition",
@@ -93,8 +104,9 @@ def _move(tx: Tx, row: sqlite3.Row, action: str, **fields) -> sqlite3.Row:
     detail = {"before": {"status": row["status"]}, "after": {"status": to},
               "number": row["number"], "service": row["service"]}
     for k, v in fields.items():
-        if k not in ("called_at", "started_at", "finished_at", "held_at") and row[k] != v:
+        if k not in _UNAUDITED and row[k] != v:
             detail["before"][k], detail["after"][k] = row[k], v
+    detail.update(extra or {})
     tx.audit(row["hall"], action, ticket=row["id"], window=after["window"], detail=detail)
     tx.tickets.add(row["id"])
     return after
@@ -227,7 +239,7 @@ def current_of(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
     return tx.one("SELECT * FROM tickets WHERE id = ?", (window["current"],))
 
 
-def _release_window(tx: Tx, window: sqlite3.Row) -> None:
+def release_window(tx: Tx, window: sqlite3.Row) -> None:
     tx.run("UPDATE windows SET current = NULL, idle_since = ? WHERE id = ?",
            (tx.now, window["id"]))
 
@@ -249,36 +261,21 @@ def start(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
     return t
 
 
-def finish(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
+def finish(tx: Tx, window: sqlite3.Row, outcome: str | None = None) -> sqlite3.Row:
+    """``outcome``: one of the hall's outcome codes, checked by the caller (outcomes.py)."""
     t0 = current_of(tx, window)
     # A ticket finished straight from "called" was served from the call on.
     t = _move(tx, t0, "finish", finished_at=tx.now, started_at=t0["started_at"] or t0["called_at"],
-              served_by=served_by(tx, window))
-    _release_window(tx, window)
+              served_by=served_by(tx, window), outcome=outcome)
+    release_window(tx, window)
     emit_window(tx, window["id"])
     return t
 
 
 def no_show(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
     t = _move(tx, current_of(tx, window), "no_show", finished_at=tx.now)
-    _release_window(tx, window)
+    release_window(tx, window)
     emit_window(tx, window["id"])
-    return t
-
-
-def hold(tx: Tx, window: sqlite3.Row, reason: str | None) -> sqlite3.Row:
-    """The citizen steps away (e.g. to fetch a document); the window takes the next one."""
-    t = _move(tx, current_of(tx, window), "hold", held_at=tx.now,
-              hold_reason=privacy.mask(reason))  # audited: no ID or phone numbers in it
-    _release_window(tx, window)
-    emit_window(tx, window["id"])
-    return t
-
-
-def unhold(tx: Tx, ticket: sqlite3.Row) -> sqlite3.Row:
-    """A held ticket waits again with its original place (``order_at`` is unchanged)."""
-    t = _move(tx, ticket, "unhold", window=None, called_at=None, started_at=None)
-    emit_queue(tx, t["hall"])
     return t
 
 
@@ -310,7 +307,7 @@ def transfer(tx: Tx, window: sqlite3.Row, service: str) -> sqlite3.Row:
                      "after": {"status": "transferred", "new_ticket": new_id,
                                "service": service}, "number": t["number"]})
     tx.tickets.update({t["id"], new_id})
-    _release_window(tx, window)
+    release_window(tx, window)
     emit_queue(tx, t["hall"])
     emit_window(tx, window["id"])
     return tx.one("SELECT * FROM tickets WHERE id = ?", (new_id,))

@@ -188,6 +188,24 @@ class QueuePositions(Event):
         return [positions_room(self.hall, self.service)]
 
 
+@dataclass(frozen=True)
+class HoldsUpdated(Event):
+    """A ticket was held, resumed or put back in line (by a clerk or the hall's timer): the
+    held lists of the clerk terminals and the monitor changed. No hold reason goes out."""
+
+    NAME: ClassVar[str] = "holds.updated"
+    rooms_doc: ClassVar[tuple[str, ...]] = ("hall",)
+    hall: str
+    ticket: int
+    number: str
+    kind: str      # keep | release | wait
+    status: str    # held, serving (resumed) or waiting (back in line)
+    held: int      # the hall's held tickets now
+
+    def rooms(self) -> list[str]:
+        return [hall_room(self.hall)]
+
+
 def send(socketio: Any, event: Event, to: str | None = None) -> None:
     """Emit an event to its rooms, or to ``to`` (one subscriber's sid)."""
     if to is None:
@@ -197,7 +215,7 @@ def send(socketio: Any, event: Event, to: str | None = None) -> None:
 
 
 ALL: list[type[Event]] = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated,
-                          Snapshot, WaitAlert, Batch, QueuePositions]
+                          Snapshot, WaitAlert, Batch, QueuePositions, HoldsUpdated]
 NAMES = {e.NAME for e in ALL}
 
 

@@ -21,6 +21,8 @@ SHEETS = {
     "by_clerk": ["clerk", "display_name", "served", "busy_s", "mean_service_s", "rating_mean"],
     "by_hour": ["hour", "issued", "served"],
     "by_day": ["date", "issued", "served", "no_show", "cancelled", "mean_wait_s", "p90_wait_s"],
+    "by_outcome": ["outcome", "name", "name_en", "served"],
+    "holds": ["kind", "clock", "holds", "resumed", "returned", "auto_returned", "held_s"],
 }
 
 
@@ -42,15 +44,30 @@ DURATIONS = {"mean_wait_s", "p90_wait_s", "mean_service_s"}
 BOM = "\ufeff"  # Excel on a Chinese Windows reads a CSV without it as GBK
 
 
+def _outcome_columns(stats: dict, lang: str | None) -> tuple[list[str], list[str]]:
+    """After the contract's columns, one per outcome (served per outcome, ``none``: none
+    chosen): keys into a service row's ``outcomes`` and their headers."""
+    keys, heads = [], []
+    for o in stats.get("by_outcome", []):
+        key = o["outcome"] or "none"
+        keys.append(key)
+        name = o["name_en"] if lang == "en" else o["name"]
+        heads.append(f"{'办理结果' if lang == 'zh' else 'Outcome'}: {name}" if lang
+                     else f"outcome_{key}")
+    return keys, heads
+
+
 def stats_csv(stats: dict, lang: str | None = None) -> str:
-    """The contract's CSV (machine-readable field names, seconds); with ``lang`` ("zh" or
-    "en") the spreadsheet form: a UTF-8 BOM, headers in that language, durations m:ss."""
+    """The contract's CSV (machine-readable field names, seconds), then a column per outcome;
+    with ``lang`` ("zh" or "en") the spreadsheet form: a UTF-8 BOM, headers in that language,
+    durations m:ss."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(CSV_HEADERS[lang] if lang else CSV_FIELDS)
+    keys, heads = _outcome_columns(stats, lang)
+    w.writerow([*(CSV_HEADERS[lang] if lang else CSV_FIELDS), *map(_cell, heads)])
     for row in stats["by_service"]:
         w.writerow([_duration(row.get(k)) if lang and k in DURATIONS else _cell(row.get(k))
-                    for k in CSV_FIELDS])
+                    for k in CSV_FIELDS] + [row.get("outcomes", {}).get(k, 0) for k in keys])
     return (BOM if lang else "") + out.getvalue()
 
 

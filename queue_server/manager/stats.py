@@ -11,9 +11,14 @@ set and the original ``issued_at`` kept):
   ticket called again still waited only until its first call; a transfer
   leg's ``issued_at`` is the original one, so its "wait" would include the first service).
   ``p90`` is the nearest-rank percentile (the smallest wait with at least 90 % at or below it).
-- ``service``: ``finished_at - started_at`` of ``done`` rows (a ticket finished straight from
-  "called" was served from the call on). A window's ``busy_s`` also includes the legs it
-  transferred, since it worked on them.
+- ``service``: ``finished_at - started_at - paused_s`` of ``done`` rows (a ticket finished
+  straight from "called" was served from the call on; ``paused_s``: time held under a kind
+  whose clock stops, ``domain/holds.py``: a 持件 hold's time counts, a 不持件 or 等待 hold's
+  does not). A window's ``busy_s`` leaves out all held time (it served others meanwhile) and
+  also includes the legs it transferred, since it worked on them.
+- ``by_outcome``: ``done`` rows per outcome code (the hall's list, then codes it no longer
+  lists, then ``null``: none chosen); ``holds``: per hold kind, the holds begun and how they
+  ended (resumed, put back in line, returned by the hall's timer) from the audit log.
 - by hour: ``issued`` by the hall-local hour of issue, ``served`` by the hour of finishing.
 """
 from __future__ import annotations
@@ -25,8 +30,9 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import NoReturn
 
-from queue_server.domain import clock, read_models
+from queue_server.domain import clock, holds, outcomes, read_models
 from queue_server.errors import bad_request, invalid
+from queue_server.store.db import loads
 
 MAX_RANGE_DAYS = 366
 # Dates a hall can have history for; 9999-12-31 has no next day (clock.day_bounds overflows).
@@ -35,7 +41,7 @@ _DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A held ticket is called again later; its wait ended at its first call.
 COLUMNS = ("id, service, status, issued_at, COALESCE(first_called_at, called_at) AS called_at,"
            " started_at, finished_at, window,"
-           " served_by, transferred_from, day")
+           " served_by, transferred_from, day, held_s, paused_s, outcome")
 
 
 def parse_day(value: str | None, name: str) -> str | None:
@@ -116,10 +122,11 @@ class _Tally:
         self.status_n: dict[str, int] = defaultdict(int)
         self.issued = 0
         self.scores: list[int] = []
+        self.outcomes: dict[str | None, int] = defaultdict(int)
 
     def add(self, row: tuple) -> None:
         (_id, service, status, issued_at, called_at, started_at, finished_at, window,
-         clerk, transferred_from, day, score) = row
+         clerk, transferred_from, day, held_s, paused_s, outcome, score) = row
         self.status_n[status] += 1
         by_s, by_d = self.acc["service"][service], self.acc["day"][day]
         if transferred_from is None:  # a transfer's next leg is not a new arrival
@@ -129,12 +136,15 @@ class _Tally:
             by_d[status].append(1)
         if status in ("done", "transferred") and finished_at is not None and window:
             busy = finished_at - (started_at if started_at is not None else finished_at)
+            busy = max(0.0, busy - (held_s or 0))  # held: the window served others
             self.acc["window"][window]["busy"].append(busy)
             if clerk:
                 self.acc["clerk"][clerk]["busy"].append(busy)
         if status == "done":
-            self._served(by_s, by_d, finished_at - started_at, finished_at, window, clerk,
-                         score)
+            self.outcomes[outcome] += 1
+            by_s["outcome:" + (outcome or "")].append(1)
+            self._served(by_s, by_d, max(0.0, finished_at - started_at - (paused_s or 0)),
+                         finished_at, window, clerk, score)
 
     def _arrival(self, by_s: dict, by_d: dict, issued_at: float, called_at: float | None
                  ) -> None:
@@ -172,7 +182,8 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
     rows = conn.execute(
         f"SELECT {COLUMNS}, r.score FROM tickets t LEFT JOIN ratings r ON r.ticket = t.id"
         " WHERE t.hall = ? AND t.day BETWEEN ? AND ?", (hall, first, last)).fetchall()
-    tally = _Tally(read_models.tz_of(conn, hall))
+    tz = read_models.tz_of(conn, hall)
+    tally = _Tally(tz)
     for row in rows:
         tally.add(tuple(row))
     acc, waits, services_s, status_n = tally.acc, tally.waits, tally.services_s, tally.status_n
@@ -184,7 +195,10 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
         "transferred": status_n["transferred"],
         "mean_wait_s": _mean(waits), "p90_wait_s": p90(waits),
         "mean_service_s": _mean(services_s),
+        "held": status_n["held"],
         "by_service": _by_service(conn, hall, acc["service"]),
+        "by_outcome": _by_outcome(conn, hall, tally.outcomes),
+        "holds": _holds(conn, hall, tz, first, last),
         "by_window": _by_window(conn, hall, acc["window"]),
         "by_hour": _by_hour(conn, hall, acc["hour"]),
         "by_clerk": _by_clerk(conn, acc["clerk"]),
@@ -215,8 +229,47 @@ def _by_service(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
                     "cancelled": len(v.get("cancelled", [])),
                     "mean_wait_s": _mean(v.get("wait", [])), "p90_wait_s": p90(v.get("wait", [])),
                     "mean_service_s": _mean(v.get("service_s", [])),
-                    "rating_mean": _mean(v.get("score", []), 2)})
+                    "rating_mean": _mean(v.get("score", []), 2),
+                    "outcomes": {k.removeprefix("outcome:") or "none": len(n)
+                                 for k, n in v.items() if k.startswith("outcome:")}})
     return out
+
+
+def _by_outcome(conn: sqlite3.Connection, hall: str, counts: dict) -> list[dict]:
+    listed = outcomes.of_hall(conn, hall)
+    codes = [o["code"] for o in listed]
+    out = [{"outcome": o["code"], "name": o["name"], "name_en": o["name_en"],
+            "served": counts.get(o["code"], 0)} for o in listed]
+    out += [{"outcome": c, "name": c, "name_en": c, "served": n}
+            for c, n in sorted((c, n) for c, n in counts.items() if c and c not in codes)]
+    out.append({"outcome": None, "name": "未选择", "name_en": "not given",
+                "served": counts.get(None, 0)})
+    return out
+
+
+_HOLD_ACTIONS = {"hold": "holds", "resume": "resumed", "unhold": "returned",
+                 "hold_return": "auto_returned"}
+
+
+def _holds(conn: sqlite3.Connection, hall: str, tz: str, first: str, last: str) -> list[dict]:
+    """Per kind: holds begun, and how holds ended, in the days' audit events."""
+    start, end = clock.day_bounds(first, tz)[0], clock.day_bounds(last, tz)[1]
+    acc = {k: {"kind": k, "clock": "runs" if holds.CLOCK_RUNS[k] else "stops", "holds": 0,
+               "resumed": 0, "returned": 0, "auto_returned": 0, "held_s": 0.0}
+           for k in holds.KINDS}
+    q = ",".join("?" * len(_HOLD_ACTIONS))
+    for action, detail in conn.execute(
+            f"SELECT action, detail FROM events WHERE hall = ? AND at >= ? AND at < ?"
+            f" AND action IN ({q})", (hall, start, end, *_HOLD_ACTIONS)):
+        d = loads(detail, {}) or {}
+        row = acc.get(d.get("kind") or holds.DEFAULT_KIND)
+        if row is None:
+            continue
+        row[_HOLD_ACTIONS[action]] += 1
+        row["held_s"] += float(d.get("held_s") or 0)
+    for row in acc.values():
+        row["held_s"] = round(row["held_s"], 1)
+    return list(acc.values())
 
 
 def _by_window(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:

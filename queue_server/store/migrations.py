@@ -220,6 +220,24 @@ def m009_purgeable_appointments(db: sqlite_utils.Database) -> None:
     db["appointments"].transform(not_null={"id_hash": False})
 
 
+def m010_holds_outcomes(db: sqlite_utils.Database) -> None:
+    """The three hold kinds (``domain/holds.py``) and the outcome of a finished case
+    (``domain/outcomes.py``). On tickets: ``hold_kind`` (keep / release / wait), ``hold_by``
+    (who held it), ``hold_until`` (the automatic return to the queue, if the hall sets one),
+    ``held_s`` (time spent held, all kinds) and ``paused_s`` (held time the service clock did
+    not count), ``outcome``. On halls: ``outcomes`` and ``hold_return`` (JSON; NULL means the
+    defaults). Tickets held before this migration were today's one hold kind: ``keep``."""
+    for column, kind in (("hold_kind", "TEXT"), ("hold_by", "TEXT"), ("hold_until", "REAL"),
+                         ("held_s", "REAL NOT NULL DEFAULT 0"),
+                         ("paused_s", "REAL NOT NULL DEFAULT 0"), ("outcome", "TEXT")):
+        db.execute(f"ALTER TABLE tickets ADD COLUMN {column} {kind}")
+    db.execute("ALTER TABLE halls ADD COLUMN outcomes TEXT")
+    db.execute("ALTER TABLE halls ADD COLUMN hold_return TEXT")
+    db.execute("UPDATE tickets SET hold_kind = 'keep', hold_by = (SELECT clerk FROM windows"
+               " WHERE windows.id = tickets.window) WHERE status = 'held'")
+    db.execute("CREATE INDEX tickets_hold_until ON tickets (status, hold_until)")
+
+
 def m013_forecast_delta(db: sqlite_utils.Database) -> None:
     """Each ticket row carries the forecast counter of its last change (``fv``), so a process's
     kept forecast inputs are brought up to date by reading only the tickets changed since
@@ -260,4 +278,5 @@ def m014_dispatch_profile(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
-              m009_purgeable_appointments, m013_forecast_delta, m014_dispatch_profile]
+              m009_purgeable_appointments, m010_holds_outcomes, m013_forecast_delta,
+              m014_dispatch_profile]

@@ -108,6 +108,8 @@ def test_kiosk_to_rating(live, page_factory):
     # terminal is still busy with the last action is ignored, so wait for its redraw.
     expect(clerk.locator('[data-act="start"]')).to_have_class(re.compile(r"\bna\b"))
     clerk.keyboard.press("f")
+    expect(clerk.locator("#dlg-choices [data-choice=settled]")).to_be_visible()
+    clerk.keyboard.press("1")  # the outcome: 1 办结
     expect(clerk.locator("#cur-number")).to_have_text("—")
     expect(clerk.locator("#cur-empty")).to_have_text("暂无票号")
     expect(phone.locator("#rate-card")).to_be_visible()

@@ -149,7 +149,8 @@
       resyncEveryMs: 5 * 60 * 1000,
       onSnapshot: scheduleRefresh,
       on: { "window.updated": scheduleRefresh, "queue.updated": scheduleRefresh,
-        "ticket.called": scheduleRefresh, "hall.updated": reloadServices },
+        "ticket.called": scheduleRefresh, "hall.updated": reloadServices,
+        "holds.updated": scheduleRefresh },
     });
   }
 
@@ -208,18 +209,8 @@
       li.querySelector("b").textContent = n;
       return li;
     }));
-    $("held").replaceChildren(...(d.held.length ? d.held.map((h) => {
-      const li = document.createElement("li");
-      li.innerHTML = "<b class='num'></b><span></span><button class='btn small secondary'></button>";
-      li.querySelector("b").textContent = h.number;
-      li.querySelector("span").textContent = pick(h, "service_name") +
-        (h.hold_reason ? ` · ${h.hold_reason}` : "");
-      const b = li.querySelector("button");
-      b.textContent = t("unhold");
-      b.dataset.unhold = h.id;
-      b.addEventListener("click", () => unhold(h));
-      return li;
-    }) : [Object.assign(document.createElement("li"), { className: "none", textContent: t("none_held") })]));
+    $("held").replaceChildren(...(d.held.length ? d.held.map(heldItem)
+      : [Object.assign(document.createElement("li"), { className: "none", textContent: t("none_held") })]));
     // Dim what the current state does not allow; the server still has the last word.
     const allowed = {
       open: w.status !== "open", "call-next": w.status === "open" && !cur,
@@ -234,7 +225,45 @@
     tickTimers();
   }
 
+  /** One held ticket: number, kind, service and reason, how long, when it returns, and the
+      buttons its rules allow at this window (the server's ``actions``). */
+  function heldItem(h) {
+    const li = document.createElement("li");
+    li.dataset.ticket = h.id;
+    li.dataset.kind = h.hold_kind;
+    li.innerHTML = "<b class='num'></b><em class='kind'></em><span></span><small></small><div class='held-acts'></div>";
+    li.querySelector("b").textContent = h.number;
+    li.querySelector("em").textContent = t("kind_" + h.hold_kind);
+    li.querySelector("em").className = "kind kind-" + h.hold_kind;
+    li.querySelector("span").textContent = pick(h, "service_name") +
+      (h.hold_reason ? ` · ${h.hold_reason}` : "");
+    const since = Date.now() - h.held_for_s * 1000;
+    li.querySelector("small").dataset.since = String(since);
+    li.querySelector("small").dataset.returns = h.returns_at || "";
+    const acts = li.querySelector(".held-acts");
+    for (const a of h.actions || []) {
+      const b = document.createElement("button");
+      b.className = "btn small" + (a === "unhold" ? " secondary" : "");
+      b.textContent = t(a);
+      b.dataset[a] = h.id;
+      b.addEventListener("click", () => heldAct(a, h));
+      acts.append(b);
+    }
+    return li;
+  }
+
+  function tickHeld() {
+    document.querySelectorAll("#held small[data-since]").forEach((el) => {
+      const held = t("held_for", { t: clock((Date.now() - Number(el.dataset.since)) / 1000) });
+      const back = el.dataset.returns ? " · " + t("returns_at", {
+        t: new Date(el.dataset.returns).toLocaleTimeString(HallQ.i18n.lang === "en" ? "en-GB" : "zh-CN",
+          { hour: "2-digit", minute: "2-digit" }) }) : "";
+      el.textContent = held + back;
+    });
+  }
+
   function tickTimers() {
+    tickHeld();
     const cur = S.detail && S.detail.window.current;
     const now = Date.now();
     const at = (s) => (s ? Date.parse(s) : null);
@@ -245,20 +274,48 @@
     $("t-serve").textContent = cur.status === "serving" && started ? clock((now - started) / 1000) : "—";
   }
 
-  /** A small modal: choose from options, type a line, or just confirm (with ``text``).
-      Resolves to the value (true for a confirmation) or null. Enter confirms, Esc cancels. */
-  function ask(title, { options, input, value, text, okLabel } = {}) {
+  /** A small modal: choose from options, type a line, or just confirm (with ``text``);
+      or ``choices`` ([value, label, hint]): one button each, chosen by its digit key (1…9) or
+      a click, Enter taking the focused (first) one. Resolves to the value (true for a
+      confirmation) or null. Enter confirms, Esc cancels. */
+  function ask(title, { options, input, value, text, okLabel, choices } = {}) {
     const dlg = $("dlg");
     $("dlg-title").textContent = title;
     $("dlg-text").hidden = !text;
     $("dlg-text").textContent = text || "";
     $("dlg-ok").textContent = okLabel || t("ok");
+    $("dlg-ok").hidden = !!choices;
     $("dlg-select").hidden = !options;
     $("dlg-input").hidden = !input;
+    $("dlg-choices").hidden = !choices;
     if (options) $("dlg-select").replaceChildren(...options.map(([v, label]) => new Option(label, v)));
     $("dlg-input").value = value || "";
     return new Promise((resolve) => {
-      const done = (v) => { dlg.close(); $("dlg-form").onsubmit = null; resolve(v); };
+      const done = (v) => {
+        dlg.close();
+        $("dlg-form").onsubmit = null;
+        dlg.onkeydown = null;
+        resolve(v);
+      };
+      $("dlg-choices").replaceChildren(...(choices || []).map(([v, label, hint], i) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "btn choice" + (i ? " secondary" : "");
+        b.dataset.choice = v;
+        b.innerHTML = "<kbd></kbd><b></b><small></small>";
+        b.querySelector("kbd").textContent = String(i + 1);
+        b.querySelector("b").textContent = label;
+        b.querySelector("small").textContent = hint || "";
+        b.addEventListener("click", () => done(v));
+        return b;
+      }));
+      dlg.onkeydown = choices ? (ev) => {
+        const i = Number(ev.key) - 1;
+        if (Number.isInteger(i) && i >= 0 && i < choices.length) {
+          ev.preventDefault();
+          done(choices[i][0]);
+        }
+      } : null;
       $("dlg-form").onsubmit = (ev) => {
         ev.preventDefault();
         done(options ? $("dlg-select").value : input ? $("dlg-input").value.trim() : true);
@@ -266,9 +323,16 @@
       $("dlg-cancel").onclick = () => done(null);
       dlg.oncancel = () => done(null);
       dlg.showModal();
-      (options ? $("dlg-select") : input ? $("dlg-input") : $("dlg-ok")).focus();
+      const first = $("dlg-choices").querySelector("button");
+      (choices ? first : options ? $("dlg-select") : input ? $("dlg-input") : $("dlg-ok")).focus();
     });
   }
+
+  const KINDS = ["keep", "release", "wait"];
+  const outcomeName = (code) => {
+    const o = ((S.detail && S.detail.outcomes) || []).find((x) => x.code === code);
+    return o ? pick(o) : code;
+  };
 
   let busy = false;
   async function act(name) {
@@ -281,11 +345,26 @@
       const svc = await ask(t("transfer_to"), { options: opts });
       if (!svc) return;
       body = { service: svc };
+    } else if (name === "finish") {
+      // One key: the hall's outcomes as 1…n; Enter takes the first (办结).
+      const outcomes = (S.detail && S.detail.outcomes) || [];
+      if (outcomes.length) {
+        const code = await ask(t("outcome_title") + " · " + n,
+          { choices: outcomes.map((o) => [o.code, pick(o)]) });
+        if (code === null) return;
+        body = { outcome: code };
+      }
     } else if (name === "hold" || name === "pause") {
+      let kind = null;
+      if (name === "hold") {
+        kind = await ask(t("hold_kind_title") + " · " + n,
+          { choices: KINDS.map((k) => [k, t("kind_" + k), t("kind_" + k + "_hint")]) });
+        if (kind === null) return;
+      }
       const reason = await ask(t(name + "_reason"), { input: true,
         value: name === "pause" ? t("pause_default") : "" });
       if (reason === null) return;
-      body = reason ? { reason } : {};
+      body = { ...(kind ? { kind } : {}), ...(reason ? { reason } : {}) };
     } else if (name === "no-show") {
       if (!(await ask(t("confirm_noshow", { n }), { text: t("confirm_noshow_text"),
         okLabel: t("a_noshow") }))) return;
@@ -306,7 +385,9 @@
       } else {
         const msgs = { recall: "recalled", start: "started", finish: "finished", "no-show": "no_showed",
           transfer: "transferred", hold: "held", open: "opened", pause: "paused", close: "closed" };
-        say(t(msgs[name], { n, s: body && body.service ? svcName(body.service) : "" }));
+        if (name === "finish" && body && body.outcome)
+          say(t("finished_as", { n, o: outcomeName(body.outcome) }));
+        else say(t(msgs[name], { n, s: body && body.service ? svcName(body.service) : "" }));
       }
       await refresh();
       render();
@@ -317,13 +398,17 @@
     }
   }
 
-  async function unhold(h) {
+  async function heldAct(action, h) {
+    if (busy) return;
+    busy = true;
     try {
-      await call("POST", `/windows/${S.windowId}/unhold`, { ticket: h.id });
-      say(t("unheld", { n: h.number }));
+      await call("POST", `/windows/${S.windowId}/${action}`, { ticket: h.id });
+      say(t(action === "resume" ? "resumed" : "unheld", { n: h.number }));
       await refresh();
       render();
-    } catch (e) { /* shown */ }
+    } catch (e) { /* shown */ } finally {
+      busy = false;
+    }
   }
 
   document.querySelectorAll("[data-act]").forEach((b) => b.addEventListener("click", () => act(b.dataset.act)));

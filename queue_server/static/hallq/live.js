@@ -84,8 +84,10 @@
     const handlers = opts.on || {};
     for (const [name, fn] of Object.entries(handlers)) socket.on(name, (p) => handle(fn, p));
     // a batch holds one change's events for a hall or zone room, in seq order
+    // (an event this page has no handler for still takes its seq: no false gap, no resync)
+    const ignore = () => {};
     socket.on("batch", (b) => {
-      for (const e of (b && b.events) || []) if (handlers[e.name]) handle(handlers[e.name], e.data);
+      for (const e of (b && b.events) || []) handle(handlers[e.name] || ignore, e.data);
     });
 
     if (opts.resyncEveryMs) setInterval(() => socket.connected && subscribeAll(), opts.resyncEveryMs);

@@ -38,6 +38,12 @@
       d.ratings.mean === null ? "—" : `${d.ratings.mean} (${d.ratings.count})`;
     renderOverdue();
     renderHints();
+    renderHeld();
+    document.getElementById("outcomes").replaceChildren(...(d.by_outcome || [])
+      .filter((o) => o.served || o.outcome !== null).map((o) => el("li",
+        { "data-outcome": o.outcome || "" },
+        o.outcome === null ? t("outcome_none") : M.pick(o), " ",
+        el("b", { class: "num", text: o.served }))));
     const sb = document.querySelector("#services-table tbody");
     sb.replaceChildren(...state.services.map((s) => el("tr",
       { class: s.over ? "over" : "", "data-service": s.service },
@@ -72,6 +78,25 @@
       el("td", {}, actions));
   }
 
+  /** Every held ticket of the hall: kind, where, who, how long, when it returns. */
+  function renderHeld() {
+    const held = (state && state.held) || [];
+    const names = new Map(state.windows.map((w) => [w.id, M.pick(w)]));
+    const time = (iso) => (iso ? new Date(iso).toLocaleTimeString(M.lang === "en" ? "en-GB" : "zh-CN",
+      { hour: "2-digit", minute: "2-digit" }) : "—");
+    document.querySelector("#held-table tbody").replaceChildren(...held.map((h) => el("tr",
+      { "data-ticket": h.id, "data-kind": h.hold_kind },
+      el("td", { class: "num", text: h.number }),
+      el("td", { text: t("kind_" + h.hold_kind) }),
+      el("td", { text: M.pick(h, "service_name") }),
+      el("td", { text: names.get(h.held_window) || h.held_window || "—" }),
+      el("td", { text: h.held_by || "—" }),
+      el("td", { class: "num timer", "data-since": h.held_for_s, text: M.dur(ago(h.held_for_s)) }),
+      el("td", { class: "num", text: time(h.returns_at) }),
+      el("td", { text: h.hold_reason || "" }))));
+    document.getElementById("held-none").hidden = held.length > 0;
+  }
+
   function renderOverdue() {
     const all = new Map();
     for (const a of state ? state.overdue : []) all.set(a.ticket, { ...a, at: fetchedAt });
@@ -96,7 +121,7 @@
   setInterval(() => {
     // Timers tick locally between fetches.
     if (!state) return;
-    document.querySelectorAll("#windows-table .timer").forEach((td) => {
+    document.querySelectorAll("#windows-table .timer, #held-table .timer").forEach((td) => {
       if (td.dataset.since !== "") td.textContent = M.dur(ago(Number(td.dataset.since)));
     });
     renderOverdue();
@@ -109,7 +134,7 @@
     onSnapshot: refresh,
     on: {
       "window.updated": refresh, "queue.updated": refresh, "ticket.called": refresh,
-      "hall.updated": refresh,
+      "hall.updated": refresh, "holds.updated": refresh,
       "alert.wait": (a) => {
         pushed.set(a.ticket, { ...a, at: Date.now() });
         renderOverdue();
