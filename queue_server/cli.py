@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--hall", default=None,
                         help=f"one hall's chain ({audit_chain.SERVER_CHAIN!r}: the server's)"
                              " (default: every chain)")
+    verify.add_argument("--against", default=None, metavar="FILE",
+                        help="also check that every head saved in FILE (an earlier output of"
+                             " this command, or the server's log) is still in its chain:"
+                             " newest events deleted since are found")
     purge = sub.add_parser("purge", help="clear personal data older than"
                                          " HALLQ_PERSONAL_DATA_DAYS (counts per table)")
     purge.add_argument("--dry-run", action="store_true", help="only show what would be cleared")
@@ -157,6 +161,13 @@ def _user_list(app, db: Database, args) -> int:
 
 
 def _audit_verify(app, db: Database, args) -> int:
+    saved = _saved_heads(args.against) if args.against else []
+    if saved is None:
+        return 1
+    if args.against and not saved:
+        print(f"error: {args.against} 中没有保存的链头 (no saved heads in it: lines as this"
+              " command prints them)", file=sys.stderr)
+        return 1
     with db.read() as conn:
         if args.hall is None:
             chains = audit_chain.halls(conn)
@@ -167,18 +178,35 @@ def _audit_verify(app, db: Database, args) -> int:
             print(f"error: 大厅不存在 (unknown hall {args.hall!r})", file=sys.stderr)
             return 1
         results = [audit_chain.verify(conn, hall) for hall in chains]
+        lost = [(hall, events, head) for hall, events, head in saved
+                if hall in chains and not audit_chain.still_there(conn, hall, events, head)]
     for r in results:
         if r["ok"]:
-            print(f"{r['hall']}\tok\t{r['checked']} events\thead {r['head']}")
+            print(audit_chain.anchor(r))
         else:
             print(f"{r['hall']}\tBROKEN at event {r['broken_at']}\t{r['checked']} events"
                   " before it verified")
+    for hall, events, head in lost:
+        print(f"{hall}\tBROKEN: the head saved earlier ({events} events, head {head}) is no"
+              " longer in the chain")
     broken = [r for r in results if not r["ok"]]
     if broken:
         print("error: 审计日志已被篡改 (audit chain broken at event "
               f"{', '.join(str(r['broken_at']) for r in broken)})", file=sys.stderr)
-        return 1
-    return 0
+    if lost:
+        print("error: 审计日志的最新记录已被删除或改写 (events deleted or rewritten since the"
+              f" saved heads of {', '.join(sorted({h for h, _, _ in lost}))})", file=sys.stderr)
+    return 1 if broken or lost else 0
+
+
+def _saved_heads(path: str) -> list[tuple[str, int, str]] | None:
+    """The heads saved in ``path``, or None (said why) when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return audit_chain.anchors(f)
+    except OSError as e:
+        print(f"error: 无法读取 {path} (cannot read it: {e.strerror})", file=sys.stderr)
+        return None
 
 
 def _purge(app, db: Database, args) -> int:

@@ -216,3 +216,42 @@ def test_the_chain_holds_under_concurrent_writers_some_refused(app, db):
     assert len(kept) == 32
     result = audit_chain.verify(db.conn(), "demo")
     assert result["ok"], result
+
+
+def test_newest_events_deleted_are_found_against_a_saved_head(app, db, tmp_path, caplog):
+    """The chain alone is shorter, not broken, when its newest events are deleted together;
+    a head saved earlier (verify's own output, or the server's daily log line) finds it."""
+    some_history(app)
+    path = app.config["DB"]
+    saved = tmp_path / "verify-monday.txt"
+    first = hallq("--db", path, "audit", "verify")
+    assert first.returncode == 0, first.stderr
+    saved.write_text(first.stdout, encoding="utf-8")
+    from queue_server.live import retention
+
+    with caplog.at_level("INFO", logger="queue_server.live.retention"):
+        retention.log_audit_heads(db)
+    log_file = tmp_path / "server.log"
+    log_file.write_text("starting\n" + "\n".join(
+        f"[2026-12-01 02:00:00] INFO queue_server.live.retention: {r.getMessage()}"
+        for r in caplog.records) + "\n", encoding="utf-8")
+    some_history(app)  # more events later: the saved heads are still in their chains
+    for against in (saved, log_file):
+        later = hallq("--db", path, "audit", "verify", "--against", str(against))
+        assert later.returncode == 0, later.stdout + later.stderr
+    newest = demo_seqs(db)[-6:]
+    tamper(path, f"DELETE FROM events WHERE seq >= {min(demo_seqs(db)[-9:])}")
+    alone = hallq("--db", path, "audit", "verify")
+    assert alone.returncode == 0  # shorter, not broken: what a chain alone cannot show
+    for against in (saved, log_file):
+        found = hallq("--db", path, "audit", "verify", "--against", str(against))
+        assert found.returncode == 1, found.stdout
+        assert "demo\tBROKEN: the head saved earlier" in found.stdout
+        assert "demo" in found.stderr
+    assert newest
+    empty = tmp_path / "nothing.txt"
+    empty.write_text("no heads here\n", encoding="utf-8")
+    assert hallq("--db", path, "audit", "verify", "--against", str(empty)).returncode == 1
+    missing = hallq("--db", path, "audit", "verify", "--against", str(tmp_path / "nope"))
+    assert missing.returncode == 1
+    assert "Traceback" not in missing.stderr

@@ -15,6 +15,7 @@ from flask import Flask
 from queue_server import registry
 from queue_server.domain import clock, privacy
 from queue_server.live.loop import BackgroundLoop
+from queue_server.store import audit_chain
 from queue_server.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,15 @@ def purge_all(db: Database, days: int, *, dry_run: bool = False,
     return results
 
 
+def log_audit_heads(db: Database) -> None:
+    """Each audit chain's head into the log, once a day: kept outside the database, so
+    ``hallq audit verify --against LOG`` finds newest events deleted later (the chain alone
+    is then shorter, not broken). Counts and hashes only."""
+    with db.read() as conn:
+        for head in audit_chain.heads(conn):
+            log.info("audit head %s", audit_chain.anchor(head))
+
+
 def start(app: Flask) -> None:
     """Arrange for the daily loop to start with the first request (as ``alerts.start``)."""
     if app.config.get("TESTING"):
@@ -54,6 +64,7 @@ def start(app: Flask) -> None:
             if any(r["counts"].values()):
                 log.info("personal data before %s purged in hall %s: %s", r["before"],
                          r["hall"], r["counts"])
+        log_audit_heads(db)
 
     loop = BackgroundLoop("personal-data purge", _round, INTERVAL_S)
 

@@ -11,13 +11,16 @@ Audit details never hold personal data (see ``domain/privacy.py``), so the perso
 never touches ``events`` and the chain stays verifiable after it.
 
 What a chain alone cannot show: the newest events of a hall deleted together (the chain is
-shorter, not broken). Keep copies of ``hallq audit verify``'s output (it prints each chain's
-head hash) to compare against.
+shorter, not broken). So the chain's head is also kept outside the database: the server logs
+each chain's :func:`anchor` line once a day, and ``hallq audit verify`` prints the same lines;
+``hallq audit verify --against FILE`` (any earlier output, or the server's log) checks that
+every head saved there is still in its chain (:func:`still_there`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -57,6 +60,43 @@ def chain_rows(rows: Iterable[Mapping[str, Any]], heads: dict[str, str]
         h = event_hash(prev, row)
         heads[row["hall"]] = h
         yield prev, h, row["seq"]
+
+
+ANCHOR = re.compile(r"^(?:.*\s)?(\S+)\tok\t(\d+) events\thead ([0-9a-f]{64})\s*$")
+
+
+def anchor(result: Mapping[str, Any]) -> str:
+    """A verified chain's head as one line (what ``hallq audit verify`` prints and the server
+    logs daily): hall, event count and head hash; no personal data."""
+    return f"{result['hall']}\tok\t{result['checked']} events\thead {result['head']}"
+
+
+def anchors(lines: Iterable[str]) -> list[tuple[str, int, str]]:
+    """The ``(hall, events, head)`` of every :func:`anchor` line among ``lines`` (a saved
+    output or a log file, other lines ignored)."""
+    found = []
+    for line in lines:
+        m = ANCHOR.match(line.rstrip("\n"))
+        if m:
+            found.append((m.group(1), int(m.group(2)), m.group(3)))
+    return found
+
+
+def heads(conn: sqlite3.Connection) -> list[dict]:
+    """Every chain's event count and newest hash now, unverified (the daily log anchor)."""
+    return [{"hall": r[0], "checked": r[1], "head": r[2] or GENESIS} for r in conn.execute(
+        "SELECT hall, COUNT(*), (SELECT hash FROM events l WHERE l.hall = e.hall"
+        " ORDER BY seq DESC LIMIT 1) FROM events e GROUP BY hall ORDER BY hall")]
+
+
+def still_there(conn: sqlite3.Connection, hall: str, events: int, head_hash: str) -> bool:
+    """Whether a head saved earlier (``events`` events, ending in ``head_hash``) is still the
+    ``events``-th event of the hall's chain: false when events were deleted or rewritten."""
+    if head_hash == GENESIS:
+        return True
+    row = conn.execute("SELECT COUNT(*) FROM events WHERE hall = ? AND seq <= (SELECT seq FROM"
+                       " events WHERE hall = ? AND hash = ?)", (hall, hall, head_hash)).fetchone()
+    return row is not None and row[0] == events
 
 
 def halls(conn: sqlite3.Connection) -> list[str]:
