@@ -18,7 +18,8 @@ SHEETS = {
                 "transferred", "mean_wait_s", "p90_wait_s", "mean_service_s"],
     "by_service": CSV_FIELDS,
     "by_window": ["window", "name", "served", "busy_s", "mean_service_s", "rating_mean"],
-    "by_clerk": ["clerk", "display_name", "served", "busy_s", "mean_service_s", "rating_mean"],
+    "by_clerk": ["clerk", "display_name", "served", "busy_s", "mean_service_s", "overtime",
+                 "rating_mean"],
     "by_hour": ["hour", "issued", "served"],
     "by_day": ["date", "issued", "served", "no_show", "cancelled", "mean_wait_s", "p90_wait_s"],
 }
