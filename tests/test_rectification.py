@@ -63,7 +63,8 @@ def test_a_one_star_rating_opens_a_case_assigned_answered_closed(app, desk, mgr,
     assert (item["number"], item["service"], item["window"], item["clerk"], item["score"]) \
         == (t["ticket"]["number"], "hukou", "W13", "clerk01", 1)
     assert item["reason"] == "态度差"
-    assert item["wait_s"] is not None and item["service_s"] is not None
+    assert item["wait_s"] is not None
+    assert item["service_s"] is not None
     assert item["level"] == "非常不满意"
     assert item["case"]["status"] == "open"
     case_id = item["case"]["id"]
@@ -272,7 +273,8 @@ def test_the_platform_export_of_a_scripted_day(app, desk, mgr, db):
         assert len(b["评价时间"]) == 19
     assert [(b["评价原因"], b["整改状态"]) for b in body] \
         == [("", ""), ("", ""), ("态度差", "已整改")]
-    assert body[2]["整改时间"] and not body[0]["整改时间"]
+    assert body[2]["整改时间"]
+    assert not body[0]["整改时间"]
     old_day = mgr.get(f"{H}/ratings?format=csv&date=2026-01-05").data.decode()
     assert old["ticket"]["number"] in old_day
     assert len(list(csv.reader(io.StringIO(old_day[1:])))) == 2
