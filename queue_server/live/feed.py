@@ -59,7 +59,9 @@ class FeedSender:
             if notice is None:
                 return sent
             error = self._post(notice)
-            self.db.write("system", lambda tx, n=notice, e=error: self._record(tx, n, e))
+            done = clock.now() if now is None else now  # the back-off counts from the answer
+            self.db.write("system",
+                          lambda tx, n=notice, e=error, d=done: self._record(tx, n, e, d))
             if error is not None:
                 log.warning("supervision notice %s not delivered (attempt %s): %s",
                             notice["id"], notice["attempts"], error)
@@ -91,8 +93,7 @@ class FeedSender:
             return f"{type(e).__name__}: {e}"[:200]
         return None if 200 <= status < 300 else f"HTTP {status}"
 
-    def _record(self, tx: Tx, notice: dict, error: str | None) -> None:
-        now = clock.now()
+    def _record(self, tx: Tx, notice: dict, error: str | None, now: float) -> None:
         if error is None:
             tx.run("UPDATE supervision_outbox SET delivered_at = ?, last_error = NULL"
                    " WHERE id = ?", (now, notice["id"]))
