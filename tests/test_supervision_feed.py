@@ -240,3 +240,17 @@ def test_a_hanging_receiver_never_delays_a_write(tmp_path, receiver):
         assert all(signed(g) for g in receiver.got)
     finally:
         server.kill()
+
+
+def test_notices_are_purged_past_the_retention(feed_app, receiver):
+    from queue_server.live import retention
+
+    db = registry.db(feed_app)
+    bad_rating(feed_app)
+    assert FeedSender(feed_app).deliver_once() == 1
+    bad_rating(feed_app, 2)                       # one still undelivered
+    [within] = retention.purge_all(db, 30, now=clock.now() + 29 * 86400)
+    assert within["counts"]["supervision_outbox"] == 0
+    [result] = retention.purge_all(db, 30, now=clock.now() + 40 * 86400)
+    assert result["counts"]["supervision_outbox"] == 2
+    assert db.one("SELECT COUNT(*) FROM supervision_outbox")[0] == 0
