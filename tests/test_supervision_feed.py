@@ -44,7 +44,8 @@ class Receiver:
                     outer.waiting.set()
                     outer.hold.wait(60)
                 status = outer.statuses.pop(0) if outer.statuses else 200
-                outer.got.append({"raw": raw, "headers": {k.lower(): v for k, v in self.headers.items()}, "status": status})
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.got.append({"raw": raw, "headers": headers, "status": status})
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
