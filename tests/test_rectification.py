@@ -124,6 +124,9 @@ def test_refusals_change_nothing(app, desk, mgr, auth, db):
         (f"{H}/rectifications/{case_id}/answer", {"response": "   "}, 422),
         (f"{H}/rectifications/{case_id}/answer", {"response": "x", "extra": 1}, 400),
         (f"{H}/rectifications/{case_id + 99}/answer", {"response": "好"}, 404),
+        (f"{H}/rectifications/x{case_id}/answer", {"response": "好"}, 404),
+        (f"{H}/rectifications/{'9' * 30}/answer", {"response": "好"}, 404),
+        ("/api/v1/halls/nohall/rectifications/1/answer", {"response": "好"}, 404),
     ]
     for url, body, status in refusals:
         r = mgr.post(url, json=body)

@@ -13,6 +13,7 @@ from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.fields import accepts, query
 from queue_server.domain import clock, rectification
+from queue_server.errors import not_found
 from queue_server.manager import ratings, stats
 from queue_server.registry import db
 from queue_server.store.db import Tx
@@ -63,38 +64,42 @@ def hall_rectifications(hall: str, args: bodies.RectificationsQuery):
         return {"rectifications": [rectification.view(r, row["tz"], now) for r in rows]}
 
 
-def _step(hall: str, case_id: int, fn) -> dict:
+def _step(hall: str, case_id: str, fn) -> dict:
+    """One step of case ``case_id`` (a path segment: anything but a case number is a 404)."""
     row = hall_or_404(hall)
-    db().write(_actor(), lambda tx: fn(tx))
+    if not (case_id.isascii() and case_id.isdigit() and len(case_id) <= 12):
+        raise not_found("rectification")
+    case = int(case_id)
+    db().write(_actor(), lambda tx: fn(tx, case))
     with db().read() as conn:
-        case = conn.execute(rectification.SELECT + " WHERE r.id = ?", (case_id,)).fetchone()
-        return {"rectification": rectification.view(case, row["tz"], clock.now())}
+        done = conn.execute(rectification.SELECT + " WHERE r.id = ?", (case,)).fetchone()
+        return {"rectification": rectification.view(done, row["tz"], clock.now())}
 
 
-@bp.post("/halls/<hall>/rectifications/<int:case_id>/assign")
+@bp.post("/halls/<hall>/rectifications/<case_id>/assign")
 @auth.require("manager")
 @accepts(bodies.Assign)
-def assign_case(hall: str, case_id: int, body: bodies.Assign):
+def assign_case(hall: str, case_id: str, body: bodies.Assign):
     """Give a case its owner (a member of the hall's staff); may be reassigned."""
-    return _step(hall, case_id, lambda tx: rectification.assign(tx, hall, case_id, body.owner))
+    return _step(hall, case_id, lambda tx, c: rectification.assign(tx, hall, c, body.owner))
 
 
-@bp.post("/halls/<hall>/rectifications/<int:case_id>/answer")
+@bp.post("/halls/<hall>/rectifications/<case_id>/answer")
 @auth.require("manager")
 @accepts(bodies.Answer)
-def answer_case(hall: str, case_id: int, body: bodies.Answer):
+def answer_case(hall: str, case_id: str, body: bodies.Answer):
     """Answer the citizen (shown on the ticket's page); may be answered again."""
     return _step(hall, case_id,
-                 lambda tx: rectification.answer(tx, hall, case_id, body.response))
+                 lambda tx, c: rectification.answer(tx, hall, c, body.response))
 
 
-@bp.post("/halls/<hall>/rectifications/<int:case_id>/close")
+@bp.post("/halls/<hall>/rectifications/<case_id>/close")
 @auth.require("manager")
 @accepts(bodies.Close)
-def close_case(hall: str, case_id: int, body: bodies.Close):
+def close_case(hall: str, case_id: str, body: bodies.Close):
     """Close an answered case with its outcome."""
     return _step(hall, case_id,
-                 lambda tx: rectification.close(tx, hall, case_id, body.outcome))
+                 lambda tx, c: rectification.close(tx, hall, c, body.outcome))
 
 
 def _settings(conn, hall: str) -> dict:
