@@ -304,6 +304,7 @@ HallQ.i18n.load("en", {
     "by_hour": "By hour",
     "by_day": "By day",
     "wait_alert": "Wait alert",
+    "overtime_n": "Over the norm",
     "page_ratings": "Ratings",
     "overtime_alert": "Service overtime",
     "service_limit_s": "Service norm (m:ss)",

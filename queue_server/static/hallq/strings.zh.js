@@ -306,6 +306,7 @@ HallQ.i18n.load("zh", {
     "by_hour": "按时段",
     "by_day": "按日期",
     "wait_alert": "超时预警",
+    "overtime_n": "办理超时(件)",
     "page_ratings": "好差评",
     "overtime_alert": "办理超时",
     "service_limit_s": "办理时限(分:秒)",
