@@ -13,7 +13,6 @@ from queue_server.domain import (
     clock,
     forecast_cache,
     planner,
-    privacy,
     read_models,
     rectification,
     supervision_feed,
@@ -199,9 +198,7 @@ def rate(token: str, body: bodies.Rate):
 
     def _rate(tx: Tx):
         fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
-        tickets.rate(tx, fresh, score, reason, comment, body.channel)
-        # 差评必整改: a bad rating opens its rectification case in the same transaction
-        rectification.open_for_rating(tx, fresh, score, privacy.mask(reason), feed)
+        tickets.rate(tx, fresh, score, reason, comment, body.channel, feed)
 
     db().write("citizen", _rate)
     return jsonify({"rating": {"ticket": row["number"], "score": score, "reason": reason}}), 201
