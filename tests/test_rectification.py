@@ -281,3 +281,20 @@ def test_the_platform_export_of_a_scripted_day(app, desk, mgr, db):
     old_day = mgr.get(f"{H}/ratings?format=csv&date=2026-01-05").data.decode()
     assert old["ticket"]["number"] in old_day
     assert len(list(csv.reader(io.StringIO(old_day[1:])))) == 2
+
+
+def test_a_refused_rating_opens_no_case(app, desk, db):
+    citizen, clerk = desk
+    t = served(app, citizen, clerk)
+    for body in ({"score": 1}, {"score": 1, "reason": "差", "channel": "web"},
+                 {"score": 0, "reason": "差"}, {"score": "1", "reason": "差"}):
+        r = citizen.post(f"/api/v1/tickets/{t['token']}/rating", json=body)
+        assert r.status_code in (400, 422), (body, r.json)
+        error_code(r)
+    assert db.one("SELECT COUNT(*) FROM ratings")[0] == 0
+    assert db.one("SELECT COUNT(*) FROM rectifications")[0] == 0
+    rate(citizen, t["token"], 1, "态度差", channel="onsite")
+    r = citizen.post(f"/api/v1/tickets/{t['token']}/rating", json={"score": 2, "reason": "再评"})
+    assert r.status_code == 409
+    assert db.one("SELECT COUNT(*) FROM rectifications")[0] == 1
+    assert db.one("SELECT channel FROM ratings")[0] == "onsite"
