@@ -11,8 +11,9 @@ from displays import printer
 from queue_server import config, errors, registry, security
 from queue_server.api.ratelimit import AddressLimiter
 from queue_server.auth import LoginThrottle
-from queue_server.domain import privacy
+from queue_server.domain import privacy, supervision_feed
 from queue_server.domain.rollover import Rollover
+from queue_server.live import feed
 from queue_server.live.autocall import AutoCaller
 from queue_server.live.hub import socketio
 from queue_server.live.publisher import Publisher
@@ -58,6 +59,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config["ID_HASH_KEY"] = app.config["ID_HASH_KEY"] or config.secret_file(db_path, "idkey")
     # a retention that is no whole number of days stops the start, not the nightly purge
     app.config["PERSONAL_DATA_DAYS"] = privacy.check_days(app.config["PERSONAL_DATA_DAYS"])
+    # an unsigned or misnamed 电子监察 feed stops the start, not its first notice
+    feed.check(app.config)
+    supervision_feed.check_kinds(app.config["SUPERVISION_EVENTS"])
     # a malformed kiosk -> printer map stops the start, not a citizen's ticket later
     app.config["PRINTERS"] = printer.parse_map(app.config["PRINTERS"])
     app.config.update(
@@ -112,10 +116,13 @@ def _register_blueprints(app: Flask) -> None:
         openapi,
         sessions,
         skills,
+        supervision,
     )
     from queue_server.live import alerts, hold_return, profiles, retention
+    from queue_server.live import supervision as checks
 
-    for module in (sessions, citizen, clerk, guide, floor, manager, skills, openapi, assets):
+    for module in (sessions, citizen, clerk, guide, floor, manager, supervision, skills, openapi,
+                   assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
@@ -123,3 +130,5 @@ def _register_blueprints(app: Flask) -> None:
     retention.start(app)  # the daily personal-data purge; likewise
     profiles.start(app)  # each hall's dispatcher profile from its recent days; likewise
     hold_return.start(app)  # held tickets back in line when their hall's timer says so
+    checks.start(app)  # 办理超时 and overdue rectification cases; likewise
+    feed.start(app)  # the 电子监察 feed's sender, when a feed is configured; likewise

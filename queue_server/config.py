@@ -32,6 +32,12 @@ DEFAULTS = {
     "PERSONAL_DATA_DAYS": 30,       # PIPL: ID/phone hashes and rating comments kept this long
     "OPEN_HOURS_ONLY": True,        # tickets are issued only within the hall's opening hours
     "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them
+    "SUPERVISION_URL": None,        # 电子监察: where the feed's notices are POSTed
+    "SUPERVISION_SECRET": None,     # their HMAC-SHA256 key (required with the URL)
+    "SUPERVISION_EVENTS": None,     # the kinds fed, comma-separated; default: all
+    "SUPERVISION_TIMEOUT_S": 10.0,  # one delivery's HTTP timeout
+    "SUPERVISION_RETRY_S": 5.0,     # the first retry's delay, doubled each time (1 h at most)
+    "SUPERVISION_POLL_S": 2.0,      # how often each process looks for notices to deliver
     "DEMO_PASSWORD": None,
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
@@ -40,7 +46,8 @@ INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAI
         "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
         "PERSONAL_DATA_DAYS"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "HOLD_CHECK_S", "PING_INTERVAL_S",
-          "PING_TIMEOUT_S", "SESSION_CHECK_S"}
+          "PING_TIMEOUT_S", "SESSION_CHECK_S", "SUPERVISION_TIMEOUT_S", "SUPERVISION_RETRY_S",
+          "SUPERVISION_POLL_S"}
 BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}
 
 

@@ -149,6 +149,9 @@ def seed(db: Database, password: str | None = None,
                    " ?, ?, ?, ?, ?, ?, 1, ?)",
                    (sid, cat, name, en, mean, json.dumps(materials, ensure_ascii=False),
                     json.dumps([MATERIALS_EN[m] for m in materials]), limit, i))
+        # 办理超时: each service's norm at the window, three times its mean service time
+        tx.run("UPDATE services SET service_limit_s = CAST(3 * mean_service_s AS INTEGER)"
+               " WHERE hall = 'demo'")
         for i, (primary, secondary) in enumerate(_W, start=1):
             wid = f"W{i:02d}"
             tx.run("INSERT INTO windows (id, hall, name, name_en, zone, status, sort)"

@@ -16,7 +16,7 @@ import random
 import secrets
 from datetime import date, timedelta
 
-from queue_server.domain import clock, read_models
+from queue_server.domain import clock, read_models, rectification
 from queue_server.domain.tickets import token_hash
 from queue_server.store.db import Database, Tx
 
@@ -124,5 +124,18 @@ def _day(tx: Tx, hall: str, day: str, h, services: dict, weights: dict, staffed:
             tx.run("INSERT INTO ratings (ticket, score, reason, comment, at) VALUES (?, ?, ?,"
                    " '', ?)", (cur.lastrowid, score,
                                rng.choice(REASONS) if score <= 2 else None, finished + 30))
+            if score <= 2:  # 差评必整改: its case, answered and closed the next day
+                _closed_case(tx, hall, cur.lastrowid, score, finished + 30, h["tz"])
         n += 1
     return n
+
+
+def _closed_case(tx: Tx, hall: str, ticket: int, score: int, rated_at: float, tz: str) -> None:
+    """A past bad rating's rectification case, as the hall would have handled it."""
+    done = rated_at + 86400
+    tx.run("INSERT INTO rectifications (hall, ticket, score, status, opened_at, due_at, owner,"
+           " assigned_at, response, responded_at, responded_by, outcome, closed_at, closed_by)"
+           " VALUES (?, ?, ?, 'closed', ?, ?, 'manager', ?, ?, ?, 'manager', ?, ?, 'manager')",
+           (hall, ticket, score, rated_at, rectification.add_working_days(rated_at, 5, tz),
+            rated_at + 600, "您好，已核实情况并对窗口人员进行提醒，感谢您的监督。", done,
+            "已约谈窗口人员，纳入月度考评", done))

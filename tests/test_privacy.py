@@ -19,6 +19,8 @@ from tests.test_cli import hallq  # the installed command, this checkout's code
 H = "/api/v1/halls/demo"
 DAY_S = 86400
 COMMENT = "我叫张三 13800138000，身份证 11010519491231002X"
+RESPONSE = "张三先生您好，已按 13800138000 回电致歉"
+OUTCOME = "已向李四（张三之子）说明，身份证 11010519491231002X 已核实"
 
 
 def id_number(serial: int) -> str:
@@ -67,6 +69,13 @@ def a_day_of_personal_data(app) -> dict:
     r = citizen.post(f"/api/v1/tickets/{rated['token']}/rating",
                      json={"score": 2, "reason": "态度差 打13700001111投诉", "comment": COMMENT})
     assert r.status_code == 201, r.json
+    # the bad rating's rectification case, answered and closed naming the citizen
+    manager = app.test_client()
+    manager.post("/api/v1/auth/login", json={"username": "manager", "password": PASSWORD})
+    case = manager.get(f"{H}/rectifications").json["rectifications"][0]["id"]
+    for step, body in (("answer", {"response": RESPONSE}), ("close", {"outcome": OUTCOME})):
+        r = manager.post(f"{H}/rectifications/{case}/{step}", json=body)
+        assert r.status_code == 200, r.json
     serve(app, citizen, clerk, {"service": "hukou", "id_number": id_number(2),
                                 "phone": "13698765432"})
     r = clerk.post("/api/v1/windows/W13/transfer", json={"service": "fund"})
@@ -118,14 +127,17 @@ def test_a_day_past_retention_is_purged_its_statistics_and_the_chain_kept(app, d
 
     later = clock.now() + 40 * DAY_S  # the day is now 40 days old
     [result] = retention.purge_all(db, 30, now=later)
-    assert result["counts"] == {"tickets": 4, "appointments": 1, "ratings": 1}
+    assert result["counts"] == {"tickets": 4, "appointments": 1, "ratings": 1,
+                                "rectifications": 1, "supervision_outbox": 0}
 
     after_dump = dump(db)
     for h in hashes:
         assert h not in after_dump
-    for pii in ("张三", "13800138000", "11010519491231002X"):
+    for pii in ("张三", "李四", "13800138000", "11010519491231002X"):
         assert pii not in after_dump
     assert db.one("SELECT comment FROM ratings")["comment"] == privacy.PURGED_COMMENT
+    case = db.one("SELECT response, outcome, status FROM rectifications")
+    assert tuple(case) == (privacy.PURGED_COMMENT, privacy.PURGED_COMMENT, "closed")
     with db.read() as conn:
         assert stats.compute(conn, "demo", day) == figures
     purge_events = db.all("SELECT actor, detail FROM events WHERE action = ?",
@@ -161,12 +173,14 @@ def test_hallq_purge_dry_run_shows_and_purge_clears(app, db):
     hashes = personal(db)
     dry = hallq("--db", app.config["DB"], "purge", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "would clear: tickets 4, appointments 1, ratings 1" in dry.stdout
+    assert ("would clear: tickets 4, appointments 1, ratings 1, rectifications 1,"
+            " supervision_outbox 0") in dry.stdout
     assert "nothing cleared" in dry.stdout
     assert personal(db) == hashes
     real = hallq("--db", app.config["DB"], "purge")
     assert real.returncode == 0, real.stderr
-    assert "cleared: tickets 4, appointments 1, ratings 1" in real.stdout
+    assert ("cleared: tickets 4, appointments 1, ratings 1, rectifications 1,"
+            " supervision_outbox 0") in real.stdout
     assert personal(db) == set()
     assert hallq("--db", app.config["DB"], "audit", "verify").returncode == 0
 

@@ -76,7 +76,20 @@
     $("materials").replaceChildren(...mats.map((m) => Object.assign(document.createElement("li"), { textContent: m })));
     $("rate-card").hidden = !(ticket.status === "done" && !ticket.rated);
     $("rated").hidden = !(ticket.status === "done" && ticket.rated);
+    renderRectification(ticket.rectification);
     $("alerts-btn").hidden = !["waiting", "called", "held"].includes(ticket.status);
+  }
+
+  /** The hall's answer to a bad rating (差评整改), once it has one. */
+  function renderRectification(c) {
+    $("rect-card").hidden = !c;
+    if (!c) return;
+    $("rect-card").dataset.status = c.status;
+    $("rect-response").hidden = !c.response;
+    $("rect-response").textContent = c.response || "";
+    $("rect-pending").hidden = !!c.response;
+    $("rect-meta").textContent = [c.responded_at ? t("rect_answered_at", { at: c.responded_at.slice(0, 16).replace("T", " ") }) : "",
+      c.status === "closed" ? t("rect_closed") : ""].filter(Boolean).join(" · ");
   }
 
   async function loadOnce() {
@@ -186,6 +199,8 @@
       on: {
         "ticket.updated": (d) => {
           render(d.ticket);
+          // a rated ticket changes only when the hall answers its rating (整改): fetch it
+          if (d.ticket.status === "done" && ticket.rated) loadOnce();
           // a transfer moves it to another service's frames: subscribe again
           if (d.ticket.service !== service) { service = d.ticket.service; live.resync(); }
         },

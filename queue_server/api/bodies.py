@@ -79,6 +79,10 @@ class Rate(Body):
     score: Int(1, 5)
     reason: Text(200) | None = None
     comment: Text(1000) | None = None
+    # where the rating was given: a pad or kiosk in the hall, or a phone; by default where
+    # the ticket was taken (the 好差评 platform's 评价渠道)
+    channel: Choice(("onsite", "mobile"), "invalid_channel",
+                    "评价渠道须为 onsite 或 mobile (channel: onsite or mobile)") | None = None
 
 
 class Login(Body):
@@ -292,6 +296,8 @@ class ServiceEdit(Body):
     name_en: Label(80) = None
     mean_service_s: Number(10, 14400) = None
     wait_limit_s: Int(1, 86400) = None
+    # 办理超时: the norm for one service at the window, from its start; 0: none
+    service_limit_s: Int(0, 86400) = None
     materials: Materials = None
     materials_en: MaterialsEn = None
     active: Flag = None
@@ -434,3 +440,55 @@ class AuditQuery(Days):
     ticket: QueryText(16) = None
     after: QueryInt(0, 999_999_999) = 0
     limit: QueryInt(1, AUDIT_LIMIT) = AUDIT_LIMIT
+
+
+# -- managers: supervision (好差评, 整改, 办理超时) -----------------------------------------------
+
+class RatingsQuery(Days):
+    score: QueryInt(1, 5) | None = None
+    service: QueryText(64) = None
+    window: QueryText(64) = None
+    clerk: QueryText(64) = None
+    page: QueryInt(1, 100_000) = 1
+    per_page: QueryInt(1, 500) = 50
+    # csv: the national 好差评 platform's layout (UTF-8 with a BOM), every matching rating
+    format: Choice(("json", "csv"), "bad_format",
+                   "format 须为 json 或 csv (format: json, csv)") = "json"
+
+    def filters(self) -> dict:
+        return {"score": self.score, "service": self.service, "window": self.window,
+                "clerk": self.clerk}
+
+
+class RectificationsQuery(Query):
+    # active: every case not closed yet
+    status: Choice(("active", "open", "assigned", "answered", "closed"), "bad_parameter",
+                   "status 须为 active、open、assigned、answered 或 closed") = None
+
+
+class Assign(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"owner": "clerk01"}]})
+
+    owner: Text(64)
+
+
+class Answer(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"response": "您好，已对窗口人员进行批评教育，感谢监督。"}]})
+
+    response: Label(1000, required=True)
+
+
+class Close(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"outcome": "已约谈当事人，窗口增加引导人员"}]})
+
+    outcome: Label(1000, required=True)
+
+
+class SupervisionSettings(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"rectify_days": 5, "overtime_warn_pct": 80}]})
+
+    rectify_days: Int(1, 60) = None  # working days (Mon-Fri) a rectification case is due in
+    overtime_warn_pct: Int(1, 100) = None  # the clerk's 办理超时 warning at this share

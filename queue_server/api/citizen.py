@@ -8,7 +8,16 @@ from flask import Blueprint, current_app, jsonify, request
 from queue_server import registry
 from queue_server.api import bodies, ratelimit
 from queue_server.api.fields import accepts, keyed_hash
-from queue_server.domain import appointments, clock, forecast_cache, planner, read_models, tickets
+from queue_server.domain import (
+    appointments,
+    clock,
+    forecast_cache,
+    planner,
+    read_models,
+    rectification,
+    supervision_feed,
+    tickets,
+)
 from queue_server.errors import bad_request, conflict, invalid, not_found
 from queue_server.registry import db
 from queue_server.store.db import Tx, loads
@@ -155,6 +164,9 @@ def follow(token: str):
                    (row["service"],))
     view["materials"] = loads(svc["materials"], [])
     view["materials_en"] = loads(svc["materials_en"], [])
+    # the hall's answer to a bad rating (差评整改), shown to the citizen
+    view["rectification"] = rectification.public_view(db().conn(), row["id"],
+                                                      read_models.tz_of(db().conn(), row["hall"]))
     return {"ticket": view}
 
 
@@ -179,9 +191,11 @@ def rate(token: str, body: bodies.Rate):
     if score <= 2 and not (reason or "").strip():
         raise invalid("reason_required", "差评请选择原因 (a reason is required for scores 1 and 2)")
 
+    feed = supervision_feed.kinds(current_app.config)
+
     def _rate(tx: Tx):
         fresh = tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],))
-        tickets.rate(tx, fresh, score, reason, comment)
+        tickets.rate(tx, fresh, score, reason, comment, body.channel, feed)
 
     db().write("citizen", _rate)
     return jsonify({"rating": {"ticket": row["number"], "score": score, "reason": reason}}), 201

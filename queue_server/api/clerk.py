@@ -210,10 +210,15 @@ def window_detail(window_id: str):
     auth.check_scope(user, w["hall"])
     waiting = read_models.waiting_counts(conn, w["hall"])
     if w["current"]:
-        svc = conn.execute("SELECT materials, materials_en FROM services WHERE id = ?",
-                           (w["current"]["service"],)).fetchone()
+        svc = conn.execute("SELECT materials, materials_en, service_limit_s FROM services"
+                           " WHERE id = ?", (w["current"]["service"],)).fetchone()
         w["current"]["materials"] = loads(svc["materials"], []) if svc else []
         w["current"]["materials_en"] = loads(svc["materials_en"], []) if svc else []
+        # 办理超时: the norm the terminal's service timer runs against (null: none)
+        w["current"]["service_limit_s"] = (svc["service_limit_s"] or None) if svc else None
+    warn = conn.execute("SELECT overtime_warn_pct FROM halls WHERE id = ?",
+                        (w["hall"],)).fetchone()
+    w["overtime_warn_pct"] = warn["overtime_warn_pct"] if warn else 80
     row = conn.execute("SELECT * FROM windows WHERE id = ?", (window_id,)).fetchone()
     held = holds.window_held(conn, row, user["username"], auth.has_role(user, "manager"),
                              clock.now())

@@ -146,7 +146,8 @@ def hall_admin(hall: str):
     conn = db().conn()
     services = [{"id": r["id"], "category": r["category"], "name": r["name"],
                  "name_en": r["name_en"] or "", "mean_service_s": r["mean_service_s"],
-                 "wait_limit_s": r["wait_limit_s"], "materials": loads(r["materials"], []),
+                 "wait_limit_s": r["wait_limit_s"], "service_limit_s": r["service_limit_s"],
+                 "materials": loads(r["materials"], []),
                  "materials_en": loads(r["materials_en"], []), "active": bool(r["active"]),
                  "sort": r["sort"]}
                 for r in conn.execute("SELECT * FROM services WHERE hall = ? ORDER BY sort, id",
@@ -156,7 +157,9 @@ def hall_admin(hall: str):
                                    " ORDER BY role DESC, username", (hall,))]
     return {"hall": {"id": row["id"], "name": row["name"], "name_en": row["name_en"] or "",
                      "tz": row["tz"], "hours": admin.hours_view(row["open_s"], row["close_s"]),
-                     "notices": loads(row["notices"], [])},
+                     "notices": loads(row["notices"], []),
+                     "rectify_days": row["rectify_days"],
+                     "overtime_warn_pct": row["overtime_warn_pct"]},
             "categories": _with_sort(conn, "categories", hall, read_models.categories(conn, hall)),
             "services": services,
             "windows": _with_sort(conn, "windows", hall, read_models.windows(conn, hall)),

@@ -11,7 +11,9 @@ landlines with area code and bank cards. Shorter numbers ("等了45分钟") stay
 personal data. :func:`purge` clears them, for days older than ``HALLQ_PERSONAL_DATA_DAYS``
 (default 30), in every table that holds them: ``tickets.id_hash`` and ``tickets.phone_hash``
 (every leg of a transferred ticket), ``appointments.id_hash``; and it replaces rating
-comments (which may name the citizen however well screened) with :data:`PURGED_COMMENT`.
+comments (which may name the citizen however well screened) and rectification cases'
+responses and outcomes with :data:`PURGED_COMMENT`, and deletes the 电子监察 feed's notices
+(``supervision_outbox``) written before the cutoff.
 Statistics never read these columns, so every figure stays exact. One hall's purge is one
 transaction with one audit event (``personal_data_purge``, counts only).
 
@@ -78,6 +80,20 @@ def _scopes(hall: str, before: str, tz: str) -> dict[str, tuple[str, str, tuple]
             "UPDATE ratings SET comment = ? WHERE comment IS NOT NULL AND comment != ? AND"
             " ticket IN (SELECT id FROM tickets WHERE hall = ? AND day < ?)",
             (PURGED_COMMENT, hall, before)),
+        # a rectification's response and outcome are staff's free text about the citizen
+        "rectifications": (
+            "SELECT COUNT(*) FROM rectifications WHERE hall = ? AND (response != ? OR"
+            " outcome != ?) AND ticket IN (SELECT id FROM tickets WHERE hall = ? AND day < ?)",
+            "UPDATE rectifications SET response = CASE WHEN response IS NULL THEN NULL ELSE ?"
+            " END, outcome = CASE WHEN outcome IS NULL THEN NULL ELSE ? END WHERE hall = ? AND"
+            " (response != ? OR outcome != ?) AND ticket IN (SELECT id FROM tickets WHERE"
+            " hall = ? AND day < ?)",
+            (hall, PURGED_COMMENT, PURGED_COMMENT, hall, before)),
+        # the 电子监察 feed's notices (delivered or not) are not kept past the retention
+        "supervision_outbox": (
+            "SELECT COUNT(*) FROM supervision_outbox WHERE hall = ? AND created_at < ?",
+            "DELETE FROM supervision_outbox WHERE hall = ? AND created_at < ?",
+            (hall, start)),
     }
 
 
@@ -106,6 +122,8 @@ def purge(tx: Tx, hall: str, days: int) -> dict:
     for table, (_count, update_sql, params) in _scopes(hall, before, tz).items():
         if table == "ratings":
             params = (PURGED_COMMENT, *params)  # SET comment = ?, then comment != ?
+        if table == "rectifications":
+            params = (PURGED_COMMENT, PURGED_COMMENT, *params)  # SET response, outcome
         counts[table] = tx.run(update_sql, params).rowcount
     if any(counts.values()):
         tx.audit(hall, PURGE_ACTION, detail={"before": before, "days": days, **counts})

@@ -21,7 +21,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from queue_server.domain import clock, privacy, read_models
+from queue_server.domain import clock, privacy, read_models, rectification
 from queue_server.errors import conflict, invalid
 from queue_server.live.events import (
     HallUpdated,
@@ -330,16 +330,23 @@ def expire(tx: Tx, ticket: sqlite3.Row) -> sqlite3.Row:
 
 
 def rate(tx: Tx, ticket: sqlite3.Row, score: int, reason: str | None,
-         comment: str | None) -> None:
+         comment: str | None, channel: str | None = None,
+         feed: frozenset[str] = frozenset()) -> None:
+    """Record the citizen's rating; ``channel`` is where it was given (``onsite``: a pad or
+    kiosk in the hall, ``mobile``: a phone), by default where the ticket was taken. A bad one
+    opens its rectification case here, whoever records it (差评必整改); ``feed``: the
+    电子监察 kinds configured."""
     if ticket["status"] != "done":
         raise conflict("not_done", "办结后才能评价 (only a finished ticket can be rated)")
     if tx.one("SELECT 1 FROM ratings WHERE ticket = ?", (ticket["id"],)):
         raise conflict("already_rated", "该票号已评价 (already rated)")
     # Numbers a citizen types (ID, phone) are masked before anything is stored or audited.
     reason, comment = privacy.mask(reason), privacy.mask(comment)
-    tx.run("INSERT INTO ratings (ticket, score, reason, comment, at) VALUES (?, ?, ?, ?, ?)",
-           (ticket["id"], score, reason, comment, tx.now))
+    channel = channel or ("mobile" if ticket["channel"] == "mobile" else "onsite")
+    tx.run("INSERT INTO ratings (ticket, score, reason, comment, at, channel)"
+           " VALUES (?, ?, ?, ?, ?, ?)", (ticket["id"], score, reason, comment, tx.now, channel))
     # The comment is free text that may hold personal data: audit the score only.
     tx.audit(ticket["hall"], "rate", ticket=ticket["id"], window=ticket["window"],
              detail={"score": score, "reason": reason, "number": ticket["number"]})
+    rectification.open_for_rating(tx, ticket, score, reason, feed)
     tx.tickets.add(ticket["id"])

@@ -32,7 +32,7 @@ import sqlite3
 from flask import Flask
 
 from queue_server import registry
-from queue_server.domain import clock, read_models
+from queue_server.domain import clock, read_models, supervision_feed
 from queue_server.live.events import WaitAlert, send
 from queue_server.live.loop import BackgroundLoop
 from queue_server.store.db import Tx
@@ -79,6 +79,7 @@ class Checker:
     def __init__(self, app: Flask):
         self.app = app
         self.known: set[int] = set()  # overdue tickets the database shows alerted (a cache)
+        self.feed = supervision_feed.kinds(app.config)  # 电子监察: fed in the same write
 
     def check(self, now: float | None = None) -> list[dict]:
         """One pass over every hall; returns (and emits) the alerts this pass recorded."""
@@ -119,6 +120,10 @@ class Checker:
                 tx.audit(hall, ALERT_ACTION, ticket=ticket,
                          detail={"number": alert["number"], "service": alert["service"],
                                  "waited_s": alert["waited_s"], "limit_s": alert["limit_s"]})
+                row = tx.one("SELECT * FROM tickets WHERE id = ?", (ticket,))
+                supervision_feed.enqueue(tx, self.feed, hall, "wait.overdue", {
+                    "ticket": supervision_feed.ticket_ref(tx, row),
+                    "waited_s": alert["waited_s"], "limit_s": alert["limit_s"]})
                 alerted.add(ticket)
                 new.append(alert)
         return new, alerted

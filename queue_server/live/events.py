@@ -158,6 +158,45 @@ class WaitAlert(Event):
 
 
 @dataclass(frozen=True)
+class OvertimeAlert(Event):
+    """A ticket has been served longer than its service's norm (办理超时)."""
+
+    NAME: ClassVar[str] = "alert.overtime"
+    rooms_doc: ClassVar[tuple[str, ...]] = ("managers",)
+    hall: str
+    ticket: int
+    number: str
+    service: str
+    service_name: str
+    service_name_en: str
+    window: str | None
+    clerk: str | None
+    served_s: int
+    limit_s: int
+
+    def rooms(self) -> list[str]:
+        return [managers_room(self.hall)]
+
+
+@dataclass(frozen=True)
+class RectificationAlert(Event):
+    """A rectification case (整改) is still open past its due time."""
+
+    NAME: ClassVar[str] = "alert.rectification"
+    rooms_doc: ClassVar[tuple[str, ...]] = ("managers",)
+    hall: str
+    case: int
+    ticket: int
+    number: str
+    status: str
+    owner: str | None
+    due_at: str
+
+    def rooms(self) -> list[str]:
+        return [managers_room(self.hall)]
+
+
+@dataclass(frozen=True)
 class Batch(Event):
     """For a hall or zone subscriber that asked for ``batch``: one transaction's events for
     its room in one frame, in ``seq`` order (a call is one frame per screen instead of three)."""
@@ -215,7 +254,8 @@ def send(socketio: Any, event: Event, to: str | None = None) -> None:
 
 
 ALL: list[type[Event]] = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated,
-                          Snapshot, WaitAlert, Batch, QueuePositions, HoldsUpdated]
+                          Snapshot, WaitAlert, OvertimeAlert, RectificationAlert, Batch,
+                          QueuePositions, HoldsUpdated]
 NAMES = {e.NAME for e in ALL}
 
 

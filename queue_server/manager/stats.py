@@ -20,6 +20,8 @@ set and the original ``issued_at`` kept):
   lists, then ``null``: none chosen); ``holds``: per hold kind, the holds begun and how they
   ended (resumed, put back in line, returned by the hall's timer) from the audit log.
 - by hour: ``issued`` by the hall-local hour of issue, ``served`` by the hour of finishing.
+- ``overtime`` (办理超时), overall, by service and by clerk: served rows whose service time
+  passed their service's norm (``service_limit_s``, as it is set now; 0 = no norm).
 """
 from __future__ import annotations
 
@@ -113,8 +115,10 @@ class _Hours:
 class _Tally:
     """Per ticket row, what each table of the statistics collects."""
 
-    def __init__(self, tz: str):
+    def __init__(self, tz: str, limits: dict[str, int] | None = None):
         self.hour = _Hours(tz)
+        self.limits = limits or {}  # 办理超时: each service's norm (0: none)
+        self.overtime = 0
         self.acc: dict = {k: defaultdict(lambda: defaultdict(list)) for k in
                           ("service", "window", "clerk", "hour", "day")}
         self.waits: list[float] = []
@@ -143,7 +147,7 @@ class _Tally:
         if status == "done":
             self.outcomes[outcome] += 1
             by_s["outcome:" + (outcome or "")].append(1)
-            self._served(by_s, by_d, max(0.0, finished_at - started_at - (paused_s or 0)),
+            self._served(service, by_d, max(0.0, finished_at - started_at - (paused_s or 0)),
                          finished_at, window, clerk, score)
 
     def _arrival(self, by_s: dict, by_d: dict, issued_at: float, called_at: float | None
@@ -158,9 +162,14 @@ class _Tally:
             by_s["wait"].append(w)
             by_d["wait"].append(w)
 
-    def _served(self, by_s: dict, by_d: dict, svc_s: float, finished_at: float,
+    def _served(self, service: str, by_d: dict, svc_s: float, finished_at: float,
                 window: str | None, clerk: str | None, score: int | None) -> None:
+        by_s = self.acc["service"][service]
         self.services_s.append(svc_s)
+        # 办理超时: served longer than the service's norm (as it is set now)
+        over = 0 < self.limits.get(service, 0) < svc_s
+        self.overtime += over
+        by_s["overtime"].append(int(over))
         by_s["served"].append(1)
         by_s["service_s"].append(svc_s)
         by_d["served"].append(1)
@@ -169,6 +178,7 @@ class _Tally:
             if name:
                 self.acc[key][name]["served"].append(1)
                 self.acc[key][name]["service_s"].append(svc_s)
+                self.acc[key][name]["overtime"].append(int(over))
                 if score is not None:
                     self.acc[key][name]["score"].append(score)
         if score is not None:
@@ -183,7 +193,9 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
         f"SELECT {COLUMNS}, r.score FROM tickets t LEFT JOIN ratings r ON r.ticket = t.id"
         " WHERE t.hall = ? AND t.day BETWEEN ? AND ?", (hall, first, last)).fetchall()
     tz = read_models.tz_of(conn, hall)
-    tally = _Tally(tz)
+    limits = {r[0]: r[1] or 0 for r in conn.execute(
+        "SELECT id, service_limit_s FROM services WHERE hall = ?", (hall,))}
+    tally = _Tally(tz, limits)
     for row in rows:
         tally.add(tuple(row))
     acc, waits, services_s, status_n = tally.acc, tally.waits, tally.services_s, tally.status_n
@@ -194,7 +206,7 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
         "cancelled": status_n["cancelled"], "waiting": status_n["waiting"],
         "transferred": status_n["transferred"],
         "mean_wait_s": _mean(waits), "p90_wait_s": p90(waits),
-        "mean_service_s": _mean(services_s),
+        "mean_service_s": _mean(services_s), "overtime": tally.overtime,
         "held": status_n["held"],
         "by_service": _by_service(conn, hall, acc["service"]),
         "by_outcome": _by_outcome(conn, hall, tally.outcomes),
@@ -229,6 +241,7 @@ def _by_service(conn: sqlite3.Connection, hall: str, acc: dict) -> list[dict]:
                     "cancelled": len(v.get("cancelled", [])),
                     "mean_wait_s": _mean(v.get("wait", [])), "p90_wait_s": p90(v.get("wait", [])),
                     "mean_service_s": _mean(v.get("service_s", [])),
+                    "overtime": sum(v.get("overtime", [])),
                     "rating_mean": _mean(v.get("score", []), 2),
                     "outcomes": {k.removeprefix("outcome:") or "none": len(n)
                                  for k, n in v.items() if k.startswith("outcome:")}})
@@ -287,6 +300,7 @@ def _by_clerk(conn: sqlite3.Connection, acc: dict) -> list[dict]:
         "SELECT username, display_name FROM users")}
     return [{"clerk": u, "display_name": names.get(u) or u, "served": len(v["served"]),
              "busy_s": round(sum(v["busy"]), 1), "mean_service_s": _mean(v["service_s"]),
+             "overtime": sum(v["overtime"]),
              "rating_mean": _mean(v["score"], 2)} for u, v in sorted(acc.items())]
 
 

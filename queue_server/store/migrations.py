@@ -238,6 +238,35 @@ def m010_holds_outcomes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX tickets_hold_until ON tickets (status, hold_until)")
 
 
+def m011_supervision(db: sqlite_utils.Database) -> None:
+    """Supervision (效能监察): rectification cases (整改) opened by bad ratings, a service-time
+    norm per service (办理超时), the hall's settings for both, where a rating was given, and
+    the durable outbox of the 电子监察 feed (written in the transaction of its event)."""
+    db.execute("ALTER TABLE halls ADD COLUMN rectify_days INTEGER NOT NULL DEFAULT 5")
+    db.execute("ALTER TABLE halls ADD COLUMN overtime_warn_pct INTEGER NOT NULL DEFAULT 80")
+    # 0: no norm for this service
+    db.execute("ALTER TABLE services ADD COLUMN service_limit_s INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE ratings ADD COLUMN channel TEXT")  # onsite | mobile; NULL: older
+    db["rectifications"].create(
+        {"id": int, "hall": str, "ticket": int, "score": int, "status": str,
+         "opened_at": float, "due_at": float, "owner": str, "assigned_at": float,
+         "response": str, "responded_at": float, "responded_by": str, "outcome": str,
+         "closed_at": float, "closed_by": str, "overdue_at": float},
+        pk="id", not_null={"hall", "ticket", "score", "status", "opened_at", "due_at"},
+        foreign_keys=[("hall", "halls", "id"), ("ticket", "tickets", "id"),
+                      ("owner", "users", "username")],
+    )
+    db["rectifications"].create_index(["ticket"], unique=True)
+    db["rectifications"].create_index(["hall", "status", "due_at"])
+    db["supervision_outbox"].create(
+        {"id": int, "hall": str, "kind": str, "body": str, "created_at": float,
+         "attempts": int, "next_at": float, "delivered_at": float, "last_error": str},
+        pk="id", not_null={"hall", "kind", "body", "created_at", "attempts", "next_at"},
+        defaults={"attempts": 0},
+    )
+    db["supervision_outbox"].create_index(["delivered_at", "next_at"])
+
+
 def m013_forecast_delta(db: sqlite_utils.Database) -> None:
     """Each ticket row carries the forecast counter of its last change (``fv``), so a process's
     kept forecast inputs are brought up to date by reading only the tickets changed since
@@ -278,5 +307,5 @@ def m014_dispatch_profile(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
-              m009_purgeable_appointments, m010_holds_outcomes, m013_forecast_delta,
-              m014_dispatch_profile]
+              m009_purgeable_appointments, m010_holds_outcomes, m011_supervision,
+              m013_forecast_delta, m014_dispatch_profile]

@@ -267,11 +267,32 @@
     const cur = S.detail && S.detail.window.current;
     const now = Date.now();
     const at = (s) => (s ? Date.parse(s) : null);
-    if (!cur) { $("t-wait").textContent = $("t-serve").textContent = "—"; return; }
+    if (!cur) { $("t-wait").textContent = $("t-serve").textContent = "—"; overtime(null, null); return; }
     const issued = at(cur.issued_at), called = at(cur.called_at), started = at(cur.started_at);
     $("t-wait").textContent = clock(((called || now) - issued) / 1000);
     // Service time runs only once the ticket is started, from its start.
-    $("t-serve").textContent = cur.status === "serving" && started ? clock((now - started) / 1000) : "—";
+    const serving = cur.status === "serving" && started;
+    $("t-serve").textContent = serving ? clock((now - started) / 1000) : "—";
+    overtime(serving ? (now - started) / 1000 : null, cur.service_limit_s);
+  }
+
+  /** 办理超时: the running service time against the service's norm; a warning from the hall's
+      share on (overtime_warn_pct, 80 % by default), another once the norm is passed (the
+      managers are alerted by the server then). */
+  function overtime(served, limit) {
+    const box = $("overtime"), norm = $("t-norm");
+    norm.hidden = !limit;
+    if (limit) norm.textContent = " / " + t("norm", { limit: clock(limit) });
+    const pct = (S.detail && S.detail.window.overtime_warn_pct) || 80;
+    const level = !limit || served === null ? "" : served > limit ? "over"
+      : served >= limit * pct / 100 ? "warn" : "";
+    box.hidden = !level;
+    box.className = "overtime " + level;
+    box.dataset.level = level;
+    $("t-serve").classList.toggle("warn", level === "warn");
+    $("t-serve").classList.toggle("over", level === "over");
+    if (level) box.textContent = level === "over" ? t("overtime_over", { limit: clock(limit) })
+      : t("overtime_warn", { pct });
   }
 
   /** A small modal: choose from options, type a line, or just confirm (with ``text``);

@@ -18,7 +18,9 @@
     "window_skills", "window_auto", "window_add", "window_edit", "category_add", "category_edit",
     "service_add", "service_edit", "user_add", "user_edit", "seed_demo", "appointment_book",
     "hall_notices", "hall_hours", "advice_apply", "wait_alert", "hall_add", "login", "logout",
-    "login_failed", "personal_data_purge"];
+    "login_failed", "personal_data_purge", "rectification_open", "rectification_assign",
+    "rectification_answer", "rectification_close", "rectification_overdue", "service_overtime",
+    "supervision_settings"];
   // Ticket and window states in the shared status words.
   const STATES = ["waiting", "called", "serving", "held", "done", "no_show", "cancelled",
     "transferred", "open", "paused", "closed"];
@@ -57,6 +59,8 @@
     if (d.score !== undefined) parts.push(`${d.score}★${d.reason ? " " + d.reason : ""}`);
     if (d.services !== undefined && d.windows !== undefined)
       parts.push(t("audit.services_windows", { services: d.services, windows: d.windows }));
+    if (e.action === "service_overtime" && d.served_s !== undefined)
+      parts.push(t("audit.waited_limit", { waited: M.dur(d.served_s), limit: M.dur(d.limit_s) }));
     if (e.action === "wait_alert" && d.waited_s !== undefined)
       parts.push(t("audit.waited_limit", { waited: M.dur(d.waited_s), limit: M.dur(d.limit_s) }));
     if (d.number) parts.push(d.number);

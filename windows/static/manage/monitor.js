@@ -141,6 +141,9 @@
         soon(); // the services table flags it too
         M.toast(`${t("wait_alert")}: ${a.number} ${M.pick(a, "service_name")}`, "error");
       },
+      "alert.overtime": (a) => M.toast(`${t("overtime_alert")}: ${a.number}`
+        + ` ${M.pick(a, "service_name")} ${M.dur(a.served_s)} / ${M.dur(a.limit_s)}`, "error"),
+      "alert.rectification": (a) => M.toast(`${t("rectification_alert")}: ${a.number}`, "error"),
     },
   });
   load();

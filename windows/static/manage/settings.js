@@ -11,7 +11,7 @@
     windows: ["ed-windows", "id", [["name", "text"], ["name_en", "text"], ["zone", "text"], ["sort", "int"]]],
     categories: ["ed-categories", "id", [["name", "text"], ["name_en", "text"], ["prefix", "text"], ["sort", "int"]]],
     services: ["ed-services", "id", [["category", "select"], ["name", "text"], ["name_en", "text"],
-      ["mean_service_s", "dur"], ["wait_limit_s", "dur"], ["materials", "lines"], ["materials_en", "lines"],
+      ["mean_service_s", "dur"], ["wait_limit_s", "dur"], ["service_limit_s", "dur"], ["materials", "lines"], ["materials_en", "lines"],
       ["active", "bool"]]],
     users: ["ed-users", "username", [["display_name", "text"], ["staff_no", "text"],
       ["role", "select"], ["all_halls", "bool"], ["active", "bool"], ["password", "password"]]],
@@ -96,6 +96,8 @@
     document.getElementById("h-open").value = data.hall.hours.open || "";
     document.getElementById("h-close").value = data.hall.hours.close || "";
     document.getElementById("notices").value = data.hall.notices.join("\n");
+    document.getElementById("s-rectify-days").value = data.hall.rectify_days;
+    document.getElementById("s-warn-pct").value = data.hall.overtime_warn_pct;
   }
 
   document.getElementById("hours-form").addEventListener("submit", (e) => {
@@ -107,6 +109,13 @@
     e.preventDefault();
     const notices = document.getElementById("notices").value.split("\n").filter((x) => x.trim());
     M.api("PUT", `${H}/notices`, { notices }).then(() => M.toast(t("saved"), "ok"), M.fail);
+  });
+  document.getElementById("supervision-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    M.api("PUT", `${H}/supervision`, {
+      rectify_days: Number(document.getElementById("s-rectify-days").value),
+      overtime_warn_pct: Number(document.getElementById("s-warn-pct").value),
+    }).then(() => M.toast(t("saved"), "ok"), M.fail);
   });
   load().catch(M.fail);
 })();

@@ -63,12 +63,14 @@
     table("t-service", [[(r) => M.pick(r), t("service")], ["issued", t("issued")],
       ["served", t("served")], ["no_show", t("no_show")], ["cancelled", t("cancelled")],
       ["mean_wait_s", du("mean_wait")], ["p90_wait_s", du("p90_wait")],
-      ["mean_service_s", du("mean_service")], ["rating_mean", t("rating")]], s.by_service);
+      ["mean_service_s", du("mean_service")], ["overtime", t("overtime_n")], ["rating_mean", t("rating")]],
+    s.by_service);
     table("t-window", [[(r) => M.pick(r), t("window")], ["served", t("served")],
       ["busy_s", du("busy")], ["mean_service_s", du("mean_service")], ["rating_mean", t("rating")]],
       s.by_window);
     table("t-clerk", [[(r) => r.display_name, t("clerk")], ["served", t("served")],
-      ["busy_s", du("busy")], ["mean_service_s", du("mean_service")], ["rating_mean", t("rating")]],
+      ["busy_s", du("busy")], ["mean_service_s", du("mean_service")], ["overtime", t("overtime_n")],
+      ["rating_mean", t("rating")]],
       s.by_clerk);
   }
 
