@@ -281,6 +281,19 @@ def test_the_platform_export_of_a_scripted_day(app, desk, mgr, db):
     old_day = mgr.get(f"{H}/ratings?format=csv&date=2026-01-05").data.decode()
     assert old["ticket"]["number"] in old_day
     assert len(list(csv.reader(io.StringIO(old_day[1:])))) == 2
+    # the same rows as a spreadsheet, numbers as numbers
+    from openpyxl import load_workbook
+
+    x = mgr.get(f"{H}/ratings?format=xlsx")
+    assert x.status_code == 200
+    assert x.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(x.data)).active
+    cells = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == PLATFORM_HEADER
+    assert [row[1:4] for row in cells[1:]] == [
+        [good["ticket"]["number"], 5, "非常满意"], [fair["ticket"]["number"], 3, "基本满意"],
+        [bad["ticket"]["number"], 1, "非常不满意"]]
+    assert [[str(v) for v in row] for row in cells[1:]] == rows[1:]
 
 
 def test_a_refused_rating_opens_no_case(app, desk, db):

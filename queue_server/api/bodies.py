@@ -452,8 +452,8 @@ class RatingsQuery(Days):
     page: QueryInt(1, 100_000) = 1
     per_page: QueryInt(1, 500) = 50
     # csv: the national 好差评 platform's layout (UTF-8 with a BOM), every matching rating
-    format: Choice(("json", "csv"), "bad_format",
-                   "format 须为 json 或 csv (format: json, csv)") = "json"
+    format: Choice(("json", "csv", "xlsx"), "bad_format",
+                   "format 须为 json、csv 或 xlsx (format: json, csv, xlsx)") = "json"
 
     def filters(self) -> dict:
         return {"score": self.score, "service": self.service, "window": self.window,

@@ -12,6 +12,7 @@ from queue_server import auth
 from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.fields import accepts, query
+from queue_server.api.manager import XLSX
 from queue_server.domain import clock, rectification
 from queue_server.errors import not_found
 from queue_server.manager import ratings, stats
@@ -36,11 +37,15 @@ def hall_ratings(hall: str, args: bodies.RatingsQuery):
     row = hall_or_404(hall)
     first, last = stats.day_range(args.days(), row["tz"])
     with db().read() as conn:
+        name = f"hallq-{hall}-ratings-{first}" + ("" if first == last else f"_{last}")
         if args.format == "csv":
             text = ratings.platform_csv(conn, hall, row["tz"], first, last, args.filters())
-            name = f"hallq-{hall}-ratings-{first}" + ("" if first == last else f"_{last}")
             return Response(text, mimetype="text/csv", headers={
                 "Content-Disposition": f'attachment; filename="{name}.csv"'})
+        if args.format == "xlsx":
+            data = ratings.platform_xlsx(conn, hall, row["tz"], first, last, args.filters())
+            return Response(data, mimetype=XLSX, headers={
+                "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
         return ratings.listing(conn, hall, row["tz"], first, last, args.filters(), args.page,
                                args.per_page, clock.now())
 

@@ -91,23 +91,49 @@ PLATFORM_HEADER = ["评价编号", "票号", "评价等级", "评价等级名称
                    "整改状态", "整改时间"]
 
 
-def platform_csv(conn: sqlite3.Connection, hall: str, tz: str, first: str, last: str,
-                 filters: dict) -> str:
-    """The ratings of ``first``..``last`` as the platform takes them, oldest first."""
+def platform_rows(conn: sqlite3.Connection, hall: str, tz: str, first: str, last: str,
+                  filters: dict) -> list[list]:
+    """The ratings of ``first``..``last`` as the platform takes them, oldest first: one list
+    per rating in ``PLATFORM_HEADER``'s order."""
     where, params = _where(hall, first, last, filters)
     rows = conn.execute(_SELECT + where + " ORDER BY r.at, r.ticket LIMIT ?",
                         [*params, EXPORT_MAX]).fetchall()
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(PLATFORM_HEADER)
+    out = []
     for r in rows:
         status = rectification.PLATFORM_STATUS[r["case_status"]] if r["case_status"] else ""
-        w.writerow([_cell(v) for v in (
+        out.append([
             f"{hall}-{r['day']}-{r['number']}", r["number"], r["score"], LEVELS[r["score"]],
             CHANNELS[_channel(r)], r["service_name"], r["service"], r["department"] or "",
             r["window_name"] or "", r["clerk_name"] or r["served_by"] or "",
-            _local(r["at"], tz), r["reason"] or "", status, _local(r["case_closed_at"], tz))])
+            _local(r["at"], tz), r["reason"] or "", status, _local(r["case_closed_at"], tz)])
+    return out
+
+
+def platform_csv(conn: sqlite3.Connection, hall: str, tz: str, first: str, last: str,
+                 filters: dict) -> str:
+    """:func:`platform_rows` as CSV (UTF-8 with a BOM, for Excel on a Chinese Windows)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(PLATFORM_HEADER)
+    for row in platform_rows(conn, hall, tz, first, last, filters):
+        w.writerow([_cell(v) for v in row])
     return BOM + out.getvalue()
+
+
+def platform_xlsx(conn: sqlite3.Connection, hall: str, tz: str, first: str, last: str,
+                  filters: dict) -> bytes:
+    """:func:`platform_rows` as one XLSX sheet (评价数据), the platform's columns."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评价数据"
+    ws.append(PLATFORM_HEADER)
+    for row in platform_rows(conn, hall, tz, first, last, filters):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _local(ts: float | None, tz: str) -> str:

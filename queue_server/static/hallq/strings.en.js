@@ -446,6 +446,7 @@ HallQ.i18n.load("en", {
     "next": "Next",
     "page": "Page {page} of {pages}, {total} ratings",
     "export_platform": "Export (rating platform layout)",
+    "export_xlsx": "Export as XLSX",
     "level_1": "Very dissatisfied",
     "level_2": "Dissatisfied",
     "level_3": "Fairly satisfied",

@@ -448,6 +448,7 @@ HallQ.i18n.load("zh", {
     "next": "下一页",
     "page": "第 {page}/{pages} 页，共 {total} 条",
     "export_platform": "导出（好差评平台格式）",
+    "export_xlsx": "导出 Excel（XLSX）",
     "level_1": "非常不满意",
     "level_2": "不满意",
     "level_3": "基本满意",

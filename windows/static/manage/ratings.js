@@ -41,6 +41,7 @@
   async function loadRatings() {
     const q = filters();
     $("r-export").href = `/api/v1${H}/ratings?${q}&format=csv`;
+    $("r-export-xlsx").href = `/api/v1${H}/ratings?${q}&format=xlsx`;
     q.set("page", page);
     q.set("per_page", PER_PAGE);
     try {
