@@ -156,4 +156,5 @@ def test_the_clerks_overtime_warning(page_factory, hall):
         page.wait_for_timeout(100)
     assert [e["number"] for e in events] == [number]
     page.keyboard.press("f")
+    page.keyboard.press("1")  # the outcome (办结): finish asks for one since the hold kinds
     expect(box).to_be_hidden()
