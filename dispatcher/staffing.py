@@ -3,6 +3,9 @@
     plan = recommend(forecast.forecast(history, date))
     trace = apply(day_trace, plan)              # the day with the plan's window schedules
 
+    python -m dispatcher.staffing DAY.json ... --date 2026-03-02 [--json]
+    python -m dispatcher.staffing gen:district-ring:30 --date 2026-02-16   # generated history
+
 For every opening hour, how many windows to open and which (by their skills), so that the
 forecast day keeps the target (default: 90 % of citizens called within 15 minutes) with the
 fewest window-hours. Checked by replaying `samples` days drawn from the forecast
@@ -19,7 +22,10 @@ opened, and every service with arrivals keeps at least one able window.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import sys
 
 from . import schedule
 from .forecast import hourly, sample_day
@@ -289,3 +295,49 @@ def _result(fc: dict, per_hour: list[list[str]], counts: list[dict], work: list[
             "check": {"samples": len(search.days), "shares": shares, "meets": ok},
             "feasible": feasible, "replays": search.replays,
             "complete": not search.out_of_budget()}
+
+
+def _history(args: list[str]) -> list[dict]:
+    if len(args) == 1 and args[0].startswith("gen:"):
+        from .generate import HALLS, history
+        from .shapes import SHAPES
+        _, name, *n = args[0].split(":")
+        return history({**HALLS, **SHAPES}[name], int(n[0]) if n else 30, volume=0.55)
+    days = []
+    for path in args:
+        with open(path, encoding="utf-8") as f:
+            days.append(json.load(f))
+    return sorted(days, key=lambda t: t["date"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .forecast import forecast
+    ap = argparse.ArgumentParser(prog="python -m dispatcher.staffing", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("days", nargs="+", help="recorded day traces, each with its \"date\"; or "
+                    "gen:HALL[:N] for N generated working days at 0.55 of its volume")
+    ap.add_argument("--date", required=True, help="the day to plan, YYYY-MM-DD")
+    ap.add_argument("--wait", type=float, default=TARGET_WAIT_S, help="target wait, seconds")
+    ap.add_argument("--share", type=float, default=TARGET_SHARE, help="share within it")
+    ap.add_argument("--policy", default="fifo")
+    ap.add_argument("--max-replays", type=int, default=120)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+    plan = recommend(forecast(_history(args.days), args.date), target_wait_s=args.wait,
+                     target_share=args.share, policy=args.policy,
+                     max_replays=args.max_replays)
+    if args.json:
+        print(json.dumps(plan, ensure_ascii=False))
+        return 0
+    print(f"{plan['date']}: {plan['window_hours']:g} of {plan['all_open_window_hours']:g} "
+          f"window-hours, checked on {plan['check']['samples']} forecast days: "
+          f"{plan['check']['shares']} ({'meets' if plan['check']['meets'] else 'MISSES'})")
+    for h in plan["hours"]:
+        t = int(h["start"])
+        print(f"{t // 3600:02d}:{t % 3600 // 60:02d}  {h['open']:>3} open  "
+              f"{h['forecast_arrivals']:>6.1f} arrivals  {' '.join(h['windows'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

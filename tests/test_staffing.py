@@ -172,3 +172,19 @@ def test_choose_covers_every_service_with_work_and_only_those():
     assert staffing.choose(wins, {"a": 3.0, "b": 0.1}, 1) == ["1", "3"]
     assert staffing.choose(wins, {"a": 3.0, "b": 0.1}, 9) == ["1", "2", "3"]
     assert staffing.choose(wins, {"a": 3.0}, 1, need={"a": 2}) == ["1", "2"]
+
+
+def test_the_cli_plans_from_recorded_day_files(tmp_path, capsys):
+    import json
+
+    paths = []
+    for day in history(HALLS["township"], 12, volume=0.6):
+        p = tmp_path / f"{day['date']}.json"
+        p.write_text(json.dumps(day), encoding="utf-8")
+        paths.append(str(p))
+    assert staffing.main([*paths, "--date", "2026-01-21", "--json", "--max-replays", "40"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["date"] == "2026-01-21"
+    assert plan["replays"] <= 40
+    assert len(plan["hours"]) == 9
+    assert {w["id"] for w in plan["windows"]} == {w["id"] for w in HALLS["township"]["windows"]}
