@@ -8,17 +8,18 @@
 
 For every opening hour, how many windows to open and which (by their skills), so that the
 forecast day keeps the target (default: 90 % of citizens called within 15 minutes) with the
-fewest window-hours. Checked by replaying `samples` days drawn from the forecast
-(`forecast.sample_day`); the plan must meet the target on each of them, with `margin` to
-spare, since the day that comes will differ from the forecast. The budget is counted in
-replays (`max_replays`), never seconds, so the same inputs give the same plan on any machine.
+fewest window-hours. Checked by replaying `samples` days drawn from the forecast × `SURGE`
+(`forecast.sample_day`): kept when their mean share − `Z` × its spread reaches the target
+and no hour's arrivals fall below `HOUR_SHARE` on time, since the day that comes will differ
+from the forecast. The budget is counted in replays (`max_replays`), never seconds, so the
+same inputs give the same plan on any machine.
 
-Search: (1) a first count per hour from the hour's forecast work at `START_UTILISATION`;
-(2) while a sample day misses the target, one more window in the hour whose arrivals waited
-too long most often; (3) one window fewer in each hour, least utilised first, kept when every
-sample day still meets the target. Which windows: the ones whose skills match the hour's work
-best (`choose`); a window none of whose services has forecast arrivals in the hour is never
-opened, and every service with arrivals keeps at least one able window.
+Search: (1) per hour the Erlang-C floors (the whole hall pooled, and each service over its
+able windows); (2) while the check fails, one more able window for the (hour, service) whose
+arrivals waited too long most often; (3) one window fewer in each hour, least utilised
+first, never below the floor, kept when the check still passes. Which windows: the ones whose
+skills match the hour's work best (`choose`); a window none of whose services has forecast
+arrivals in the hour is never opened, and every service with arrivals keeps an able window.
 """
 from __future__ import annotations
 
