@@ -11,6 +11,7 @@ gives other days "like" it (the advisor evaluates on those, not on one day's noi
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import math
 import random
@@ -72,6 +73,34 @@ def shifted(desc: dict, seed: int, shares: float = 0.3,
             "arrivals_per_day": round(desc["arrivals_per_day"] * rng.uniform(*volume)),
             "services": [{**s, "share": s["share"] * x / tot}
                          for s, x in zip(desc["services"], f, strict=True)]}
+
+
+# Relative volume Monday..Friday: a Monday peak, a quiet Friday (mean 1)
+WEEKDAY = (1.2, 1.05, 1.0, 0.95, 0.8)
+
+
+def history(desc: dict, days: int, start: str = "2026-01-05", *, seed: int = 1,
+            weekday: tuple[float, ...] = WEEKDAY, trend_per_week: float = 0.01,
+            volume: float = 1.0) -> list[dict]:
+    """`days` consecutive working days (Monday to Friday) of the described hall from `start`,
+    each a trace with its `"date"`: the day's arrivals are the description's × `volume` ×
+    the weekday's factor (`weekday`, normalised to mean 1) × (1 + `trend_per_week`) per week
+    since `start`. What the staffing forecast learns from (`dispatcher.forecast`)."""
+    day = _dt.date.fromisoformat(start)
+    mean_wd = sum(weekday) / len(weekday)
+    out, k = [], 0
+    while len(out) < days:
+        if day.weekday() < 5:
+            weeks = (day - _dt.date.fromisoformat(start)).days / 7
+            n = (desc["arrivals_per_day"] * volume * weekday[day.weekday()] / mean_wd
+                 * (1 + trend_per_week) ** weeks)
+            tr = generate({**desc, "arrivals_per_day": n}, seed * 100_000 + k)
+            tr["name"] = f"{desc['name']}-{day.isoformat()}"
+            tr["date"] = day.isoformat()
+            out.append(tr)
+            k += 1
+        day += _dt.timedelta(days=1)
+    return out
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -4,7 +4,9 @@
 
 At every instant when a window is free and a ticket waits, the policy gets the snapshot and its
 decisions start at once. A called ticket occupies its window for its recorded `service_s`; a
-no-show for 60 s and has no wait. With `--eta`, each ticket's predicted wait at issue
+no-show for 60 s and has no wait. A window with an `open` schedule (`dispatcher.schedule`) is
+offered to the policy only inside its intervals; one closing while it serves finishes that
+ticket and takes no new one. With `--eta`, each ticket's predicted wait at issue
 (`dispatcher.eta`) is compared with its actual wait.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import get_policy
+from . import get_policy, schedule
 
 NO_SHOW_S = 60.0
 
@@ -33,22 +35,30 @@ def percentile(xs: list[float], q: float) -> float:
 def simulate(trace: dict, policy: str | Callable[[dict], list[dict]] = "ortools",
              eta: bool = False) -> dict:
     """Replay `trace`; return the metrics dict (see module doc and docs/dispatcher.md)."""
+    r = replay(trace, policy, eta)
+    name = policy if isinstance(policy, str) else getattr(policy, "__name__", "custom")
+    return r.result(name, trace.get("name"))
+
+
+def replay(trace: dict, policy: str | Callable[[dict], list[dict]] = "ortools",
+           eta: bool = False) -> _Replay:
+    """Replay `trace` and return the finished replay (its `waits_at` lists each served
+    ticket's (id, arrival, wait): what the staffing plan checks per hour)."""
     fn = get_policy(policy) if isinstance(policy, str) else policy
     r = _Replay(trace, fn, eta)
     now = r.arrivals[0]["t"] if r.arrivals else 0.0
     while True:
         new = r.admit(now)
         r.release(now)
-        if any(w["free"] for w in r.wins) and r.waiting:
+        if r.waiting and r.any_free(now):
             r.dispatch(now, new)
         elif eta and new:  # nobody free: still predict for the newcomers
             r.predict(now, new)
-        nxt = r.next_time()
+        nxt = r.next_time(now)
         if nxt is None:
             break
         now = max(now, nxt)
-    name = policy if isinstance(policy, str) else getattr(policy, "__name__", "custom")
-    return r.result(name, trace.get("name"))
+    return r
 
 
 class _Replay:
@@ -64,10 +74,14 @@ class _Replay:
                       "busy_until": None, "idle_since": open_s, "served_today": 0,
                       "busy_seconds_today": 0.0} for w in trace["windows"]]
         self.byid = {w["id"]: w for w in self.wins}
+        # window schedules; without any, every window is open all day (the old behaviour)
+        self.sched = {w["id"]: schedule.parse(w.get("open")) for w in trace["windows"]}
+        self.scheduled = any(v is not None for v in self.sched.values())
         self.busy: list[tuple[float, int, str]] = []  # (until, seq, window id)
         self.waiting: dict = {}  # id -> (snapshot ticket, arrival)
         self.waits: dict[int, list[float]] = {0: [], 1: [], 2: []}
         self.all_waits: list[float] = []
+        self.waits_at: list[tuple[str, float, float]] = []  # (id, arrival, wait) when served
         self.plan_ms: list[float] = []
         self.eta_err: list[float] = []
         self.predicted: dict = {}
@@ -90,7 +104,8 @@ class _Replay:
             if t["priority"] == 1 and not a.get("no_show"):
                 # the wait this ticket would have if the first able window to free took it
                 able = [0.0 if w["free"] else max(0.0, w["busy_until"] - now)
-                        for w in self.wins if w["skills"].get(a["service"], 0) > 0]
+                        for w in self.open_windows(now)
+                        if w["skills"].get(a["service"], 0) > 0]
                 self.p1_bound.append(min(able, default=0.0))
             self.i += 1
         return new
@@ -102,8 +117,25 @@ class _Replay:
             w = self.byid[wid]
             w["free"], w["busy_until"], w["idle_since"] = True, None, until
 
+    def open_windows(self, now: float) -> list[dict]:
+        """The windows staffed at ``now`` (all of them when no window has a schedule)."""
+        if not self.scheduled:
+            return self.wins
+        out = []
+        for w in self.wins:
+            iv = self.sched[w["id"]]
+            if schedule.is_open(iv, now):
+                start = schedule.current_start(iv, now)
+                if w["free"] and start is not None and w["idle_since"] < start:
+                    w["idle_since"] = start  # idle since it opened, not since it closed
+                out.append(w)
+        return out
+
+    def any_free(self, now: float) -> bool:
+        return any(w["free"] for w in self.open_windows(now))
+
     def snapshot(self, now: float) -> dict:
-        return {"now": now, "windows": self.wins,
+        return {"now": now, "windows": self.open_windows(now),
                 "tickets": [t for t, _ in self.waiting.values()], "services": self.services}
 
     def predict(self, now: float, new: list) -> None:
@@ -138,16 +170,20 @@ class _Replay:
         w["served_today"] += 1
         wait = now - a["t"]
         self.all_waits.append(wait)
+        self.waits_at.append((a["id"], a["t"], wait))
         self.svc_waits.setdefault(a["service"], []).append(wait)
         self.waits.setdefault(a.get("priority", 0), []).append(wait)
         if self.predicted.get(a["id"]) is not None:
             self.eta_err.append(self.predicted[a["id"]] - wait)
 
-    def next_time(self) -> float | None:
+    def next_time(self, now: float) -> float | None:
         """The next arrival or the next window to free, whichever comes first."""
         nxt = [self.arrivals[self.i]["t"]] if self.i < len(self.arrivals) else []
         if self.busy:
             nxt.append(self.busy[0][0])
+        if self.scheduled and self.waiting:  # a window opening may take the queue
+            nxt += [t for t in (schedule.next_opening(iv, now) for iv in
+                                self.sched.values()) if t is not None]
         return min(nxt) if nxt else None
 
     def result(self, policy: str, trace_name: str | None) -> dict:
