@@ -136,6 +136,13 @@ HallQ.i18n.load("en", {
     "moves_no": "Not now",
     "moves_yes": "Yes"
   },
+  "poster": {
+    "p_title": "Scan to take a queue ticket",
+    "p_step1": "Pick the service: see the wait and what to bring",
+    "p_step2": "Take the ticket and follow it live on the phone",
+    "p_step3": "Come back to the hall when you are near the front",
+    "p_note": "Tickets during opening hours only"
+  },
   "hall": {
     "now_calling": "Now calling",
     "please_go": "please go to",

@@ -138,6 +138,13 @@ HallQ.i18n.load("zh", {
     "moves_no": "再想想",
     "moves_yes": "确定"
   },
+  "poster": {
+    "p_title": "微信 / 手机扫码取号",
+    "p_step1": "选择办理事项，查看等候人数和所需材料",
+    "p_step2": "确认取号，手机实时显示排队进度",
+    "p_step3": "快轮到您时请回到大厅，留意叫号",
+    "p_note": "仅在大厅办公时间内可取号"
+  },
   "hall": {
     "now_calling": "正在叫号",
     "please_go": "请到",
