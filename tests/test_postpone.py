@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from queue_server import registry
+from tests.helpers import PASSWORD
 
 
 def issue(client, service="hukou", **extra):
@@ -150,3 +153,58 @@ def test_mobile_switch_and_daily_cap(app):
     r = citizen.post("/api/v1/halls/demo/tickets", json={"service": "hukou", "channel": "mobile"})
     assert r.status_code == 409
     assert r.json["error"]["code"] == "mobile_off"
+
+
+_examples: list[None] = []
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(st.sampled_from(["postpone", "rejoin", "call", "no_show",
+                                                 "late"]), st.integers(0, 4)),
+                      min_size=1, max_size=12))
+def test_any_sequence_keeps_the_limits_and_refusals_change_nothing(app, steps):
+    """Whatever a citizen and the clerk do in whatever order: a refusal is the error shape and
+    leaves every row; a success is one audit event; the per-ticket limits always hold."""
+    # each example from its own address: the per-address issuing limit is not under test here
+    _examples.append(None)
+    citizen = app.test_client()
+    citizen.environ_base["REMOTE_ADDR"] = f"10.1.{len(_examples) // 250}.{len(_examples) % 250}"
+    clerk = app.test_client()
+    clerk.post("/api/v1/auth/login", json={"username": "manager", "password": PASSWORD})
+    clerk.post("/api/v1/windows/W13/open")
+    tokens = [issue(citizen)["token"] for _ in range(5)]
+    conn = sqlite3.connect(app.config["DB"])
+    for action, i in steps:
+        if action == "call":
+            clerk.post("/api/v1/windows/W13/finish")
+            clerk.post("/api/v1/windows/W13/call-next")
+            continue
+        if action == "no_show":
+            clerk.post("/api/v1/windows/W13/no-show")
+            continue
+        if action == "late":  # every no-show so far happened long ago
+            with conn:
+                conn.execute("UPDATE tickets SET finished_at = finished_at - 3600"
+                             " WHERE status = 'no_show'")
+            continue
+        before = rows(app)
+        r = citizen.post(f"/api/v1/tickets/{tokens[i]}/{action}")
+        after = rows(app)
+        if r.status_code == 200:
+            assert after[-1][0] == before[-1][0] + 1  # one audit event
+            assert r.json["ticket"]["status"] == "waiting"
+        else:
+            assert r.status_code == 409, r.json
+            assert set(r.json["error"]) == {"code", "message"}
+            assert after == before
+    worst = conn.execute("SELECT MAX(postpones), MAX(rejoins) FROM tickets").fetchone()
+    conn.close()
+    assert worst[0] <= 1
+    assert worst[1] <= 1
+    # the test's tickets go: the next example starts from an empty line again
+    registry.db(app).write("system", lambda tx: tx.run(
+        "UPDATE tickets SET status = 'cancelled' WHERE status IN ('waiting', 'called',"
+        " 'no_show')"))
+    registry.db(app).write("system", lambda tx: tx.run(
+        "UPDATE windows SET current = NULL WHERE id = 'W13'"))
