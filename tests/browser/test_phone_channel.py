@@ -7,7 +7,7 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from tests.helpers import login
+from tests.helpers import PASSWORD, login
 
 API = "/api/v1"
 
@@ -69,6 +69,13 @@ def test_a_phone_takes_a_ticket_postpones_misses_the_call_and_rejoins(live, page
     r = clerk.post(f"{base}{API}/windows/W13/call-next", timeout=10).json()
     assert r["ticket"]["number"] == "F001"  # nobody else waits: called again at once
     expect(p.locator("#called")).to_be_visible()
+    # the manager's statistics count them
+    boss = page_factory(base, (1600, 900))
+    assert boss.request.post(f"{base}{API}/auth/login",
+                             data={"username": "manager", "password": PASSWORD}).ok
+    boss.goto("/manage/demo/stats")
+    for stat, n in (("mobile_issued", "1"), ("postponed", "1"), ("rejoined", "1")):
+        expect(boss.locator(f"[data-stat={stat}] b")).to_have_text(n)
 
 
 def test_the_phone_page_in_english_and_its_poster(live, page_factory):

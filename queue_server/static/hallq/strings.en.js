@@ -143,6 +143,11 @@ HallQ.i18n.load("en", {
     "p_step3": "Come back to the hall when you are near the front",
     "p_note": "Tickets during opening hours only"
   },
+  "stats_moves": {
+    "mobile_issued": "By phone",
+    "postponed": "Postponed",
+    "rejoined": "Rejoined"
+  },
   "hall": {
     "now_calling": "Now calling",
     "please_go": "please go to",

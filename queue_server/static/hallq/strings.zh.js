@@ -145,6 +145,11 @@ HallQ.i18n.load("zh", {
     "p_step3": "快轮到您时请回到大厅，留意叫号",
     "p_note": "仅在大厅办公时间内可取号"
   },
+  "stats_moves": {
+    "mobile_issued": "手机取号",
+    "postponed": "顺延",
+    "rejoined": "过号重排"
+  },
   "hall": {
     "now_calling": "正在叫号",
     "please_go": "请到",
