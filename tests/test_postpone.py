@@ -208,3 +208,18 @@ def test_any_sequence_keeps_the_limits_and_refusals_change_nothing(app, steps):
         " 'no_show')"))
     registry.db(app).write("system", lambda tx: tx.run(
         "UPDATE windows SET current = NULL WHERE id = 'W13'"))
+
+
+def test_a_priority_ticket_lets_only_its_own_group_go_ahead(app):
+    citizen = app.test_client()
+    first = issue(citizen, priority=1)
+    issue(citizen)
+    issue(citizen)  # ordinary tickets: called after it whatever its place
+    url = f"/api/v1/tickets/{first['token']}/postpone"
+    refused(app, citizen, url, 409, "nobody_behind")
+    issue(citizen, priority=1)
+    assert citizen.post(url).status_code == 200
+    order = [r["number"] for r in registry.db(app).all(
+        "SELECT number FROM tickets WHERE status = 'waiting' AND priority = 1"
+        " ORDER BY order_at, id")]
+    assert order == ["F004", "F001"]

@@ -4,11 +4,13 @@ The line is ordered by ``(order_at, id)``, and the dispatcher reads ``order_at``
 ticket's arrival. Both actions therefore move ``order_at`` to just after a chosen ticket:
 
 - **postpone** (waiting -> waiting): "let the next N go ahead" means the next N waiting
-  tickets *of the same service* behind this one. The dispatcher may reorder across services
-  (skills, priorities, windows that help), so "the next N in the hall" would not say who goes
-  first; within one service and one priority group it keeps arrival order, so the N people of
-  the same service behind are exactly the ones who now go ahead. Fewer than N behind: it goes
-  after the last of them; none behind: refused (409), nothing would change.
+  tickets *of the same service* (and the same priority group) behind this one. The
+  dispatcher may reorder across services (skills, priorities, windows that help), so "the
+  next N in the hall" would not say who goes first; within one service and one priority group
+  it keeps arrival order, so the N people of that line behind are exactly the ones who now go
+  ahead (a priority ticket goes before every ordinary one whatever its ``order_at``: only its
+  own group can be let ahead). Fewer than N behind: it goes after the last of them; none
+  behind: refused (409), nothing would change.
 - **rejoin** (no_show -> waiting): within the rejoin window after the no-show, the ticket
   waits again behind the first M waiting tickets of its service (all of them if fewer); with
   none waiting it keeps its old place, which is the front.
@@ -58,9 +60,11 @@ def moves(row: sqlite3.Row, rules: Rules, tz: str) -> dict:
 
 
 def _same_service_waiting(tx: Tx, t: sqlite3.Row) -> list[sqlite3.Row]:
+    """The ticket's own line: its service and its priority group (the dispatcher calls a
+    priority or due appointment ticket before every ordinary one whatever its ``order_at``)."""
     return tx.all("SELECT id, order_at FROM tickets WHERE hall = ? AND day = ? AND service = ?"
-                  " AND status = 'waiting' AND id != ? ORDER BY order_at, id",
-                  (t["hall"], t["day"], t["service"], t["id"]))
+                  " AND priority = ? AND status = 'waiting' AND id != ? ORDER BY order_at, id",
+                  (t["hall"], t["day"], t["service"], t["priority"], t["id"]))
 
 
 def _just_after(tx: Tx, anchor: sqlite3.Row) -> float:
