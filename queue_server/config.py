@@ -31,6 +31,12 @@ DEFAULTS = {
     "VOICE_CLIPS": None,            # the built voice clips (default displays/clips, make setup)
     "PERSONAL_DATA_DAYS": 30,       # PIPL: ID/phone hashes and rating comments kept this long
     "OPEN_HOURS_ONLY": True,        # tickets are issued only within the hall's opening hours
+    "MOBILE_TICKETS": True,         # tickets may be taken on the phone page /m/<hall>
+    "MOBILE_PER_DAY": 0,            # phone tickets per hall per day; 0 = no cap
+    "POSTPONE_STEPS": 3,            # 顺延: a postponed ticket lets this many go ahead
+    "POSTPONE_MAX": 1,              # postpones per ticket; 0 = postponing is off
+    "REJOIN_WINDOW_S": 1800,        # a no-show may rejoin this long after it; 0 = off
+    "REJOIN_BEHIND": 3,             # a rejoined ticket waits behind this many
     "PROXY_HOPS": 0,                # proxies in front (nginx: 1): client addresses from them
     "SUPERVISION_URL": None,        # 电子监察: where the feed's notices are POSTed
     "SUPERVISION_SECRET": None,     # their HMAC-SHA256 key (required with the URL)
@@ -44,11 +50,12 @@ DEFAULTS = {
 }
 INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
         "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
-        "PERSONAL_DATA_DAYS"}
+        "PERSONAL_DATA_DAYS", "MOBILE_PER_DAY", "POSTPONE_STEPS", "POSTPONE_MAX",
+        "REJOIN_WINDOW_S", "REJOIN_BEHIND"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "HOLD_CHECK_S", "PING_INTERVAL_S",
           "PING_TIMEOUT_S", "SESSION_CHECK_S", "SUPERVISION_TIMEOUT_S", "SUPERVISION_RETRY_S",
           "SUPERVISION_POLL_S"}
-BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION"}
+BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION", "MOBILE_TICKETS"}
 
 
 def from_env(environ=os.environ) -> dict:

@@ -33,6 +33,8 @@ ENDPOINTS = [
     ("post", "/api/v1/windows/W99/open", []),
     ("post", "/api/v1/tickets/TOKEN/rating", ["score", "reason", "comment"]),
     ("delete", "/api/v1/tickets/TOKEN", []),
+    ("post", "/api/v1/tickets/TOKEN/postpone", []),
+    ("post", "/api/v1/tickets/TOKEN/rejoin", []),
 ]
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40),

@@ -78,6 +78,41 @@
     $("rated").hidden = !(ticket.status === "done" && ticket.rated);
     renderRectification(ticket.rectification);
     $("alerts-btn").hidden = !["waiting", "called", "held"].includes(ticket.status);
+    renderMoves(prev);
+  }
+
+  /** 顺延 while waiting, rejoin after a no-show: what the server's ``moves`` allow now. */
+  function renderMoves(prev) {
+    const m = ticket.moves || {};
+    // a live update carries no moves: a fresh no-show asks the server until when it may rejoin
+    if (prev && prev.status !== "no_show" && ticket.status === "no_show") loadOnce();
+    const canPostpone = ticket.status === "waiting" && m.postpones_left > 0;
+    $("postpone-card").hidden = !canPostpone;
+    if (canPostpone) {
+      $("postpone-hint").textContent = t("postpone_hint", { n: m.postpone_steps, left: m.postpones_left });
+    }
+    const canRejoin = ticket.status === "no_show" && !!m.rejoin_until;
+    $("rejoin-card").hidden = !canRejoin;
+    if (canRejoin) {
+      const until = m.rejoin_until.slice(11, 16); // hall-local hh:mm of the ISO time
+      $("rejoin-hint").textContent = t("rejoin_hint", { until, n: m.rejoin_behind });
+      $("gone").hidden = true; // "take a new ticket" is not the only way now
+    }
+  }
+
+  /** POST one of the citizen's moves; the answer is the ticket as it now stands. */
+  async function move(action, done) {
+    const msg = $("moves-msg");
+    try {
+      const { ticket: tk } = await HallQ.api("POST", `/tickets/${encodeURIComponent(token)}/${action}`);
+      render(tk);
+      msg.className = "toast ok";
+      msg.textContent = t(done);
+    } catch (e) {
+      msg.className = "toast error";
+      msg.textContent = e.message;
+    }
+    msg.hidden = false;
   }
 
   /** The hall's answer to a bad rating (差评整改), once it has one. */
@@ -173,6 +208,14 @@
     $("cancel-confirm").hidden = true;
     $("cancel-btn").hidden = false;
   });
+  $("postpone-btn").addEventListener("click", () => { $("postpone-confirm").hidden = false; $("postpone-btn").hidden = true; });
+  $("postpone-no").addEventListener("click", () => { $("postpone-confirm").hidden = true; $("postpone-btn").hidden = false; });
+  $("postpone-yes").addEventListener("click", async () => {
+    $("postpone-confirm").hidden = true;
+    $("postpone-btn").hidden = false;
+    await move("postpone", "postpone_done");
+  });
+  $("rejoin-btn").addEventListener("click", () => move("rejoin", "rejoin_done"));
   $("rate-btn").addEventListener("click", submitRating);
   $("alerts-btn").addEventListener("click", () => {
     // A tap unlocks sound and vibration on phones that need one.

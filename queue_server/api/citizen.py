@@ -13,6 +13,7 @@ from queue_server.domain import (
     clock,
     forecast_cache,
     planner,
+    postpone,
     read_models,
     rectification,
     supervision_feed,
@@ -99,6 +100,8 @@ def issue(hall: str, body: bodies.Issue):
                            (tickets.token_hash(retry),))
             if prior is not None:
                 return prior, retry
+        if channel == "mobile" and code is None:
+            check_mobile(tx, hall, clock.day_of(tx.now, hall_row["tz"]))
         if id_hash:
             ratelimit.check_id_per_day(tx, id_hash, clock.day_of(tx.now, hall_row["tz"]), limit)
         if code is not None:
@@ -114,6 +117,23 @@ def issue(hall: str, body: bodies.Issue):
         preds = planner.predict_one(db().conn(), hall, row["id"],
                                     source=forecast_cache.of(db()))
     return jsonify({"ticket": read_models.ticket(db().conn(), row, preds), "token": token}), 201
+
+
+def check_mobile(tx: Tx, hall: str, day: str) -> None:
+    """Phone tickets (/m/<hall>): on unless HALLQ_MOBILE_TICKETS is off, at most
+    HALLQ_MOBILE_PER_DAY a hall a day (0: no cap); counted inside the write, so two phones at
+    the cap cannot both pass. Opening hours apply as to every ticket."""
+    if not current_app.config["MOBILE_TICKETS"]:
+        raise conflict("mobile_off", "本大厅暂不支持手机取号，请到现场取号 (this hall issues no"
+                                     " tickets by phone: please take one at the hall)")
+    cap = current_app.config["MOBILE_PER_DAY"]
+    if cap > 0:
+        n = tx.one("SELECT COUNT(*) FROM tickets WHERE hall = ? AND day = ? AND channel ="
+                   " 'mobile' AND transferred_from IS NULL", (hall, day))[0]
+        if n >= cap:
+            raise conflict("mobile_full", f"今日手机取号已满 {cap} 张，请到现场取号 (today's"
+                                          f" {cap} phone tickets are taken: please take one at"
+                                          " the hall)")
 
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -167,6 +187,8 @@ def follow(token: str):
     # the hall's answer to a bad rating (差评整改), shown to the citizen
     view["rectification"] = rectification.public_view(db().conn(), row["id"],
                                                       read_models.tz_of(db().conn(), row["hall"]))
+    view["moves"] = postpone.moves(row, postpone.rules_of(current_app.config),
+                                   read_models.tz_of(db().conn(), row["hall"]))
     return {"ticket": view}
 
 
@@ -199,3 +221,28 @@ def rate(token: str, body: bodies.Rate):
 
     db().write("citizen", _rate)
     return jsonify({"rating": {"ticket": row["number"], "score": score, "reason": reason}}), 201
+
+
+def _own_move(token: str, move) -> dict:
+    """One citizen action on the token's ticket: a fresh read inside the write."""
+    row = ticket_for_token(token)
+    rules = postpone.rules_of(current_app.config)
+    after = db().write("citizen", lambda tx: move(
+        tx, tx.one("SELECT * FROM tickets WHERE id = ?", (row["id"],)), rules))
+    conn = db().conn()
+    preds = planner.predict_one(conn, after["hall"], after["id"], source=forecast_cache.of(db()))
+    view = read_models.ticket(conn, after, preds)
+    view["moves"] = postpone.moves(after, rules, read_models.tz_of(conn, after["hall"]))
+    return {"ticket": view}
+
+
+@bp.post("/tickets/<token>/postpone")
+def postpone_ticket(token: str):
+    """Postpone (顺延): let the next few of the same service go ahead (409 past the limit)."""
+    return _own_move(token, postpone.postpone)
+
+
+@bp.post("/tickets/<token>/rejoin")
+def rejoin_ticket(token: str):
+    """Rejoin after a no-show, behind a few people, same number (409 when too late)."""
+    return _own_move(token, postpone.rejoin)

@@ -6,6 +6,7 @@ write transaction, one audit event with before/after, and the live events it cau
     issue -> waiting -> called (recall n) -> serving -> done
     called -> no_show          serving -> held -> waiting (keeps its place), or
                                           held -> serving (resumed: see holds.py)
+    waiting -> waiting (postpone)   no_show -> waiting (rejoin), see postpone.py
     called|serving -> transferred (+ a waiting ticket, same number, for the new service)
     waiting -> cancelled
     waiting|held (or orphaned called|serving) -> cancelled by ``expire`` at the end of the day
@@ -45,6 +46,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "hold_return": (("held",), "waiting"),  # the hall's timer returned it (holds.py)
     "transfer": (("called", "serving"), "transferred"),
     "cancel": (("waiting",), "cancelled"),
+    # the citizen's own moves back in line (domain/postpone.py): a new order_at, same number
+    "postpone": (("waiting",), "waiting"),
+    "rejoin": (("no_show",), "waiting"),
     # The day ended with the ticket still open (see rollover.py); called or serving tickets
     # at a window end through no_show / finish instead.
     "expire": (("waiting", "held", "called", "serving"), "cancelled"),

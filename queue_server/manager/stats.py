@@ -200,11 +200,13 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
         tally.add(tuple(row))
     acc, waits, services_s, status_n = tally.acc, tally.waits, tally.services_s, tally.status_n
     issued, scores = tally.issued, tally.scores
+    moves = _moves(conn, hall, first, last)
+    total = {k: sum(d[k] for d in moves.values()) for k in ("postponed", "rejoined", "mobile")}
     return {
         "date": first, "from": first, "to": last,
         "issued": issued, "served": status_n["done"], "no_show": status_n["no_show"],
         "cancelled": status_n["cancelled"], "waiting": status_n["waiting"],
-        "transferred": status_n["transferred"],
+        "transferred": status_n["transferred"], **total,
         "mean_wait_s": _mean(waits), "p90_wait_s": p90(waits),
         "mean_service_s": _mean(services_s), "overtime": tally.overtime,
         "held": status_n["held"],
@@ -216,10 +218,21 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
         "by_clerk": _by_clerk(conn, acc["clerk"]),
         "by_day": [{"date": d, "issued": len(v["issued"]), "served": len(v["served"]),
                     "no_show": len(v["no_show"]), "cancelled": len(v["cancelled"]),
-                    "mean_wait_s": _mean(v["wait"]), "p90_wait_s": p90(v["wait"])}
+                    "mean_wait_s": _mean(v["wait"]), "p90_wait_s": p90(v["wait"]),
+                    **moves.get(d, dict.fromkeys(total, 0))}
                    for d, v in sorted(acc["day"].items())],
         "ratings": _ratings(scores),
     }
+
+
+def _moves(conn: sqlite3.Connection, hall: str, first: str, last: str) -> dict[str, dict]:
+    """Per day: postpones (顺延) and rejoins made (each ticket row keeps its own count), and
+    tickets taken on the phone."""
+    rows = conn.execute(
+        "SELECT day, COALESCE(SUM(postpones), 0), COALESCE(SUM(rejoins), 0),"
+        " SUM(channel = 'mobile' AND transferred_from IS NULL) FROM tickets"
+        " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY day", (hall, first, last)).fetchall()
+    return {r[0]: {"postponed": r[1], "rejoined": r[2], "mobile": r[3] or 0} for r in rows}
 
 
 def _ratings(scores: list[int]) -> dict:

@@ -305,7 +305,14 @@ def m014_dispatch_profile(db: sqlite_utils.Database) -> None:
                " WHERE id = NEW.id; END")
 
 
+def m015_postpone_rejoin(db: sqlite_utils.Database) -> None:
+    """How often a ticket was postponed (顺延) and rejoined after a no-show, each limited per
+    ticket (domain/postpone.py); not watched by the forecast triggers (its ``order_at`` is)."""
+    db.execute("ALTER TABLE tickets ADD COLUMN postpones INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE tickets ADD COLUMN rejoins INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
               m009_purgeable_appointments, m010_holds_outcomes, m011_supervision,
-              m013_forecast_delta, m014_dispatch_profile]
+              m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin]

@@ -77,6 +77,14 @@ def clerk_idle_steps(page) -> None:
     open_window(page, "clerk02", "W02")
 
 
+def mobile_shots(b, base: str, phone: dict) -> None:
+    """The phone's own channel (issue 16): taking a ticket, and the entrance poster."""
+    shoot(b, base, "/m/demo", (390, 844), "mobile.png", **phone)
+    shoot(b, base, "/m/demo", (390, 844), "mobile-confirm.png",
+          [lambda pg: pg.click(".m-row[data-service=hukou]")], **phone)
+    shoot(b, base, "/m/demo/poster", (794, 1123), "poster.png")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,6 +113,7 @@ def main() -> None:
                 phone = {"is_mobile": True, "has_touch": True, "device_scale_factor": 1}
                 shoot(b, base, f"/t/{token}", (390, 844), "phone.png", **phone)
                 shoot(b, base, f"/t/{token}?lang=en", (390, 844), "phone-en.png", **phone)
+                mobile_shots(b, base, phone)
                 desk = (1600, 900)
                 shoot(b, base, "/manage/demo", desk, "manage-monitor.png", user="manager",
                       wait_ms=1500)

@@ -118,6 +118,40 @@ HallQ.i18n.load("en", {
     "r_env": "Poor facilities",
     "r_other": "Other"
   },
+  "mobile": {
+    "m_title": "Take a ticket by phone",
+    "m_hint": "Pick the service: see how many are waiting, the expected wait and what to bring",
+    "m_ahead_label": "Ahead of you",
+    "m_note": "Follow your place on the phone and come back to the hall when you are near the front; a missed call can rejoin for a while",
+    "m_off": "This hall does not issue tickets by phone yet: please take one at the kiosk in the hall",
+    "m_mine": "You took {number} today: tap to follow it",
+    "m_privacy": "No personal data is needed; the page shows only the number and the window"
+  },
+  "ticket_moves": {
+    "postpone_title": "Can't come yet?",
+    "postpone_hint": "Postpone: let the next {n} go first, keeping your number ({left} left for this ticket)",
+    "postpone_btn": "Postpone",
+    "postpone_sure": "Let the people behind you go first?",
+    "postpone_done": "Postponed: watch your new place in line",
+    "rejoin_title": "Missed your call?",
+    "rejoin_hint": "Until {until} you can rejoin the line behind {n} people, same number",
+    "rejoin_btn": "Rejoin the line",
+    "rejoin_done": "Back in line: watch for your call",
+    "moves_no": "Not now",
+    "moves_yes": "Yes"
+  },
+  "poster": {
+    "p_title": "Scan to take a queue ticket",
+    "p_step1": "Pick the service: see the wait and what to bring",
+    "p_step2": "Take the ticket and follow it live on the phone",
+    "p_step3": "Come back to the hall when you are near the front",
+    "p_note": "Tickets during opening hours only"
+  },
+  "stats_moves": {
+    "mobile_issued": "By phone",
+    "postponed": "Postponed",
+    "rejoined": "Rejoined"
+  },
   "hall": {
     "now_calling": "Now calling",
     "please_go": "please go to",

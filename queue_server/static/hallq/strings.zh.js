@@ -120,6 +120,40 @@ HallQ.i18n.load("zh", {
     "r_env": "环境设施不便",
     "r_other": "其他原因"
   },
+  "mobile": {
+    "m_title": "手机取号",
+    "m_hint": "请选择要办理的事项，可查看等候人数、预计等候时间和所需材料",
+    "m_ahead_label": "前面等候（人）",
+    "m_note": "取号后请留意手机上的排队进度，快轮到您时请回到大厅；过号可在规定时间内重新排队",
+    "m_off": "本大厅暂未开通手机取号，请到大厅自助取号机取号",
+    "m_mine": "您今天已取号 {number}，点此查看排队进度",
+    "m_privacy": "手机取号无需填写个人信息；页面仅显示票号和窗口"
+  },
+  "ticket_moves": {
+    "postpone_title": "暂时走不开？",
+    "postpone_hint": "顺延一次：让后面 {n} 位先办理，您的号码不变（本票号还可顺延 {left} 次）",
+    "postpone_btn": "顺延",
+    "postpone_sure": "确定让后面的人先办理吗？",
+    "postpone_done": "已顺延，请留意新的排队进度",
+    "rejoin_title": "错过了叫号？",
+    "rejoin_hint": "{until} 前可重新排队，排在 {n} 位等候者之后，号码不变",
+    "rejoin_btn": "重新排队",
+    "rejoin_done": "已重新排队，请留意叫号",
+    "moves_no": "再想想",
+    "moves_yes": "确定"
+  },
+  "poster": {
+    "p_title": "微信 / 手机扫码取号",
+    "p_step1": "选择办理事项，查看等候人数和所需材料",
+    "p_step2": "确认取号，手机实时显示排队进度",
+    "p_step3": "快轮到您时请回到大厅，留意叫号",
+    "p_note": "仅在大厅办公时间内可取号"
+  },
+  "stats_moves": {
+    "mobile_issued": "手机取号",
+    "postponed": "顺延",
+    "rejoined": "过号重排"
+  },
   "hall": {
     "now_calling": "正在叫号",
     "please_go": "请到",

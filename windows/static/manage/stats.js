@@ -35,7 +35,8 @@
       return M.fail(e);
     }
     const cards = [["issued", s.issued], ["served", s.served], ["no_show", s.no_show],
-      ["cancelled", s.cancelled], ["mean_wait", M.dur(s.mean_wait_s)],
+      ["cancelled", s.cancelled], ["mobile_issued", s.mobile], ["postponed", s.postponed],
+      ["rejoined", s.rejoined], ["mean_wait", M.dur(s.mean_wait_s)],
       ["p90_wait", M.dur(s.p90_wait_s)], ["mean_service", M.dur(s.mean_service_s)],
       ["rating", s.ratings.mean === null ? "—" : `${s.ratings.mean} (${s.ratings.count})`]];
     document.getElementById("totals").replaceChildren(...cards.map(([k, v]) =>
