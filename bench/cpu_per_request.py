@@ -11,21 +11,13 @@ checkout for the figure before (docs/benchmarks.md, "Kept forecast inputs").
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HALLQ_OPEN_HOURS_ONLY", "0")
-os.environ.setdefault("HALLQ_RATE_ADDRESS_PER_MIN", "0")
-
-from queue_server import create_app, demo, registry  # noqa: E402
-
-SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
-PASS = "profile-pass-1"
+from bench.busy_hall import SERVICES, busy_hall  # noqa: E402
 
 
 def main() -> None:
@@ -33,18 +25,7 @@ def main() -> None:
     ap.add_argument("--queue", type=int, default=600)
     ap.add_argument("--rounds", type=int, default=200)
     args = ap.parse_args()
-    app = create_app({"DB": str(Path(tempfile.mkdtemp(prefix="hallq-cpu-")) / "p.db")})
-    demo.seed(registry.db(app), PASS, hash_method="pbkdf2:sha256:1000")
-    manager = app.test_client()
-    manager.post("/api/v1/auth/login", json={"username": "manager", "password": PASS})
-    windows = [f"W{w:02d}" for w in range(1, 7)]
-    for w in windows:  # each by its own clerk: a window nobody staffs is in no forecast
-        clerk = app.test_client()
-        clerk.post("/api/v1/auth/login", json={"username": f"clerk{w[1:]}", "password": PASS})
-        assert clerk.post(f"/api/v1/windows/{w}/open").status_code == 200
-    citizen = app.test_client()
-    for i in range(args.queue):
-        citizen.post("/api/v1/halls/demo/tickets", json={"service": SERVICES[i % 6]})
+    _app, manager, citizen, windows = busy_hall(args.queue, 6)
     spent = {"call-next": 0.0, "finish": 0.0, "issue": 0.0}
     called = 0
     for i in range(args.rounds):

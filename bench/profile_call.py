@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HALLQ_OPEN_HOURS_ONLY", "0")
-os.environ.setdefault("HALLQ_RATE_ADDRESS_PER_MIN", "0")
-
-from queue_server import create_app, demo, registry  # noqa: E402
-
-SERVICES = ["hukou", "fund", "civil", "medical", "social-ins", "tax-invoice"]
+from bench.busy_hall import SERVICES, busy_hall  # noqa: E402
 
 
 def main() -> None:
@@ -36,20 +29,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--top", type=int, default=30)
     args = ap.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="hallq-prof-"))
-    app = create_app({"DB": str(folder / "p.db")})
-    demo.seed(registry.db(app), "profile-pass-1", hash_method="pbkdf2:sha256:1000")
-    manager = app.test_client()
-    manager.post("/api/v1/auth/login", json={"username": "manager", "password": "profile-pass-1"})
-    windows = [f"W{w:02d}" for w in range(1, args.windows + 1)]
-    for w in windows:  # each by its own clerk: a window nobody staffs is no forecast's
-        clerk = app.test_client()
-        clerk.post("/api/v1/auth/login", json={"username": f"clerk{w[1:]}",
-                                               "password": "profile-pass-1"})
-        assert clerk.post(f"/api/v1/windows/{w}/open").status_code == 200
-    citizen = app.test_client()
-    for i in range(args.queue):
-        citizen.post("/api/v1/halls/demo/tickets", json={"service": SERVICES[i % 6]})
+    _app, manager, citizen, windows = busy_hall(args.queue, args.windows)
     prof = cProfile.Profile()
     spent, calls = 0.0, 0
     for i in range(args.n):

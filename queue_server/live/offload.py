@@ -9,21 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 
 from queue_server import registry
 
 T = TypeVar("T")
 
 
-def run(fn: Callable[[], T]) -> T:
-    """``fn()`` in a native thread under gevent (with its own database connection)."""
-    if current_app.config.get("ASYNC_MODE") != "gevent":
+def run(fn: Callable[[], T], app: Flask | None = None) -> T:
+    """``fn()`` in a native thread under gevent (with its own database connection); ``app``
+    for a caller outside a request (a background loop), else the current one. ``fn`` only
+    reads and computes: the write lock lives on the event loop."""
+    app = current_app._get_current_object() if app is None else app
+    if app.config.get("ASYNC_MODE") != "gevent":
         return fn()
     import gevent
 
-    db = registry.db()
-    app = current_app._get_current_object()
+    db = registry.db(app)
 
     def job() -> T:
         try:

@@ -16,9 +16,10 @@ from flask import Flask
 
 from queue_server import registry
 from queue_server.domain import clock, read_models
+from queue_server.live import offload
 from queue_server.live.loop import BackgroundLoop
 from queue_server.manager import dispatch_profile
-from queue_server.store.db import Database, _gevent_patched
+from queue_server.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +37,16 @@ def due(db: Database, now: float | None = None) -> list[str]:
     return out
 
 
-def learn_all(db: Database, now: float | None = None, halls: list[str] | None = None
-              ) -> list[dict]:
-    """Choose and store the profile of each due hall (or of ``halls``); the results."""
+def learn_all(db: Database, now: float | None = None, halls: list[str] | None = None,
+              app: Flask | None = None) -> list[dict]:
+    """Choose and store the profile of each due hall (or of ``halls``); the results. With
+    ``app`` (the serving loop) the replays run off the event loop (``offload.run``)."""
     results = []
     for hall in due(db, now) if halls is None else halls:
-        result = _off_loop(db, lambda hall=hall: _learn(db, hall, now))
+        def learn(hall=hall) -> dict:
+            return _learn(db, hall, now)
+
+        result = learn() if app is None else offload.run(learn, app)
 
         def _store(tx, hall=hall, result=result):
             h = read_models.hall_row(tx.conn, hall)
@@ -65,7 +70,7 @@ def start(app: Flask) -> None:
     db = registry.db(app)
 
     def _round() -> None:
-        for r in learn_all(db):
+        for r in learn_all(db, app=app):
             log.info("dispatch profile of hall %s: %s (from %d days)", r["hall"],
                      r["profile"] or "defaults", len(r["days"]))
 
@@ -80,19 +85,3 @@ def start(app: Flask) -> None:
 def _learn(db: Database, hall: str, now: float | None) -> dict:
     with db.read() as conn:
         return dispatch_profile.learn(conn, hall, now)
-
-
-def _off_loop(db: Database, fn):
-    """``fn()`` (reads and CPU only: the write stays on the event loop, where the write
-    lock lives) in a native thread under gevent, with its own connection; else in place."""
-    if not _gevent_patched():
-        return fn()
-    import gevent
-
-    def job():
-        try:
-            return fn()
-        finally:
-            db.release()
-
-    return gevent.get_hub().threadpool.apply(job)
