@@ -10,12 +10,7 @@ from hypothesis import strategies as st
 
 from queue_server import registry
 from tests.helpers import PASSWORD
-
-
-def issue(client, service="hukou", **extra):
-    r = client.post("/api/v1/halls/demo/tickets", json={"service": service, **extra})
-    assert r.status_code == 201, r.json
-    return r.json
+from tests.test_lifecycle import issue
 
 
 @pytest.fixture
@@ -23,7 +18,6 @@ def clerk(app, auth, client):
     auth.login("clerk01")
     assert client.post("/api/v1/windows/W13/open").status_code == 200
     return client
-
 
 def rows(app) -> list[tuple]:
     """Every ticket row and the audit log's length: what a refusal must leave alone."""

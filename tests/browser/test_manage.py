@@ -19,8 +19,9 @@ def hall(tmp_path):
     proc.kill()
 
 
-def manager_page(page_factory, base: str, path: str):
-    page = page_factory(base)
+def manager_page(page_factory, base: str, path: str, *viewport):
+    """A console page signed in as the demo hall's manager (``viewport``: width, height)."""
+    page = page_factory(base, *viewport)
     r = page.request.post(f"{base}/api/v1/auth/login",
                           data={"username": "manager", "password": PASSWORD})
     assert r.ok

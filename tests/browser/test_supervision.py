@@ -10,6 +10,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_js
+from tests.browser.test_manage import manager_page as console_page
 from tests.helpers import PASSWORD, ServerProcess, login
 
 pytestmark = pytest.mark.browser
@@ -36,12 +37,7 @@ def served_and_rated(base: str, clerk: requests.Session, score: int,
 
 
 def manager_page(page_factory, base: str, path: str):
-    page = page_factory(base, (1600, 900))
-    r = page.request.post(f"{base}/api/v1/auth/login",
-                          data={"username": "manager", "password": PASSWORD})
-    assert r.ok
-    page.goto(path)
-    return page
+    return console_page(page_factory, base, path, (1600, 900))
 
 
 def test_rating_list_and_a_rectification_case_to_its_close(page_factory, hall):
