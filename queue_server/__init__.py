@@ -13,7 +13,7 @@ from queue_server.api.ratelimit import AddressLimiter
 from queue_server.auth import LoginThrottle
 from queue_server.domain import privacy, supervision_feed
 from queue_server.domain.rollover import Rollover
-from queue_server.live import feed
+from queue_server.live import feed, wsfast
 from queue_server.live.autocall import AutoCaller
 from queue_server.live.hub import socketio
 from queue_server.live.publisher import Publisher
@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       ping_interval=app.config["PING_INTERVAL_S"],
                       ping_timeout=app.config["PING_TIMEOUT_S"],
                       logger=False, engineio_logger=False)
+    if app.config["WS_FAST"] and not app.config.get("WS_COMPRESSION"):
+        wsfast.install(socketio.server)
     security.wrap_outermost(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if services.db.one("SELECT 1 FROM windows WHERE auto = 1 LIMIT 1"):

@@ -14,6 +14,7 @@ DEFAULTS = {
     "PING_INTERVAL_S": 25.0,        # Socket.IO pings; a socket silent for interval + timeout
     "PING_TIMEOUT_S": 20.0,         # is closed (half-open sockets are reaped)
     "WS_COMPRESSION": False,        # permessage-deflate on websockets (costs CPU per client)
+    "WS_FAST": True,                # one frame per event written straight to idle sockets
     "MAX_BODY_BYTES": 1048576,      # a request body larger than this is refused (413) unread
     "RATE_ID_PER_DAY": 10,          # tickets per ID number per day
     "SPECIAL_PER_DAY": 30,          # 特呼号 the guide desk may issue per hall per day
@@ -55,7 +56,7 @@ INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAI
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "HOLD_CHECK_S", "PING_INTERVAL_S",
           "PING_TIMEOUT_S", "SESSION_CHECK_S", "SUPERVISION_TIMEOUT_S", "SUPERVISION_RETRY_S",
           "SUPERVISION_POLL_S"}
-BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION", "MOBILE_TICKETS"}
+BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION", "WS_FAST", "MOBILE_TICKETS"}
 
 
 def from_env(environ=os.environ) -> dict:
