@@ -220,6 +220,15 @@ class AdviceQuery(Query):
     days: QueryInt(1, 366) = 7
 
 
+class StaffingQuery(Query):
+    """The day to plan (default tomorrow) and the wait target: ``share`` % of citizens
+    called within ``wait_min`` minutes."""
+
+    date: QueryText(10) = None
+    wait_min: QueryInt(1, 240) = 15
+    share: QueryInt(50, 99) = 90
+
+
 # -- managers: the hall's administration -------------------------------------------------------
 
 Sort = Int(0, 9999)

@@ -14,7 +14,8 @@ from queue_server.domain import read_models
 from queue_server.domain import window_state as win
 from queue_server.errors import not_found
 from queue_server.live import offload
-from queue_server.manager import dispatch_profile, skills_advice
+from queue_server.manager import dispatch_profile, skills_advice, staffing
+from queue_server.manager.stats import parse_day
 from queue_server.registry import db
 from queue_server.store.db import Tx
 
@@ -73,6 +74,22 @@ def hall_advice(hall: str, args: bodies.AdviceQuery):
     def compute() -> dict:
         with db().read() as conn:
             return skills_advice.compute(conn, hall, k, days)
+    return offload.run(compute)
+
+
+@bp.get("/halls/<hall>/staffing")
+@auth.require("manager")
+@query(bodies.StaffingQuery)
+def hall_staffing(hall: str, args: bodies.StaffingQuery):
+    """The staffing plan for a day (default tomorrow) from the hall's recorded days: windows
+    to open hour by hour for the wait target; for today also what is open now against it
+    (replays off the event loop, budgeted in replays)."""
+    hall_or_404(hall)
+    day = parse_day(args.date, "date")
+
+    def compute() -> dict:
+        with db().read() as conn:
+            return staffing.plan(conn, hall, day, args.wait_min * 60.0, args.share / 100)
     return offload.run(compute)
 
 

@@ -57,11 +57,52 @@ def trace(conn: sqlite3.Connection, hall: str, day: str) -> dict:
     windows = [{"id": w["id"], "skills": read_models.skills(conn, w["id"])}
                for w in conn.execute("SELECT id FROM windows WHERE hall = ? ORDER BY sort, id",
                                      (hall,))]
+    staffed = open_intervals(conn, hall, day, midnight, h["open_s"] or 0,
+                             h["close_s"] or 86400)
+    if staffed is not None:  # the day's real staffing, not every window all day
+        windows = [{**w, "open": staffed.get(w["id"], [])} for w in windows]
     return {"name": hall, "open_s": h["open_s"] or 0, "close_s": h["close_s"] or 86400,
             "services": [{"id": s["id"], "name": s["name"],
                           "mean_service_s": float(s["mean_service_s"])}
                          for s in services.values()],
             "windows": [w for w in windows if w["skills"]], "arrivals": arrivals}
+
+
+WINDOW_ACTIONS = ("window_open", "window_pause", "window_close")
+
+
+def open_intervals(conn: sqlite3.Connection, hall: str, day: str, midnight: float,
+                   open_s: float, close_s: float) -> dict[str, list[list[float]]] | None:
+    """Each window's staffed intervals on ``day``, in seconds since local midnight (the
+    trace's ``open`` field): from its open / pause / close events; for a window without any
+    that day (history imported or seeded, whose tickets have no lifecycle events), the span
+    from its first call to its last finish. None when the day shows neither (all open)."""
+    end = midnight + 86400
+    state = {r["window"]: r["action"] == "window_open" for r in conn.execute(
+        "SELECT window, action FROM events WHERE seq IN (SELECT MAX(seq) FROM events"
+        " WHERE hall = ? AND window IS NOT NULL AND action IN (?, ?, ?) AND at < ?"
+        " GROUP BY window)", (hall, *WINDOW_ACTIONS, midnight))}
+    start = {w: open_s for w, is_open in state.items() if is_open}
+    out: dict[str, list[list[float]]] = {}
+    for r in conn.execute(
+            "SELECT window, action, at FROM events WHERE hall = ? AND window IS NOT NULL"
+            " AND action IN (?, ?, ?) AND at >= ? AND at < ? ORDER BY seq",
+            (hall, *WINDOW_ACTIONS, midnight, end)):
+        w, t = r["window"], round(r["at"] - midnight, 1)
+        out.setdefault(w, [])
+        if r["action"] == "window_open":
+            start.setdefault(w, t)
+        elif w in start:
+            out[w].append([start.pop(w), t])
+    for w, t in start.items():
+        out.setdefault(w, []).append([t, max(t, close_s)])
+    for r in conn.execute(
+            "SELECT window, MIN(called_at) first, MAX(COALESCE(finished_at, called_at)) last"
+            " FROM tickets WHERE hall = ? AND day = ? AND window IS NOT NULL"
+            " AND called_at IS NOT NULL GROUP BY window", (hall, day)):
+        if r["window"] not in out:
+            out[r["window"]] = [[round(r["first"] - midnight, 1), round(r["last"] - midnight, 1)]]
+    return {w: iv for w, iv in out.items() if iv} or None
 
 
 def compute(conn: sqlite3.Connection, hall: str, max_changes: int, days: int = 7,
