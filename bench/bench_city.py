@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_city.py [--halls 50] [--clients 10000] [--screens 2]
                                          [--servers 1] [--node-procs 4] [--calls 5]
-                                         [--max-live N] [--worker-connections N]
+                                         [--gap S] [--max-live N] [--worker-connections N]
 
 Seeds --halls halls (h01, h02, …) into a fresh database through the app's own code, as the
 CLI and the settings pages do (halls.create, admin.save, windows.set_skills,
@@ -16,7 +16,7 @@ README's 4000, to see what one process holds past them.
 Each hall gets --clients / --halls live clients over --node-procs Node processes
 (bench/hall_clients.js): --screens batched hall screens, the rest phones following that hall's
 waiting tickets, issued beforehand. Then every hall's clerk (a Python thread) opens a window
-and makes --calls calls (call-next, --pause s, finish) on its hall's process (the hall's
+and makes --calls calls (call-next, --pause s, finish, --gap s) on its hall's process (the hall's
 writers on one process, docs/configuration.md). Measured: call -> hall screen and call -> phone,
 every HTTP request (stalls: failed or over 30 s), connections held per process, and the
 workers' peak RSS (VmHWM) per 1,000 clients, and the clients' own share: the workers' RSS with
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import tempfile
@@ -206,6 +207,10 @@ def main() -> None:
     ap.add_argument("--node-procs", type=int, default=4)
     ap.add_argument("--calls", type=int, default=5, help="calls per hall")
     ap.add_argument("--pause", type=float, default=0.5, help="s between call and finish")
+    ap.add_argument("--gap", type=float, default=0.0,
+                    help="s a clerk waits after a finish before the next call (0: at once, a"
+                    " stress far past any city's pace); with a gap each clerk's first call"
+                    " comes at a random point of the first gap (seeded), as a city's do")
     ap.add_argument("--max-live", type=int, help="HALLQ_MAX_LIVE (default 3000 per process)")
     ap.add_argument("--worker-connections", type=int, help="instead of the README's 4000")
     args = ap.parse_args()
@@ -249,9 +254,13 @@ def main() -> None:
         start = threading.Barrier(len(halls) + 1, timeout=300)
         results: dict[str, tuple] = {}
 
+        rng = random.Random(7)
+        offsets = {h: rng.uniform(0, args.gap + args.pause) if args.gap else 0.0
+                   for h in halls}
+
         def run_clerk(h: str) -> None:
             results[h] = clerk(home[h], f"clerk_{h}", f"{h}-W01", args.calls, args.pause,
-                               http, start)
+                               http, start, args.gap, offsets[h])
 
         clerks = [threading.Thread(target=run_clerk, args=(h,)) for h in halls]
         for t in clerks:

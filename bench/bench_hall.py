@@ -78,15 +78,20 @@ class Http:
 
 
 def clerk(base: str, username: str, window: str, calls: int, pause: float, http: Http,
-          start: threading.Barrier) -> tuple[list[tuple[str, float]], int]:
-    """Open the window, then --calls times call-next / pause / finish; returns the
-    (number, epoch ms just before its call-next) of each call and the empty calls."""
+          start: threading.Barrier, gap: float = 0.0, offset: float = 0.0
+          ) -> tuple[list[tuple[str, float]], int]:
+    """Open the window, then --calls times call-next / pause / finish (then ``gap`` s
+    before the next call; the first after ``offset`` s); returns the (number, epoch ms just
+    before its call-next) of each call and the empty calls."""
     s = requests.Session()
     login(s, base, username)
     s.post(f"{base}/api/v1/windows/{window}/open", timeout=STALL_S).raise_for_status()
     start.wait()
+    time.sleep(offset)
     called, empty = [], 0
-    for _ in range(calls):
+    for k in range(calls):
+        if k:
+            time.sleep(gap)
         t0 = time.time() * 1000
         body = http.post(s, f"{base}/api/v1/windows/{window}/call-next", "call-next")
         if body and body.get("ticket"):
