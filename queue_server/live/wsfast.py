@@ -81,10 +81,29 @@ def install(server: Any) -> bool:
     return True
 
 
+class _OrderedSocket:
+    """The connection's socket as simple-websocket's own reader thread uses it: the control
+    frames it writes (a pong, a close) wait behind a frame remainder still queued, instead of
+    cutting into it. Everything else (recv, fileno, close) is the socket's own."""
+
+    def __init__(self, sock: Any, owner: Any, ws: Any):
+        self._sock, self._owner, self._ws = sock, owner, ws
+
+    def send(self, data: bytes, *args: Any) -> int:
+        if self._ws.busy or self._owner.queue.qsize():
+            self._owner.queue.put(_Raw(bytes(data)))
+        else:
+            self._sock.sendall(data)
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
 def _idle(sock: Any, ws: Any) -> bool:
     """Nothing queued and no write under way: a frame sent now cannot overtake or split
     another one (greenlets switch only where a write would block or the queue is empty)."""
-    return (sock.upgraded and not sock.closed and not ws.busy and ws.ws is not None
+    return (sock.upgraded and not sock.closed and not ws.busy and ws.raw is not None
             and ws.ws.connected and sock.queue.qsize() == 0)
 
 
@@ -102,11 +121,19 @@ def _websocket_class(base: type) -> type:
 
         busy = False
         ws = None
+        raw = None  # the connection's own socket (simple-websocket sees _OrderedSocket)
 
         def __call__(self, environ, start_response):
             owner = getattr(self.app, "__self__", None)  # the Engine.IO socket
             if owner is not None:
-                owner._hallq_ws = self
+                handler = self.app
+
+                def app(ws):  # runs once simple-websocket's connection exists
+                    self.raw = ws.ws.sock
+                    ws.ws.sock = _OrderedSocket(self.raw, owner, self)
+                    owner._hallq_ws = self
+                    return handler(ws)
+                self.app = app
             return super().__call__(environ, start_response)
 
         def send(self, message):
@@ -116,14 +143,14 @@ def _websocket_class(base: type) -> type:
             data = _framed(message)
             self.busy = True
             try:
-                self.ws.sock.sendall(data)
+                self.raw.sendall(data)
             finally:
                 self.busy = False
 
         def send_now(self, sock: Any, data: bytes) -> None:
             """Write without blocking; queue for the writer what the kernel did not take."""
             try:
-                sent = self.ws.sock.send(data, 0, 0.0)
+                sent = self.raw.send(data, 0, 0.0)
             except BlockingIOError:
                 sent = 0
             except OSError:
