@@ -17,6 +17,8 @@ DEFAULTS = {
     "WS_FAST": True,                # one frame per event written straight to idle sockets
     "MAX_BODY_BYTES": 1048576,      # a request body larger than this is refused (413) unread
     "RATE_ID_PER_DAY": 10,          # tickets per ID number per day
+    "ELDERLY_AGE": 70,              # an ID this old or older gets priority at issue; 0 = off
+    "AGENT_PER_DAY": 3,             # 代办: tickets one agent may take for others per day; 0 = off
     "SPECIAL_PER_DAY": 30,          # 特呼号 the guide desk may issue per hall per day
     "RATE_ADDRESS_PER_MIN": 120,    # tickets per client address per minute (a busy kiosk)
     "LOGIN_FAILS": 5,               # failed logins per user and address per 5 minutes
@@ -49,7 +51,8 @@ DEFAULTS = {
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
 }
-INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
+INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "ELDERLY_AGE", "AGENT_PER_DAY",
+        "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
         "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
         "PERSONAL_DATA_DAYS", "MOBILE_PER_DAY", "POSTPONE_STEPS", "POSTPONE_MAX",
         "REJOIN_WINDOW_S", "REJOIN_BEHIND"}

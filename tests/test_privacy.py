@@ -59,7 +59,8 @@ def serve(app, citizen, clerk, body: dict) -> dict:
 
 def a_day_of_personal_data(app) -> dict:
     """Today, through the real API: a rated ticket with ID, phone and a comment full of personal
-    data, a transferred ticket (both legs hold the hashes), a held one and an appointment."""
+    data, a transferred ticket (both legs hold the hashes), a held one, one taken by an agent
+    (代办) and an appointment."""
     citizen, clerk = app.test_client(), app.test_client()
     clerk.post("/api/v1/auth/login", json={"username": "clerk01", "password": PASSWORD})
     assert clerk.post("/api/v1/windows/W13/open").status_code == 200
@@ -84,6 +85,10 @@ def a_day_of_personal_data(app) -> dict:
     assert clerk.post("/api/v1/windows/W13/start").status_code == 200
     r = clerk.post("/api/v1/windows/W13/hold", json={"reason": "回家拿户口本 15011112222"})
     assert r.status_code == 200, r.json
+    # 代办: an agent takes a ticket for someone else (both IDs, each kept only as a hash)
+    r = citizen.post(f"{H}/tickets", json={"service": "hukou", "id_number": id_number(5),
+                                           "agent_id_number": id_number(6)})
+    assert r.status_code == 201, r.json
     tomorrow = (datetime.now(clock.zone("Asia/Shanghai")) + timedelta(days=1)).date()
     r = citizen.post(f"{H}/appointments", json={"service": "hukou", "id_number": id_number(4),
                                                 "slot_at": f"{tomorrow}T10:00"})
@@ -98,7 +103,8 @@ def dump(db) -> str:
 def personal(db) -> set[str]:
     """Every ID and phone hash in the database."""
     rows = db.all("SELECT id_hash h FROM tickets UNION SELECT phone_hash FROM tickets"
-                  " UNION SELECT id_hash FROM appointments")
+                  " UNION SELECT id_hash FROM appointments"
+                  " UNION SELECT agent_hash FROM agent_tickets")
     return {r["h"] for r in rows if r["h"]}
 
 
@@ -106,7 +112,7 @@ def test_free_text_is_masked_before_it_is_stored(app, db):
     a_day_of_personal_data(app)
     text = dump(db)
     for number in ("13800138000", "11010519491231002X", "13700001111", "15011112222",
-                   *(id_number(i) for i in range(1, 5)), "13912345678", "13698765432"):
+                   *(id_number(i) for i in range(1, 7)), "13912345678", "13698765432"):
         assert number not in text, number
     rating = db.one("SELECT reason, comment FROM ratings")
     assert rating["comment"] == privacy.mask(COMMENT)
@@ -117,7 +123,8 @@ def test_free_text_is_masked_before_it_is_stored(app, db):
 def test_a_day_past_retention_is_purged_its_statistics_and_the_chain_kept(app, db):
     day = a_day_of_personal_data(app)["day"]
     hashes = personal(db)
-    assert len(hashes) == 6  # 3 IDs and 2 phones on tickets (legs share theirs), 1 appointment
+    # 4 IDs and 2 phones on tickets (legs share theirs), 1 agent, 1 appointment
+    assert len(hashes) == 8
     before_dump = dump(db)
     assert all(h in before_dump for h in hashes)
     assert "张三" in before_dump
@@ -127,8 +134,9 @@ def test_a_day_past_retention_is_purged_its_statistics_and_the_chain_kept(app, d
 
     later = clock.now() + 40 * DAY_S  # the day is now 40 days old
     [result] = retention.purge_all(db, 30, now=later)
-    assert result["counts"] == {"tickets": 4, "appointments": 1, "ratings": 1,
-                                "rectifications": 1, "supervision_outbox": 0}
+    assert result["counts"] == {"tickets": 5, "appointments": 1, "ratings": 1,
+                                "rectifications": 1, "agent_tickets": 1,
+                                "supervision_outbox": 0}
 
     after_dump = dump(db)
     for h in hashes:
@@ -169,18 +177,19 @@ def test_hallq_purge_dry_run_shows_and_purge_clears(app, db):
     # the day, and the appointment's slot, moved 60 days back (as if they had aged)
     db.write("test", lambda tx: (
         tx.run("UPDATE tickets SET day = '2000-01-01'"),
+        tx.run("UPDATE agent_tickets SET day = '2000-01-01'"),
         tx.run("UPDATE appointments SET slot_at = slot_at - 60 * 86400")))
     hashes = personal(db)
     dry = hallq("--db", app.config["DB"], "purge", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert ("would clear: tickets 4, appointments 1, ratings 1, rectifications 1,"
-            " supervision_outbox 0") in dry.stdout
+    assert ("would clear: tickets 5, appointments 1, ratings 1, rectifications 1,"
+            " agent_tickets 1, supervision_outbox 0") in dry.stdout
     assert "nothing cleared" in dry.stdout
     assert personal(db) == hashes
     real = hallq("--db", app.config["DB"], "purge")
     assert real.returncode == 0, real.stderr
-    assert ("cleared: tickets 4, appointments 1, ratings 1, rectifications 1,"
-            " supervision_outbox 0") in real.stdout
+    assert ("cleared: tickets 5, appointments 1, ratings 1, rectifications 1,"
+            " agent_tickets 1, supervision_outbox 0") in real.stdout
     assert personal(db) == set()
     assert hallq("--db", app.config["DB"], "audit", "verify").returncode == 0
 

@@ -51,6 +51,19 @@ class Issue(Body):
     priority: Int(0, 1) | None = None  # 2 comes only from an appointment
     appointment: Text(16) | None = Field(None, description="check-in code (预约码); needs"
                                                            " id_number")
+    agent_id_number: IdNumber | None = Field(None, description="代办: the ID of the person"
+                                             " taking the ticket for the holder of id_number")
+
+    @model_validator(mode="after")
+    def _agent_for_someone(self) -> Issue:
+        if self.agent_id_number is not None:
+            if self.id_number is None:
+                raise refuse("missing_field", "代办须同时提供被代办人的身份证号 (an agent needs"
+                                              " the id_number of the person served)")
+            if self.agent_id_number.upper() == self.id_number.upper():
+                raise refuse("agent_is_holder", "代办人与被代办人不能相同 (the agent cannot be"
+                                                " the person served)")
+        return self
 
     @model_validator(mode="after")
     def _service_or_appointment(self) -> Issue:

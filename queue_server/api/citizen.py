@@ -9,6 +9,7 @@ from queue_server import registry
 from queue_server.api import bodies, ratelimit
 from queue_server.api.fields import accepts, keyed_hash
 from queue_server.domain import (
+    agents,
     appointments,
     clock,
     forecast_cache,
@@ -84,15 +85,14 @@ def issue(hall: str, body: bodies.Issue):
     """Take a ticket (统一取号), or check in with an appointment's code."""
     hall_row = hall_or_404(hall)
     service, code, channel = body.service, body.appointment, body.channel or "kiosk"
-    priority = body.priority or 0
     id_hash = keyed_hash(body.id_number) if body.id_number else None
     phone_hash = keyed_hash(body.phone) if body.phone else None
     if current_app.config["OPEN_HOURS_ONLY"]:
         check_open(hall_row)
     registry.services().address_limiter.hit(client_address())
     registry.services().rollover.ensure(hall)
-    limit = current_app.config["RATE_ID_PER_DAY"]
     retry = _retry_token(hall, hall_row["tz"])
+    agent_hash = _agent_hash(body)
 
     def _issue(tx: Tx):
         if retry is not None:  # the same key today: the ticket it got, not a second number
@@ -100,15 +100,14 @@ def issue(hall: str, body: bodies.Issue):
                            (tickets.token_hash(retry),))
             if prior is not None:
                 return prior, retry
-        if channel == "mobile" and code is None:
-            check_mobile(tx, hall, clock.day_of(tx.now, hall_row["tz"]))
-        if id_hash:
-            ratelimit.check_id_per_day(tx, id_hash, clock.day_of(tx.now, hall_row["tz"]), limit)
+        day = clock.day_of(tx.now, hall_row["tz"])
+        _check_limits(tx, hall, day, channel == "mobile" and code is None, id_hash, agent_hash)
         if code is not None:
             row, token = appointments.check_in(tx, hall, code, service, id_hash, channel, retry)
         else:
-            row, token = tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash,
-                                       token=retry)
+            row, token = _fresh(tx, hall, body, day, (id_hash, phone_hash, agent_hash), retry)
+        if agent_hash:
+            agents.record_agent(tx, hall, day, row["id"], agent_hash)
         return row, token
 
     row, token = db().write("citizen", _issue)
@@ -117,6 +116,39 @@ def issue(hall: str, body: bodies.Issue):
         preds = planner.predict_one(db().conn(), hall, row["id"],
                                     source=forecast_cache.of(db()))
     return jsonify({"ticket": read_models.ticket(db().conn(), row, preds), "token": token}), 201
+
+
+def _check_limits(tx: Tx, hall: str, day: str, remote: bool, id_hash: str | None,
+                  agent_hash: str | None) -> None:
+    """The day's limits: phone tickets per hall, tickets per ID, 代办 per agent."""
+    if remote:
+        check_mobile(tx, hall, day)
+    if id_hash:
+        ratelimit.check_id_per_day(tx, id_hash, day, current_app.config["RATE_ID_PER_DAY"])
+    if agent_hash:
+        agents.check_agent(tx, agent_hash, day, current_app.config["AGENT_PER_DAY"])
+
+
+def _fresh(tx: Tx, hall: str, body: bodies.Issue, day: str,
+           hashes: tuple[str | None, str | None, str | None], retry: str | None):
+    """A new ticket: priority as asked, or by the holder's age (ELDERLY_AGE)."""
+    id_hash, phone_hash, agent_hash = hashes
+    priority = body.priority or 0
+    older = agents.elderly(body.id_number, day, current_app.config["ELDERLY_AGE"])
+    detail = {**({"elderly": True} if older and not priority else {}),
+              **({"agent": True} if agent_hash else {})}
+    return tickets.issue(tx, hall, body.service, body.channel or "kiosk",
+                         max(priority, int(older)), id_hash, phone_hash, token=retry,
+                         detail=detail)
+
+
+def _agent_hash(body: bodies.Issue) -> str | None:
+    """代办: the agent's keyed hash, if the hall takes tickets by agents at all."""
+    if body.agent_id_number is None:
+        return None
+    if current_app.config["AGENT_PER_DAY"] <= 0:
+        raise invalid("agents_off", "本大厅不办理代办取号 (this hall takes no tickets by agents)")
+    return keyed_hash(body.agent_id_number)
 
 
 def check_mobile(tx: Tx, hall: str, day: str) -> None:

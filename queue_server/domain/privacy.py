@@ -89,6 +89,13 @@ def _scopes(hall: str, before: str, tz: str) -> dict[str, tuple[str, str, tuple]
             " (response != ? OR outcome != ?) AND ticket IN (SELECT id FROM tickets WHERE"
             " hall = ? AND day < ?)",
             (hall, PURGED_COMMENT, PURGED_COMMENT, hall, before)),
+        # 代办: who took a ticket for whom is personal data too (the count stays exact)
+        "agent_tickets": (
+            "SELECT COUNT(*) FROM agent_tickets WHERE hall = ? AND day < ?"
+            " AND agent_hash IS NOT NULL",
+            "UPDATE agent_tickets SET agent_hash = NULL WHERE hall = ? AND day < ?"
+            " AND agent_hash IS NOT NULL",
+            (hall, before)),
         # the 电子监察 feed's notices (delivered or not) are not kept past the retention
         "supervision_outbox": (
             "SELECT COUNT(*) FROM supervision_outbox WHERE hall = ? AND created_at < ?",

@@ -151,9 +151,11 @@ def emit_window(tx: Tx, window_id: str) -> None:
 def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
           id_hash: str | None = None, phone_hash: str | None = None,
           due_at: float | None = None, appointment: str | None = None,
-          token: str | None = None, reason: str | None = None) -> tuple[sqlite3.Row, str]:
+          token: str | None = None, reason: str | None = None,
+          detail: dict | None = None) -> tuple[sqlite3.Row, str]:
     """Issue a ticket; returns its row and the secret token (never stored in clear).
-    ``token``: a retry's (``retry_token``), else a fresh one."""
+    ``token``: a retry's (``retry_token``), else a fresh one; ``detail``: more for the
+    audit (why the priority, an agent)."""
     svc = tx.one("SELECT s.*, c.prefix FROM services s JOIN categories c ON c.id = s.category"
                  " WHERE s.id = ? AND s.hall = ? AND s.active = 1", (service, hall))
     if svc is None:
@@ -178,7 +180,7 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
              detail={"before": None, "after": {"status": "waiting"}, "number": number,
                      "service": service, "channel": channel, "priority": priority,
                      **({"appointment": appointment} if appointment else {}),
-                     **({"reason": reason} if reason else {})})
+                     **({"reason": reason} if reason else {}), **(detail or {})})
     # No ticket.updated: nobody can follow a ticket before its token is answered.
     emit_queue(tx, hall)
     return row, token

@@ -312,7 +312,15 @@ def m015_postpone_rejoin(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE tickets ADD COLUMN rejoins INTEGER NOT NULL DEFAULT 0")
 
 
+def m020_agents(db: sqlite_utils.Database) -> None:
+    """代办: each ticket an agent took for someone else, with the keyed hash of the agent's ID
+    (domain/agents.py counts them per agent and day; the purge clears the hash)."""
+    db.execute("CREATE TABLE agent_tickets (ticket INTEGER PRIMARY KEY REFERENCES tickets(id),"
+               " hall TEXT NOT NULL, day TEXT NOT NULL, agent_hash TEXT)")
+    db.execute("CREATE INDEX idx_agent_tickets_agent_day ON agent_tickets (agent_hash, day)")
+
+
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
               m009_purgeable_appointments, m010_holds_outcomes, m011_supervision,
-              m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin]
+              m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin, m020_agents]
