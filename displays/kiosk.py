@@ -34,7 +34,7 @@ def kiosk(hall: str):
         abort(400, "kiosk: letters, digits, - and _, up to 32")
     return render_template("kiosk.html", hall=hall, hall_name=row["name"],
                            hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai",
-                           kiosk=kiosk_id)
+                           kiosk=kiosk_id, elderly_age=current_app.config["ELDERLY_AGE"])
 
 
 @bp.post("/kiosk/<hall>/slip")

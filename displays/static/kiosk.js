@@ -30,6 +30,7 @@
   function reset() {
     chosenCategory = chosenService = null;
     setApptMode(false);
+    HallQ.kioskId.clear(); // the ID typed on the confirm step and 老年模式: the next citizen's own
     $("priority").checked = false;
     $("confirm-error").hidden = true;
     load();
@@ -121,6 +122,8 @@
     try {
       const body = { service: chosenService.id, channel: "kiosk" };
       if ($("priority").checked) body.priority = 1;
+      const idNumber = HallQ.kioskId.value(); // an elderly holder's ticket gets priority
+      if (idNumber) body.id_number = idNumber;
       const issued = await HallQ.issue(hall, body);
       await showSlip(issued);
     } catch (e) {

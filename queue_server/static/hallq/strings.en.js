@@ -27,6 +27,11 @@ HallQ.i18n.load("en", {
     "closed": "Closed"
   },
   "kiosk": {
+    "id_entry": "Swipe or type your ID card number (optional)",
+    "id_entry_hint": "{age} or older: served with priority",
+    "id_entry_hint_off": "Used for the daily limit",
+    "elder_mode": "Large text",
+    "elder_mode_off": "Standard text",
     "kiosk_title": "Take a ticket",
     "pick_category": "Choose a category",
     "back": "Back",

@@ -29,6 +29,11 @@ HallQ.i18n.load("zh", {
     "closed": "关闭"
   },
   "kiosk": {
+    "id_entry": "刷身份证或输入身份证号（选填）",
+    "id_entry_hint": "年满 {age} 周岁自动优先办理",
+    "id_entry_hint_off": "用于预约和限号核验",
+    "elder_mode": "老年模式",
+    "elder_mode_off": "退出老年模式",
     "kiosk_title": "自助取号",
     "pick_category": "请选择办理事项类别",
     "back": "返回",
