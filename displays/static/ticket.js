@@ -67,6 +67,14 @@
     if (ticket.status === "serving" && ticket.window) {
       $("t-status").textContent = `${t("st_serving")} · ${pick(ticket.window)}`;
     }
+    if (ticket.status === "held" && ticket.hold_kind) { // what this hold asks of the citizen
+      const text = t("held_" + ticket.hold_kind, { window: ticket.window ? pick(ticket.window) : "" });
+      const back = ticket.hold_until ? t("held_until", { at: ticket.hold_until.slice(11, 16) }) : "";
+      $("t-status").textContent = back ? `${text} ${back}` : text;
+      $("t-status").dataset.holdKind = ticket.hold_kind;
+    } else {
+      delete $("t-status").dataset.holdKind;
+    }
     $("cancel-card").hidden = !waiting;
     const gone = { no_show: "gone_no_show", cancelled: "gone_cancelled" }[ticket.status];
     $("gone").hidden = !gone;

@@ -35,8 +35,11 @@ def ticket(conn: Conn, row: sqlite3.Row, eta: dict | None = None) -> dict:
     svc = conn.execute("SELECT name, name_en FROM services WHERE id = ?",
                        (row["service"],)).fetchone()
     win = None
-    if row["window"] and row["status"] in ("called", "serving", "done", "no_show",
-                                            "transferred"):
+    held = row["status"] == "held"
+    # a 持件 hold keeps the case at its window: the citizen goes back there
+    if row["window"] and (row["status"] in ("called", "serving", "done", "no_show",
+                                            "transferred")
+                          or (held and row["hold_kind"] == "keep")):
         w = conn.execute("SELECT id, name FROM windows WHERE id = ?", (row["window"],)).fetchone()
         if w:
             win = {"id": w["id"], "name": w["name"]}
@@ -63,6 +66,9 @@ def ticket(conn: Conn, row: sqlite3.Row, eta: dict | None = None) -> dict:
         "started_at": clock.iso(row["started_at"], tz),
         "finished_at": clock.iso(row["finished_at"], tz),
         "recall": row["recall"],
+        # which hold (持件 keep / 不持件 release / 等待 wait) and its automatic return, if any
+        "hold_kind": row["hold_kind"] if held else None,
+        "hold_until": clock.iso(row["hold_until"], tz) if held else None,
         "rated": bool(conn.execute("SELECT 1 FROM ratings WHERE ticket = ?",
                                    (row["id"],)).fetchone()),
     }

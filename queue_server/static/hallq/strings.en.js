@@ -75,6 +75,10 @@ HallQ.i18n.load("en", {
     "key_clear": "Clear"
   },
   "ticket": {
+    "held_keep": "Missing papers: the window keeps your case; bring them straight back to {window}",
+    "held_release": "Missing papers: once you have them, wait in the hall to be called by any able window",
+    "held_wait": "Waiting for another department: please wait in the hall for your call",
+    "held_until": "(back in the queue from {at})",
     "my_ticket": "My ticket",
     "called_now": "Please go to",
     "called_do": "now",

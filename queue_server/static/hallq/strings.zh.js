@@ -77,6 +77,10 @@ HallQ.i18n.load("zh", {
     "key_clear": "清空"
   },
   "ticket": {
+    "held_keep": "材料待补：窗口为您保留办件，补齐后请直接回到{window}",
+    "held_release": "材料待补：补齐后请回到等候区，将由可办理的窗口为您叫号",
+    "held_wait": "正在等待相关部门协办，请在等候区留意叫号",
+    "held_until": "（{at} 起自动回到队列）",
     "my_ticket": "我的排队",
     "called_now": "请您前往",
     "called_do": "办理业务",
