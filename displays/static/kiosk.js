@@ -124,6 +124,9 @@
       if ($("priority").checked) body.priority = 1;
       const idNumber = HallQ.kioskId.value(); // an elderly holder's ticket gets priority
       if (idNumber) body.id_number = idNumber;
+      if (HallQ.kioskId.agentIncomplete()) throw new HallQ.ApiError(0, "agent_ids", t("agent_ids_needed"));
+      const agent = HallQ.kioskId.agent(); // 代办: both IDs
+      if (agent) body.agent_id_number = agent;
       const issued = await HallQ.issue(hall, body);
       await showSlip(issued);
     } catch (e) {

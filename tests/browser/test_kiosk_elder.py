@@ -3,12 +3,14 @@ citizen's ID typed by a card reader (as a keyboard does) makes the ticket a prio
 the next citizen starts from the standard kiosk with no ID kept."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_js
+from tests.helpers import login
 from tests.test_agents import make_id
 
 
@@ -45,3 +47,35 @@ def test_the_elderly_mode_kiosk_issues_a_priority_ticket_for_an_elderly_id(live,
     wait_js(kiosk, "!document.getElementById('step-category').hidden", timeout=5000)
     assert not kiosk.evaluate("() => document.body.classList.contains('elder')")
     assert kiosk.evaluate("() => HallQ.kioskId.value()") is None
+
+
+def test_an_agent_takes_a_ticket_for_someone_else_at_the_kiosk(live, page_factory):
+    """代办: the box ticked, the holder's ID and then the agent's own; one ID only is refused
+    on the kiosk before anything is issued."""
+    base = live.url
+    kiosk = page_factory(base, (1080, 1920))
+    kiosk.goto("/kiosk/demo")
+    kiosk.wait_for_selector("#categories .tile")
+    kiosk.locator("#categories .tile").first.click()
+    kiosk.locator("#services .row").first.click()
+    wait_js(kiosk, "!document.getElementById('step-confirm').hidden", timeout=5000)
+    expect(kiosk.locator("#agent-field")).to_be_hidden()
+    kiosk.check("#agent-on")
+    expect(kiosk.locator("#agent-field")).to_be_visible()
+    holder, agent = make_id(date(1990, 2, 2), 3), make_id(date(1985, 3, 3), 4)
+    kiosk.keyboard.type(holder)
+    kiosk.click("#take")  # the agent's ID is still missing
+    expect(kiosk.locator("#confirm-error")).to_contain_text("两个身份证号")
+    kiosk.keyboard.type(agent)  # typing moved on to the agent's field by itself
+    expect(kiosk.locator("#agent-value")).to_have_text("•" * 14 + agent[-4:])
+    with kiosk.expect_response(lambda r: r.url.endswith("/api/v1/halls/demo/tickets")) as resp:
+        kiosk.click("#take")
+    assert resp.value.status == 201
+    assert json.loads(resp.value.request.post_data) == {
+        **json.loads(resp.value.request.post_data), "id_number": holder,
+        "agent_id_number": agent}
+    mgr = requests.Session()
+    login(mgr, base, "manager")
+    events = mgr.get(f"{base}/api/v1/halls/demo/audit", params={"action": "issue"},
+                     timeout=10).json()["events"]
+    assert [e["detail"].get("agent") for e in events if e["action"] == "issue"] == [True]

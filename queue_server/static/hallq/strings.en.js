@@ -27,6 +27,10 @@ HallQ.i18n.load("en", {
     "closed": "Closed"
   },
   "kiosk": {
+    "agent_ids_needed": "For a ticket taken for someone else, enter both ID numbers",
+    "agent_toggle": "Taking a ticket for someone else",
+    "agent_entry": "Your own ID number (agent)",
+    "agent_hint": "Both ID numbers are needed; agents take a limited number a day",
     "id_entry": "Swipe or type your ID card number (optional)",
     "id_entry_hint": "{age} or older: served with priority",
     "id_entry_hint_off": "Used for the daily limit",

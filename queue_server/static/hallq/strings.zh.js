@@ -29,6 +29,10 @@ HallQ.i18n.load("zh", {
     "closed": "关闭"
   },
   "kiosk": {
+    "agent_ids_needed": "代办须输入办事人和代办人两个身份证号",
+    "agent_toggle": "代办（为他人取号）",
+    "agent_entry": "代办人身份证号",
+    "agent_hint": "代办须同时提供办事人和代办人的身份证号；每人每天代办次数有限",
     "id_entry": "刷身份证或输入身份证号（选填）",
     "id_entry_hint": "年满 {age} 周岁自动优先办理",
     "id_entry_hint_off": "用于预约和限号核验",
