@@ -8,7 +8,7 @@ PORT ?= 5000
 CLIPS := displays/clips
 SUDO = $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
-.PHONY: setup demo test lint system-deps voice-deps bench clean
+.PHONY: setup demo test test-pg lint system-deps voice-deps bench clean
 
 setup: $(VENV)/.installed node_modules/.installed $(CLIPS)/.built
 
@@ -35,13 +35,15 @@ voice-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq espeak-ng >/dev/null; }
 
 # Real parts for the tests: a real Chromium for the pages, a real Redis for several processes,
-# espeak-ng for the voice clips.
+# a real PostgreSQL server (its programs only: tests/pg_cluster.py starts a throw-away cluster
+# in a temporary folder, no system service), espeak-ng for the voice clips.
 system-deps:
 	@command -v chromium >/dev/null && command -v redis-server >/dev/null \
-	  && command -v espeak-ng >/dev/null && fc-list 2>/dev/null | grep -qi wqy || { \
+	  && command -v espeak-ng >/dev/null && fc-list 2>/dev/null | grep -qi wqy \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium redis-server \
-	    fonts-wqy-zenhei espeak-ng >/dev/null; }
+	    fonts-wqy-zenhei espeak-ng postgresql >/dev/null; }
 
 # A demo is tried at any hour: issue tickets outside the demo hall's opening hours too.
 demo: setup
@@ -50,9 +52,14 @@ demo: setup
 lint: setup
 	$(PY) -m ruff check .
 
+# Every test on SQLite, the core subset on PostgreSQL too (tests/conftest.py, PG_CORE).
+# `make test-pg` runs every test on PostgreSQL (the second CI pass; docs/deployment.md).
 test: setup system-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+test-pg: setup system-deps
+	HALLQ_TEST_DB=postgresql $(PY) -m pytest -q
 
 bench: setup
 	$(VENV)/bin/pip install -q -e '.[bench]'

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 
 from flask import Flask
@@ -55,10 +54,11 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     settings.update(config.from_env())
     settings.update(test_config or {})
     app.config.update(settings)
-    db_path = os.path.abspath(app.config["DB"])
+    db_path = config.db_location(app.config["DB"])
     app.config["DB"] = db_path
-    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_file(db_path, "secret")
-    app.config["ID_HASH_KEY"] = app.config["ID_HASH_KEY"] or config.secret_file(db_path, "idkey")
+    beside = config.secret_base(db_path)
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_file(beside, "secret")
+    app.config["ID_HASH_KEY"] = app.config["ID_HASH_KEY"] or config.secret_file(beside, "idkey")
     # a retention that is no whole number of days stops the start, not the nightly purge
     app.config["PERSONAL_DATA_DAYS"] = privacy.check_days(app.config["PERSONAL_DATA_DAYS"])
     # an unsigned or misnamed 电子监察 feed stops the start, not its first notice

@@ -75,6 +75,27 @@ def from_env(environ=os.environ) -> dict:
     return out
 
 
+def db_location(db: str) -> str:
+    """``HALLQ_DB`` as the server keeps it: a SQLite file's absolute path, or a
+    ``postgresql://user:password@host:port/dbname`` URL as given."""
+    return db if db.startswith(("postgresql://", "postgres://")) else os.path.abspath(db)
+
+
+def secret_base(db: str) -> str:
+    """Where a database's secret files go: beside a SQLite file; for a PostgreSQL database in
+    the working directory, named after its host, port and database (several app servers must
+    share the keys: give them HALLQ_SECRET_KEY and HALLQ_ID_HASH_KEY instead,
+    docs/deployment.md)."""
+    if not db.startswith(("postgresql://", "postgres://")):
+        return db
+    from urllib.parse import urlsplit
+
+    url = urlsplit(db)
+    name = f"{url.hostname or 'local'}-{url.port or 5432}-{url.path.lstrip('/') or 'db'}"
+    return os.path.abspath("hallq-pg-" + "".join(c if c.isalnum() or c in "-_." else "_"
+                                                 for c in name))
+
+
 def secret_file(db_path: str, name: str) -> str:
     """A random secret kept in a 0600 file beside the database (not inside it: a leaked
     database alone must not reveal the key that hashes ID numbers)."""

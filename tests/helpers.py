@@ -46,15 +46,18 @@ def wait_http(url: str, timeout: float = 30) -> None:
 class ServerProcess:
     """``python run.py`` (or any command) on a free port, with its own database file."""
 
-    def __init__(self, db: Path, demo: bool = True, cmd: list[str] | None = None,
-                 env: dict | None = None, port: int | None = None):
+    def __init__(self, db: Path | str, demo: bool = True, cmd: list[str] | None = None,
+                 env: dict | None = None, port: int | None = None,
+                 log_dir: Path | None = None):
         self.db, self.port = db, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.cmd = cmd or [sys.executable, str(ROOT / "run.py"), "--port", str(self.port),
                            "--db", str(db)] + (["--demo"] if demo else [])
-        self.env = {**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD, **(env or {})}
+        self.env = {**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD, **pg_env(db), **(env or {})}
         self.proc: subprocess.Popen | None = None
-        self.log = db.with_suffix(f".{self.port}.log")
+        # a PostgreSQL URL has no folder of its own: its log goes to the test's
+        self.log = (Path(db).with_suffix(f".{self.port}.log") if not is_url(db)
+                    else Path(log_dir or ".") / f"server.{self.port}.log")
 
     def start(self) -> ServerProcess:
         with open(self.log, "ab") as log:  # the child keeps its own copy of the descriptor
@@ -72,13 +75,26 @@ class ServerProcess:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def seed_demo_db(db: Path) -> Path:
+def is_url(db: Path | str) -> bool:
+    return str(db).startswith(("postgresql://", "postgres://"))
+
+
+def pg_env(db: Path | str) -> dict[str, str]:
+    """The keys a server on a PostgreSQL database is given (else it would keep them in files
+    in its working directory, this checkout)."""
+    if not is_url(db):
+        return {}
+    return {"HALLQ_SECRET_KEY": "test-secret-key", "HALLQ_ID_HASH_KEY": "test-id-hash-key"}
+
+
+def seed_demo_db(db: Path | str) -> Path | str:
     """A database with the demo hall, made by the real ``hallq seed-demo`` command."""
     # PYTHONPATH: this checkout's code, not the editable install's (which may be another's)
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     subprocess.run([str(Path(sys.executable).with_name("hallq")), "--db", str(db), "seed-demo"],
                    check=True, cwd=ROOT, capture_output=True,
-                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD, "PYTHONPATH": path})
+                   env={**os.environ, "HALLQ_DEMO_PASSWORD": PASSWORD, "PYTHONPATH": path,
+                        **pg_env(db)})
     return db
 
 
@@ -102,8 +118,9 @@ def readme_production_command() -> tuple[dict[str, str], list[str]]:
     return env, words
 
 
-def gunicorn_server(db: Path, env: dict | None = None, worker: str = "readme",
-                    threads: int = 100, port: int | None = None) -> ServerProcess:
+def gunicorn_server(db: Path | str, env: dict | None = None, worker: str = "readme",
+                    threads: int = 100, port: int | None = None,
+                    log_dir: Path | None = None) -> ServerProcess:
     """The README's production command on a free port and the given database; not yet
     started. ``worker="gthread"`` runs the thread-per-connection command it replaced, for
     comparison (bench/ and the test that shows why it was replaced)."""
@@ -122,7 +139,8 @@ def gunicorn_server(db: Path, env: dict | None = None, worker: str = "readme",
         cmd.append(word)
     assert f"127.0.0.1:{port}" in cmd, "the README's production command has no --bind"
     # no control socket: several servers of one test would share its default path
-    return ServerProcess(db, cmd=cmd + ["--no-control-socket"], port=port, env=env)
+    return ServerProcess(db, cmd=cmd + ["--no-control-socket"], port=port, env=env,
+                         log_dir=log_dir)
 
 
 # The two ways a hall's server runs: `python run.py --demo` (make demo) and the README's
@@ -130,14 +148,15 @@ def gunicorn_server(db: Path, env: dict | None = None, worker: str = "readme",
 SERVERS = ["run.py", "production"]
 
 
-def demo_server(db: Path, kind: str, env: dict | None = None,
-                port: int | None = None) -> ServerProcess:
-    """The demo hall served the ``kind`` way (not yet started)."""
+def demo_server(db: Path | str, kind: str, env: dict | None = None,
+                port: int | None = None, log_dir: Path | None = None) -> ServerProcess:
+    """The demo hall served the ``kind`` way (not yet started), on a SQLite file or a
+    PostgreSQL URL (a new database: seeded here)."""
     if kind == "production":
-        if not db.exists():
+        if is_url(db) or not Path(db).exists():
             seed_demo_db(db)
-        return gunicorn_server(db, env, port=port)
-    return ServerProcess(db, env=env, port=port)
+        return gunicorn_server(db, env, port=port, log_dir=log_dir)
+    return ServerProcess(db, env=env, port=port, log_dir=log_dir)
 
 
 def login(session: requests.Session, base: str, username: str) -> str:

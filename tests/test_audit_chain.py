@@ -3,13 +3,12 @@ verify`` (a real process) and the verify endpoint; sign-ins are audited through 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import sqlite_utils
 
 from queue_server.store import audit_chain, migrations
 from queue_server.store.db import Database, connect, migrate
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, is_url
 from tests.test_cli import hallq  # the installed command, this checkout's code
 
 H = "/api/v1/halls/demo"
@@ -30,9 +29,10 @@ def some_history(app) -> None:
 
 def tamper(db_path, sql: str, params: tuple = ()) -> None:
     """What someone with the file could do: lift the append-only triggers and edit."""
-    conn = sqlite3.connect(db_path)
-    conn.execute("DROP TRIGGER IF EXISTS events_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
+    conn = connect(db_path)  # the SQLite file, or the PostgreSQL database
+    on = " ON events" if is_url(db_path) else ""
+    conn.execute(f"DROP TRIGGER IF EXISTS events_no_update{on}")
+    conn.execute(f"DROP TRIGGER IF EXISTS events_no_delete{on}")
     conn.execute(sql, params)
     conn.commit()
     conn.close()
@@ -91,8 +91,9 @@ def test_a_deleted_or_inserted_event_is_named(app, db):
 
 def test_an_event_written_around_the_write_path_is_named(app, db):
     some_history(app)
-    tamper(app.config["DB"], "INSERT INTO events (hall, at, actor, action, detail)"
-                             " VALUES ('demo', 1, 'ghost', 'finish', '{}')")
+    tamper(app.config["DB"], "INSERT INTO events (seq, hall, at, actor, action, detail)"
+                             " VALUES ((SELECT MAX(seq) + 1 FROM events), 'demo', 1, 'ghost',"
+                             " 'finish', '{}')")
     ghost = db.one("SELECT MAX(seq) m FROM events")["m"]
     assert audit_chain.verify(db.conn(), "demo")["broken_at"] == ghost
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.helpers import ROOT, ServerProcess
+from tests.helpers import ROOT, ServerProcess, pg_env
 
 HALLQ = str(Path(sys.executable).with_name("hallq"))
 
@@ -20,7 +20,9 @@ def hallq(*args, stdin: str = "", env: dict | None = None) -> subprocess.Complet
     editable install points at one checkout, which need not be the one under test."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     return subprocess.run([HALLQ, *args], input=stdin, text=True, capture_output=True,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": path, **(env or {})},
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": path,
+                                        **pg_env(args[args.index("--db") + 1] if "--db" in args
+                                                 else ""), **(env or {})},
                           timeout=60)
 
 

@@ -179,7 +179,7 @@ def due(conn: sqlite3.Connection, now: float, hall: str | None = None) -> list[i
     """Held tickets (of ``hall``, or of every hall) whose hall's timer has run out."""
     return [r[0] for r in conn.execute(
         "SELECT id FROM tickets WHERE status = 'held' AND hold_until IS NOT NULL"
-        " AND hold_until <= ? AND (? IS NULL OR hall = ?) ORDER BY hold_until, id",
+        " AND hold_until <= ? AND (CAST(? AS TEXT) IS NULL OR hall = ?) ORDER BY hold_until, id",
         (now, hall, hall))]
 
 

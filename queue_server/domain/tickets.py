@@ -119,7 +119,7 @@ def _move(tx: Tx, row: sqlite3.Row, action: str, extra: dict | None = None,
 def _next_number(tx: Tx, hall: str, day: str, prefix: str) -> str:
     last = tx.one(
         "INSERT INTO counters (hall, day, prefix, last) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (hall, day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+        " ON CONFLICT (hall, day, prefix) DO UPDATE SET last = counters.last + 1 RETURNING last",
         (hall, day, prefix))[0]
     return f"{prefix}{last:03d}"
 

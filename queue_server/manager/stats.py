@@ -230,7 +230,8 @@ def _moves(conn: sqlite3.Connection, hall: str, first: str, last: str) -> dict[s
     tickets taken on the phone."""
     rows = conn.execute(
         "SELECT day, COALESCE(SUM(postpones), 0), COALESCE(SUM(rejoins), 0),"
-        " SUM(channel = 'mobile' AND transferred_from IS NULL) FROM tickets"
+        " SUM(CASE WHEN channel = 'mobile' AND transferred_from IS NULL THEN 1 ELSE 0 END)"
+        " FROM tickets"
         " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY day", (hall, first, last)).fetchall()
     return {r[0]: {"postponed": r[1], "rejoined": r[2], "mobile": r[3] or 0} for r in rows}
 

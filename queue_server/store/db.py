@@ -4,6 +4,11 @@ Every state change goes through :func:`write`, which runs the caller's function 
 ``BEGIN IMMEDIATE`` (so a read-then-write never upgrades a deferred lock and fails with
 SQLITE_BUSY), records audit events in the same transaction, and publishes live events only
 after the commit succeeded.
+
+The database is a SQLite file or, when its name is a ``postgresql://`` URL, a PostgreSQL
+database (``store/pg.py``: connections that read like sqlite3's; ``store/dialect.py``: where
+the two engines differ). There ``BEGIN IMMEDIATE`` is a transaction behind one advisory lock
+that every HallQ writer of that database takes first, so the guarantees are the same.
 """
 from __future__ import annotations
 
@@ -24,14 +29,19 @@ if TYPE_CHECKING:
 
 import sqlite_utils
 
-from queue_server.store import audit_chain
+from queue_server.store import audit_chain, dialect
 from queue_server.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """Open a connection with the pragmas every HallQ connection needs."""
+    """Open a connection with the pragmas every HallQ connection needs (a PostgreSQL URL:
+    a :class:`pg.PgConnection`, which reads the same)."""
+    if dialect.is_pg(path):
+        from queue_server.store import pg
+
+        return pg.PgConnection(pg.raw_connect(path))
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode = WAL")
@@ -44,7 +54,8 @@ def connect(path: str) -> sqlite3.Connection:
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet recorded in ``_migrations``; return their names."""
-    conn.execute(
+    schema = _schema(conn)
+    schema.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
         " applied_at REAL NOT NULL)"
     )
@@ -53,13 +64,13 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     for number, fn in enumerate(MIGRATIONS, start=1):
         if number in done:
             continue
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_migration(conn)
         try:
             # Re-check inside the lock: another process may have migrated meanwhile.
             if conn.execute("SELECT 1 FROM _migrations WHERE id = ?", (number,)).fetchone():
                 conn.execute("ROLLBACK")
                 continue
-            fn(sqlite_utils.Database(conn))
+            fn(schema)
             conn.execute(
                 "INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
                 (number, fn.__name__, time.time()),
@@ -72,6 +83,29 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
+def _schema(conn):
+    """What a migration function is given: sqlite-utils on SQLite, its stand-in
+    (``store/pg_schema.py``) on PostgreSQL, with SQLite's built-in functions defined there."""
+    if getattr(conn, "engine", "sqlite") == "sqlite":
+        return sqlite_utils.Database(conn)
+    from queue_server.store.pg_schema import Schema
+
+    conn.execute(dialect.PG_BEGIN_LOCKED)
+    conn.execute(f"SELECT pg_advisory_xact_lock({dialect.MIGRATE_LOCK_KEY})")
+    for sql in dialect.PG_FUNCTIONS:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    return Schema(conn)
+
+
+def _begin_migration(conn) -> None:
+    if getattr(conn, "engine", "sqlite") == "sqlite":
+        conn.execute("BEGIN IMMEDIATE")
+    else:  # one migrating process at a time; DDL is transactional on PostgreSQL
+        conn.execute(dialect.PG_BEGIN_LOCKED)
+        conn.execute(f"SELECT pg_advisory_xact_lock({dialect.MIGRATE_LOCK_KEY})")
+
+
 WRITE_WAIT_S = 30.0  # how long a writer waits for another process's write lock
 
 
@@ -81,7 +115,12 @@ def begin_immediate(conn: sqlite3.Connection, wait_s: float = WRITE_WAIT_S) -> N
     SQLite's busy handler sleeps inside C: under gevent that would stop every greenlet of the
     process (every screen and phone) while another process holds the write lock. So the
     handler gets 10 ms, and the rest of the wait is ``time.sleep`` (a greenlet switch under
-    gevent's monkey-patching, a released GIL under threads)."""
+    gevent's monkey-patching, a released GIL under threads). On PostgreSQL: the write lock
+    (``dialect.pg_begin_write``), waited for by psycopg's cooperative wait."""
+    if getattr(conn, "engine", "sqlite") != "sqlite":
+        for sql in dialect.pg_begin_write():
+            conn.execute(sql)
+        return
     deadline = time.monotonic() + wait_s
     conn.execute("PRAGMA busy_timeout = 10")
     try:
@@ -174,7 +213,13 @@ class Database:
 
     def __init__(self, path: str, on_commit: Callable[[Tx], None] | None = None):
         self.path = path
+        self.engine = "postgresql" if dialect.is_pg(path) else "sqlite"
         self.on_commit = on_commit
+        self._pg = None
+        if self.engine == "postgresql":  # psycopg_pool's pool instead of the list below
+            from queue_server.store import pg
+
+            self._pg = pg.Pool(path, self.POOL_SIZE)
         # threading.local is per greenlet under gevent's monkey-patching, so no connection is
         # ever shared by two greenlets or threads; the pool lets the short-lived request
         # greenlets reuse connections instead of opening one each.
@@ -188,10 +233,13 @@ class Database:
         """This thread's (greenlet's) connection: its own until :meth:`release`."""
         c = getattr(self._local, "conn", None)
         if c is None:
-            try:
-                c = self._pool.pop()
-            except IndexError:
-                c = connect(self.path)
+            if self._pg is not None:
+                c = self._pg.get()
+            else:
+                try:
+                    c = self._pool.pop()
+                except IndexError:
+                    c = connect(self.path)
             self._local.conn = c
         return c
 
@@ -203,7 +251,9 @@ class Database:
         self._local.conn = None
         if c.in_transaction:  # never hand on an open transaction
             c.rollback()
-        if len(self._pool) < self.POOL_SIZE:
+        if self._pg is not None:
+            c.close()  # back to psycopg_pool
+        elif len(self._pool) < self.POOL_SIZE:
             self._pool.append(c)
         else:
             c.close()
@@ -216,6 +266,8 @@ class Database:
             self._local.conn = None
         while self._pool:
             self._pool.pop().close()
+        if self._pg is not None:
+            self._pg.close()
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn().execute(sql, params).fetchone()
@@ -315,8 +367,9 @@ class Database:
     @staticmethod
     def _commit(c: sqlite3.Connection) -> None:
         """COMMIT; under gevent in a native thread (sqlite3 lets go of the GIL for the fsync),
-        the greenlet waiting for it. No other greenlet uses ``c`` meanwhile: it is this one's."""
-        if _gevent_patched():
+        the greenlet waiting for it. No other greenlet uses ``c`` meanwhile: it is this one's.
+        psycopg waits for PostgreSQL's COMMIT cooperatively itself (``store/pg.py``)."""
+        if _gevent_patched() and getattr(c, "engine", "sqlite") == "sqlite":
             import gevent
 
             gevent.get_hub().threadpool.apply(c.execute, ("COMMIT",))
