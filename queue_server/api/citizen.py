@@ -20,6 +20,7 @@ from queue_server.domain import (
     tickets,
 )
 from queue_server.errors import bad_request, conflict, invalid, not_found
+from queue_server.live import channels
 from queue_server.registry import db
 from queue_server.store.db import Tx, loads
 
@@ -87,6 +88,7 @@ def issue(hall: str, body: bodies.Issue):
     priority = body.priority or 0
     id_hash = keyed_hash(body.id_number) if body.id_number else None
     phone_hash = keyed_hash(body.phone) if body.phone else None
+    phone_enc = channels.phone_sealed(current_app.config, body.phone)
     if current_app.config["OPEN_HOURS_ONLY"]:
         check_open(hall_row)
     registry.services().address_limiter.hit(client_address())
@@ -108,7 +110,7 @@ def issue(hall: str, body: bodies.Issue):
             row, token = appointments.check_in(tx, hall, code, service, id_hash, channel, retry)
         else:
             row, token = tickets.issue(tx, hall, service, channel, priority, id_hash, phone_hash,
-                                       token=retry)
+                                       token=retry, phone_enc=phone_enc)
         return row, token
 
     row, token = db().write("citizen", _issue)
