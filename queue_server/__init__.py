@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     import windows
     from queue_server import assets
     from queue_server.api import (
+        bookings,
         citizen,
         clerk,
         floor,
@@ -125,11 +126,12 @@ def _register_blueprints(app: Flask) -> None:
         supervision,
     )
     from queue_server.live import alerts, hold_return, profiles, retention
+    from queue_server.live import bookings as missed
     from queue_server.live import notices as live_notices
     from queue_server.live import supervision as checks
 
-    for module in (sessions, citizen, clerk, guide, floor, manager, supervision, skills, openapi,
-                   assets):
+    for module in (sessions, citizen, bookings, clerk, guide, floor, manager, supervision, skills,
+                   openapi, assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
@@ -139,4 +141,5 @@ def _register_blueprints(app: Flask) -> None:
     hold_return.start(app)  # held tickets back in line when their hall's timer says so
     checks.start(app)  # 办理超时 and overdue rectification cases; likewise
     feed.start(app)  # the 电子监察 feed's sender, when a feed is configured; likewise
+    missed.start(app)  # bookings nobody checked in for marked missed at their slot's end
     live_notices.start(app)  # the citizens' notices: sender and checker, when a channel is set

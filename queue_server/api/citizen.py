@@ -154,19 +154,6 @@ def _retry_token(hall: str, tz: str) -> str | None:
                                clock.day_of(clock.now(), tz), key)
 
 
-@bp.post("/halls/<hall>/appointments")
-@accepts(bodies.Book)
-def book(hall: str, body: bodies.Book):
-    """Book an appointment slot (预约); check in later with its code and the same ID number."""
-    hall_row = hall_or_404(hall)
-    service, slot, id_number = body.service, body.slot_at, body.id_number
-    slot_at = appointments.parse_slot(slot, hall_row["tz"])
-    registry.services().address_limiter.hit(client_address())
-    row = db().write("citizen", lambda tx: appointments.book(tx, hall, service, slot_at,
-                                                             keyed_hash(id_number)))
-    return jsonify({"appointment": appointments.view(row, hall_row["tz"])}), 201
-
-
 def ticket_for_token(token: str):
     if len(token) > 128:
         raise not_found("ticket")
