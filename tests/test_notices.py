@@ -9,14 +9,16 @@ import hmac
 import json
 import shutil
 import threading
+import time
 
 import pytest
+import requests
 
 from queue_server import create_app, registry
-from queue_server.domain import clock, privacy
+from queue_server.domain import clock, notices, privacy
 from queue_server.live.notices import NoticeChecker, NoticeSender
 from queue_server.live.outbox import signature
-from tests.helpers import PASSWORD, Receiver
+from tests.helpers import LOAD_ENV, PASSWORD, SERVERS, Receiver, demo_server, login
 
 H = "/api/v1/halls/demo"
 SECRET = "webhook-secret-for-tests"
@@ -140,8 +142,6 @@ def test_order_is_kept_per_hall_a_failing_hall_holds_back_only_its_own(hook_app,
     # a second hall's notice, written after the first hall's
     db.write("system", lambda tx: tx.run(
         "INSERT INTO halls (id, name) VALUES ('other', 'Other hall')"))
-    from queue_server.domain import notices
-
     db.write("system", lambda tx: notices.enqueue(tx, "other", "case.ready", {"case": 1}))
     receiver.statuses = [500]
     now = clock.now()
@@ -234,6 +234,14 @@ def test_no_channel_writes_no_notices_and_an_unsigned_webhook_stops_the_start(
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         create_app({"DB": str(tmp_path / "x.db"), "TESTING": True,
                     "WEBHOOK_URL": receiver.url})
+    # a webhook configured once, then taken out of the settings: no more notices written
+    hooked = create_app({"DB": app.config["DB"], "TESTING": True,
+                         "WEBHOOK_URL": receiver.url, "WEBHOOK_SECRET": SECRET})
+    assert notices.enabled_names(registry.db(hooked).conn()) == {"webhook"}
+    registry.db(hooked).close()
+    plain = create_app({"DB": app.config["DB"], "TESTING": True})
+    assert notices.enabled_names(registry.db(plain).conn()) == set()
+    registry.db(plain).close()
 
 
 def test_an_undelivered_notice_is_dropped_after_its_time(hook_app, receiver):
@@ -259,3 +267,67 @@ def test_seal_is_authenticated_and_keyed():
     assert privacy.unseal("k1", tampered) is None
     assert privacy.unseal("k1", "s1.!!") is None
     assert signature("s", b"x") == "sha256=" + hmac.new(b"s", b"x", hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_hanging_receiver_never_delays_a_call_on_a_real_server(tmp_path, receiver, kind):
+    """A real server (run.py, and the README's gevent command) whose notice sender runs in
+    the background: while the receiver holds the first notice unanswered, calls keep being
+    answered; released, the receiver gets every notice, in order, signed."""
+    receiver.hold.clear()
+    server = demo_server(tmp_path / "hook.db", kind, env={
+        "HALLQ_WEBHOOK_URL": receiver.url, "HALLQ_WEBHOOK_SECRET": SECRET,
+        "HALLQ_NOTICE_POLL_S": "0.1", "HALLQ_WEBHOOK_TIMEOUT_S": "60", **LOAD_ENV}).start()
+    try:
+        api = server.url + "/api/v1"
+        clerk = requests.Session()
+        login(clerk, server.url, "clerk01")
+        assert clerk.post(f"{api}/windows/W13/open", timeout=10).ok
+        numbers = [requests.post(f"{api}/halls/demo/tickets", json={"service": "hukou"},
+                                 timeout=10).json()["ticket"]["number"] for _ in range(3)]
+        assert clerk.post(f"{api}/windows/W13/call-next", timeout=10).ok
+        assert receiver.waiting.wait(30), "the sender never reached the receiver"
+        for _ in range(2):  # the receiver holds a notice: calls are answered regardless
+            assert clerk.post(f"{api}/windows/W13/finish", timeout=10).ok
+            assert clerk.post(f"{api}/windows/W13/call-next", timeout=10).ok
+        assert not receiver.hold.is_set()
+        receiver.hold.set()
+        deadline = time.monotonic() + 30
+        while len([b for b in receiver.delivered() if b["event"] == "ticket.called"]) < 3 \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        called = [b["ticket"]["number"] for b in receiver.delivered()
+                  if b["event"] == "ticket.called"]
+        assert called == numbers
+        ids = [b["id"] for b in receiver.delivered()]
+        assert ids == sorted(ids)
+        assert all(signed(g) for g in receiver.got)
+    finally:
+        server.kill()
+
+
+def test_an_appointments_reminder_once_and_its_missed_notice(hook_app, receiver):
+    from queue_server.live import bookings
+
+    db = registry.db(hook_app)
+    db.write("test", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
+    tomorrow = clock.day_of(clock.now() + 86400, "Asia/Shanghai")
+    slot = clock.day_bounds(tomorrow, "Asia/Shanghai")[0] + 12 * 3600
+    r = hook_app.test_client().post(f"{H}/appointments", json={
+        "service": "estate", "slot_at": clock.iso(slot, "Asia/Shanghai"), "id_number": ID,
+        "phone": PHONE})
+    assert r.status_code == 201, r.json
+    code = r.json["appointment"]["code"]
+    checker = NoticeChecker(hook_app)
+    assert checker.check(slot - 7200)["reminded"] == []   # not yet: an hour before
+    assert checker.check(slot - 3000)["reminded"] == [code]
+    assert checker.check(slot - 2000)["reminded"] == []   # once
+    assert bookings.settle(db, now=slot + 1800) == [code]
+    NoticeSender(hook_app).deliver_once(slot + 1801)
+    bodies = receiver.delivered()
+    assert [(b["event"], b["appointment"]["code"]) for b in bodies] == [
+        ("appointment.reminder", code), ("appointment.missed", code)]
+    assert bodies[1]["appointment"]["status"] == "missed"
+    for g in receiver.got:
+        assert ID not in g["raw"].decode()
+        assert PHONE not in g["raw"].decode()

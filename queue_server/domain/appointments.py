@@ -199,9 +199,11 @@ def reschedule(tx: Tx, code: str, id_hash: str, slot_at: float) -> sqlite3.Row:
 
 def overdue(conn: sqlite3.Connection, now: float, hall: str | None = None) -> list[str]:
     """Bookings whose slot has ended with nobody checked in."""
-    return [r[0] for r in conn.execute(
-        "SELECT code FROM appointments WHERE status = 'booked' AND slot_at + ? <= ?"
-        " AND (? IS NULL OR hall = ?) ORDER BY slot_at, code", (SLOT_S, now, hall, hall))]
+    sql = "SELECT code FROM appointments WHERE status = 'booked' AND slot_at <= ?"
+    params: tuple = (now - SLOT_S,)
+    if hall is not None:
+        sql, params = sql + " AND hall = ?", (*params, hall)
+    return [r[0] for r in conn.execute(sql + " ORDER BY slot_at, code", params)]
 
 
 def mark_missed(tx: Tx, codes: list[str]) -> list[str]:
@@ -209,8 +211,7 @@ def mark_missed(tx: Tx, codes: list[str]) -> list[str]:
     done = []
     for code in codes:
         cur = tx.run("UPDATE appointments SET status = 'missed', ended_at = ? WHERE code = ?"
-                     " AND status = 'booked' AND slot_at + ? <= ?",
-                     (tx.now, code, SLOT_S, tx.now))
+                     " AND status = 'booked' AND slot_at <= ?", (tx.now, code, tx.now - SLOT_S))
         if cur.rowcount != 1:
             continue
         appt = tx.one("SELECT * FROM appointments WHERE code = ?", (code,))

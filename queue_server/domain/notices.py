@@ -49,15 +49,18 @@ def enqueue(tx: Tx, hall: str, event: str, payload: dict, *, ticket: int | None 
     ``event``, ``hall`` and ``at`` are added). ``ticket`` / ``appointment``: whose citizen it
     is for (a channel that needs the phone number finds it there). Returns the rows written
     (0 when no channel is enabled)."""
-    body = {"event": event, "hall": hall, "at": clock.iso(tx.now, read_models.tz_of(
-        tx.conn, hall)), **payload}
-    cur = tx.run(
-        "INSERT INTO notice_outbox (channel, hall, event, ticket, appointment, body,"
-        " created_at, attempts, next_at) SELECT name, ?, ?, ?, ?, ?, ?, 0, ?"
-        " FROM notice_channels WHERE enabled = 1",
-        (hall, event, ticket, appointment, json.dumps(body, ensure_ascii=False, sort_keys=True),
-         tx.now, tx.now))
-    return cur.rowcount
+    channels = [r[0] for r in tx.all("SELECT name FROM notice_channels WHERE enabled = 1"
+                                     " ORDER BY name")]
+    if not channels:
+        return 0
+    body = json.dumps({"event": event, "hall": hall, "at": clock.iso(
+        tx.now, read_models.tz_of(tx.conn, hall)), **payload}, ensure_ascii=False,
+        sort_keys=True)
+    for channel in channels:
+        tx.run("INSERT INTO notice_outbox (channel, hall, event, ticket, appointment, body,"
+               " created_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+               (channel, hall, event, ticket, appointment, body, tx.now, tx.now))
+    return len(channels)
 
 
 def ticket_ref(tx: Tx, row: sqlite3.Row, position: int | None = None) -> dict:
@@ -120,9 +123,9 @@ def mark_reminded(tx: Tx, code: str) -> bool:
 def sync_channels(tx: Tx, names: Iterable[str]) -> None:
     """Enable exactly the channels ``names`` (this deployment's settings)."""
     names = sorted(set(names))
-    marks = ", ".join("?" for _ in names) or "NULL"
-    tx.run(f"UPDATE notice_channels SET enabled = 0, updated_at = ? WHERE enabled = 1"
-           f" AND name NOT IN ({marks})", (tx.now, *names))
+    keep = f" AND name NOT IN ({', '.join('?' for _ in names)})" if names else ""
+    tx.run(f"UPDATE notice_channels SET enabled = 0, updated_at = ? WHERE enabled = 1{keep}",
+           (tx.now, *names))
     for name in names:
         tx.run("INSERT INTO notice_channels (name, enabled, updated_at) VALUES (?, 1, ?)"
                " ON CONFLICT (name) DO UPDATE SET enabled = 1, updated_at = excluded.updated_at",
