@@ -6,22 +6,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from queue_server.domain import read_models
+from displays.mobile import hall_or_404
 from queue_server.registry import db
 
 bp = Blueprint("booking", __name__, template_folder="templates")
 
 
-def _hall(hall: str):
-    row = read_models.hall_row(db().conn(), hall)
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.get("/m/<hall>/book")
 def book(hall: str):
-    row = _hall(hall)
+    row = hall_or_404(hall)
     return render_template("booking.html", mode="book", hall=hall, code="", tz=row["tz"],
                            hall_name=row["name"], hall_name_en=row["name_en"] or "")
 
@@ -34,6 +27,6 @@ def appointment(code: str):
     found = db().one("SELECT hall FROM appointments WHERE code = ?", (code.upper(),))
     if found is None:
         abort(404)
-    row = _hall(found["hall"])
+    row = hall_or_404(found["hall"])
     return render_template("booking.html", mode="show", hall=row["id"], code=code.upper(),
                            tz=row["tz"], hall_name=row["name"], hall_name_en=row["name_en"] or "")

@@ -8,7 +8,6 @@ import math
 import time
 from datetime import datetime
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,25 +16,13 @@ from queue_server.domain import appointments, clock
 from queue_server.errors import ApiError
 from queue_server.live import bookings
 from tests.helpers import PASSWORD
+from tests.test_appointments import iso, next_slot
 
 H = "/api/v1/halls/demo"
 ID = "11010519491231002X"
 OTHER_ID = "440524188001010014"
 DAY_S = 86400
 
-
-@pytest.fixture
-def open_all_day(db):
-    # Tests run at any hour: let the hall be open around the clock.
-    db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
-
-
-def iso(ts: float) -> str:
-    return clock.iso(ts, "Asia/Shanghai")
-
-
-def next_slot(after: float = 0) -> float:
-    return math.ceil((time.time() + after + 1) / appointments.SLOT_S) * appointments.SLOT_S
 
 
 def book(client, slot_at: float, id_number: str = ID, service: str = "estate"):
