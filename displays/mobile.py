@@ -11,7 +11,8 @@ from queue_server.registry import db
 bp = Blueprint("mobile", __name__, template_folder="templates")
 
 
-def _hall(hall: str):
+def hall_or_404(hall: str):
+    """The hall's row, or the page's 404."""
     row = read_models.hall_row(db().conn(), hall)
     if row is None:
         abort(404)
@@ -21,7 +22,7 @@ def _hall(hall: str):
 @bp.get("/m/<hall>")
 def take(hall: str):
     """Services, waits and materials, then a ticket with ``channel: "mobile"``."""
-    row = _hall(hall)
+    row = hall_or_404(hall)
     return render_template("mobile.html", hall=hall, hall_name=row["name"],
                            hall_name_en=row["name_en"] or "",
                            mobile_on=bool(current_app.config["MOBILE_TICKETS"]))
@@ -36,7 +37,7 @@ def mobile_url(hall: str, lang: str | None = None) -> str:
 @bp.get("/m/<hall>/poster")
 def poster(hall: str):
     """An A4 poster for the entrance: scan to take a ticket (print it from the browser)."""
-    row = _hall(hall)
+    row = hall_or_404(hall)
     url = mobile_url(hall, request.args.get("lang"))
     return render_template("mobile_poster.html", hall_name=row["name"],
                            hall_name_en=row["name_en"] or "", url=url, qr_svg=phone.qr_svg(url))

@@ -10,9 +10,9 @@ from displays import printer
 from queue_server import config, errors, registry, security
 from queue_server.api.ratelimit import AddressLimiter
 from queue_server.auth import LoginThrottle
-from queue_server.domain import privacy, supervision_feed
+from queue_server.domain import notices, privacy, supervision_feed
 from queue_server.domain.rollover import Rollover
-from queue_server.live import feed, wsfast
+from queue_server.live import channels, feed, wsfast
 from queue_server.live.autocall import AutoCaller
 from queue_server.live.hub import socketio
 from queue_server.live.publisher import Publisher
@@ -59,10 +59,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     beside = config.secret_base(db_path)
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_file(beside, "secret")
     app.config["ID_HASH_KEY"] = app.config["ID_HASH_KEY"] or config.secret_file(beside, "idkey")
+    app.config["PHONE_KEY"] = app.config["PHONE_KEY"] or config.secret_file(beside, "phonekey")
     # a retention that is no whole number of days stops the start, not the nightly purge
     app.config["PERSONAL_DATA_DAYS"] = privacy.check_days(app.config["PERSONAL_DATA_DAYS"])
     # an unsigned or misnamed 电子监察 feed stops the start, not its first notice
     feed.check(app.config)
+    channels.check(app.config)  # likewise an unsigned webhook for the citizens' notices
     supervision_feed.check_kinds(app.config["SUPERVISION_EVENTS"])
     # a malformed kiosk -> printer map stops the start, not a citizen's ticket later
     app.config["PRINTERS"] = printer.parse_map(app.config["PRINTERS"])
@@ -101,6 +103,10 @@ def _services(app: Flask) -> registry.Services:
         session_watch=SessionWatch(db, app.config["SESSION_CHECK_S"])))
     for hall in db.all("SELECT id FROM halls"):  # a server started in the morning
         services.rollover.ensure(hall["id"])
+    # the outbound channels configured now are the ones notices are written for
+    names = {c.name for c in channels.configured(app.config)}
+    if notices.enabled_names(db.conn()) != names:
+        db.write("system", lambda tx: notices.sync_channels(tx, names))
     return services
 
 
@@ -110,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     import windows
     from queue_server import assets
     from queue_server.api import (
+        bookings,
         citizen,
         clerk,
         floor,
@@ -121,10 +128,12 @@ def _register_blueprints(app: Flask) -> None:
         supervision,
     )
     from queue_server.live import alerts, hold_return, profiles, retention
+    from queue_server.live import bookings as missed
+    from queue_server.live import notices as live_notices
     from queue_server.live import supervision as checks
 
-    for module in (sessions, citizen, clerk, guide, floor, manager, supervision, skills, openapi,
-                   assets):
+    for module in (sessions, citizen, bookings, clerk, guide, floor, manager, supervision, skills,
+                   openapi, assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
@@ -134,3 +143,5 @@ def _register_blueprints(app: Flask) -> None:
     hold_return.start(app)  # held tickets back in line when their hall's timer says so
     checks.start(app)  # 办理超时 and overdue rectification cases; likewise
     feed.start(app)  # the 电子监察 feed's sender, when a feed is configured; likewise
+    missed.start(app)  # bookings nobody checked in for marked missed at their slot's end
+    live_notices.start(app)  # the citizens' notices: sender and checker, when a channel is set

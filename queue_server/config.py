@@ -47,6 +47,19 @@ DEFAULTS = {
     "SUPERVISION_TIMEOUT_S": 10.0,  # one delivery's HTTP timeout
     "SUPERVISION_RETRY_S": 5.0,     # the first retry's delay, doubled each time (1 h at most)
     "SUPERVISION_POLL_S": 2.0,      # how often each process looks for notices to deliver
+    "WEBHOOK_URL": None,            # outbound notices to citizens: where they are POSTed
+    "WEBHOOK_SECRET": None,         # their HMAC-SHA256 key (required with the URL)
+    "WEBHOOK_PHONE": False,         # the webhook gets the citizen's phone number (an SMS gateway)
+    "WEBHOOK_TIMEOUT_S": 10.0,      # one delivery's HTTP timeout
+    "WEBHOOK_RETRY_S": 5.0,         # the first retry's delay, doubled each time (1 h at most)
+    "NOTICE_POLL_S": 1.0,           # how often each process sends notices and looks for new ones
+    "NOTICE_TTL_S": 7200.0,         # a notice still undelivered after this is dropped
+    "NOTICE_NEAR_FRONT": 3,         # ticket.near_front once a ticket has at most this many ahead
+    "NOTICE_REMINDER_S": 3600.0,    # appointment.reminder this long before the slot; 0 = off
+    "PHONE_KEY": None,              # seals phone numbers kept for notices (a file beside the db)
+    "NOSHOW_LIMIT": 3,              # missed appointments within NOSHOW_DAYS that block booking;
+    "NOSHOW_DAYS": 30,              # 0 = no limit
+    "NOSHOW_BLOCK_DAYS": 7,         # how long booking stays blocked after the last one missed
     "DEMO_PASSWORD": None,
     "SECRET_KEY": None,
     "ID_HASH_KEY": None,
@@ -55,11 +68,13 @@ INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "ELDERLY_AGE", "AGENT_PER_DAY",
         "RATE_ADDRESS_PER_MIN", "LOGIN_FAILS", "WRAP_UP_S",
         "PROXY_HOPS", "MAX_LIVE", "MAX_LIVE_PER_ADDRESS", "MAX_BODY_BYTES",
         "PERSONAL_DATA_DAYS", "MOBILE_PER_DAY", "POSTPONE_STEPS", "POSTPONE_MAX",
-        "REJOIN_WINDOW_S", "REJOIN_BEHIND"}
+        "REJOIN_WINDOW_S", "REJOIN_BEHIND", "NOTICE_NEAR_FRONT", "NOSHOW_LIMIT", "NOSHOW_DAYS",
+        "NOSHOW_BLOCK_DAYS"}
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "HOLD_CHECK_S", "PING_INTERVAL_S",
           "PING_TIMEOUT_S", "SESSION_CHECK_S", "SUPERVISION_TIMEOUT_S", "SUPERVISION_RETRY_S",
-          "SUPERVISION_POLL_S"}
-BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION", "WS_FAST", "MOBILE_TICKETS"}
+          "SUPERVISION_POLL_S", "WEBHOOK_TIMEOUT_S", "WEBHOOK_RETRY_S", "NOTICE_POLL_S",
+          "NOTICE_TTL_S", "NOTICE_REMINDER_S"}
+BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION", "WS_FAST", "MOBILE_TICKETS", "WEBHOOK_PHONE"}
 
 
 def from_env(environ=os.environ) -> dict:

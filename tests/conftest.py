@@ -116,6 +116,12 @@ def db(app):
 
 
 @pytest.fixture
+def open_all_day(db):
+    # Tests run at any hour: let the hall be open around the clock (appointment slots).
+    db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -1,12 +1,15 @@
 """Shared test helpers: free ports, a real server process, and small API shortcuts."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -179,3 +182,54 @@ def received_until(sio_client, *names: str, timeout: float = 10.0) -> list[dict]
         if all(n in seen for n in names) or time.monotonic() > deadline:
             return got
         time.sleep(0.01)
+
+
+class Receiver:
+    """A local HTTP receiver: records every POST; answers with the queued statuses (then 200);
+    while ``hold`` is clear, each request waits for it (a receiver that hangs)."""
+
+    def __init__(self):
+        self.got: list[dict] = []
+        self.statuses: list[int] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.waiting = threading.Event()  # a request is being held
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                if not outer.hold.is_set():
+                    outer.waiting.set()
+                    outer.hold.wait(60)
+                status = outer.statuses.pop(0) if outer.statuses else 200
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.got.append({"raw": raw, "headers": headers, "status": status})
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._handler = Handler
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def down(self) -> None:
+        """Stop listening (a receiver that is down: connections are refused)."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    def up(self) -> None:
+        """Listen again on the same port."""
+        self.server = ThreadingHTTPServer(self.server.server_address, self._handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def delivered(self) -> list[dict]:
+        return [json.loads(g["raw"]) for g in self.got if g["status"] == 200]
+
+    def close(self):
+        self.hold.set()
+        self.server.shutdown()

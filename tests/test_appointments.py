@@ -13,11 +13,6 @@ ID = "11010519491231002X"
 OTHER_ID = "440524188001010014"
 
 
-@pytest.fixture
-def open_all_day(db):
-    # Tests run at any hour: let the hall be open around the clock.
-    db.write("manager", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
-
 
 def iso(ts: float) -> str:
     return clock.iso(ts, "Asia/Shanghai")

@@ -15,6 +15,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from queue_server import registry
+from queue_server.domain import clock
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 EXAMPLES = 6  # per operation: bounded, and the same on every run (derandomized)
@@ -26,7 +29,7 @@ def test_the_api_keeps_to_its_document(app, client, auth):
     # real names in the paths, so the generated bodies and queries reach the handlers
     # instead of a 404 for a random hall
     real = {"hall": "demo", "window_id": "W01", "token": ticket["token"], "username": "clerk02",
-            "cid": "hukou", "sid": "hukou", "case_id": "1"}
+            "cid": "hukou", "sid": "hukou", "case_id": "1", "code": booking(app, client)}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40
@@ -41,6 +44,19 @@ def test_the_api_keeps_to_its_document(app, client, auth):
         for strategy in strategies:
             runner(strategy, path, token)()
     assert examples >= 10
+
+
+def booking(app, client) -> str:
+    """A real booking's code, tomorrow at noon (the hall open all day for it)."""
+    db = registry.db(app)
+    db.write("test", lambda tx: tx.run("UPDATE halls SET open_s = 0, close_s = 86400"))
+    tomorrow = clock.day_of(clock.now() + 86400, "Asia/Shanghai")
+    noon = clock.day_bounds(tomorrow, "Asia/Shanghai")[0] + 12 * 3600
+    r = client.post("/api/v1/halls/demo/appointments", json={
+        "service": "estate", "slot_at": clock.iso(noon, "Asia/Shanghai"),
+        "id_number": "11010519491231002X"})
+    assert r.status_code == 201, r.json
+    return r.json["appointment"]["code"]
 
 
 def runner(strategy, path: dict | None, token: str):

@@ -7,9 +7,7 @@ import hashlib
 import hmac
 import json
 import shutil
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -19,50 +17,10 @@ from queue_server.domain import clock
 from queue_server.live import alerts
 from queue_server.live.feed import FeedSender
 from queue_server.live.supervision import SupervisionChecker
-from tests.helpers import PASSWORD, ServerProcess
+from tests.helpers import PASSWORD, Receiver, ServerProcess
 
 H = "/api/v1/halls/demo"
 SECRET = "feed-secret-for-tests"
-
-
-class Receiver:
-    """A local HTTP receiver: records every POST; answers with the queued statuses (then 200);
-    while ``hold`` is clear, each request waits for it (a receiver that hangs)."""
-
-    def __init__(self):
-        self.got: list[dict] = []
-        self.statuses: list[int] = []
-        self.hold = threading.Event()
-        self.hold.set()
-        self.waiting = threading.Event()  # a request is being held
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                if not outer.hold.is_set():
-                    outer.waiting.set()
-                    outer.hold.wait(60)
-                status = outer.statuses.pop(0) if outer.statuses else 200
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                outer.got.append({"raw": raw, "headers": headers, "status": status})
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def delivered(self) -> list[dict]:
-        return [json.loads(g["raw"]) for g in self.got if g["status"] == 200]
-
-    def close(self):
-        self.hold.set()
-        self.server.shutdown()
 
 
 @pytest.fixture

@@ -125,6 +125,7 @@
     }
   }
 
+  $("m-book").href = href(`/m/${hall}/book`);
   $("m-back").addEventListener("click", () => { chosen = null; showList(); });
   $("m-take").addEventListener("click", take);
   const ls = $("lang-switch");

@@ -84,6 +84,30 @@ class Book(Body):
     service: ServiceId
     slot_at: Text(40)
     id_number: IdNumber
+    phone: Mobile | None = Field(None, description="for notices (reminder, call); kept sealed"
+                                                   " only when a channel needs it")
+
+
+class AppointmentOwner(Body):
+    """The booking holder's ID number: cancel, check in by phone."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id_number": "11010519491231002X"}]})
+
+    id_number: IdNumber
+
+
+class Reschedule(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id_number": "11010519491231002X", "slot_at": "2026-12-03T10:30"}]})
+
+    id_number: IdNumber
+    slot_at: Text(40)
+
+
+class SlotsQuery(Query):
+    service: QueryText(64)
+    date: QueryText(10) = None  # YYYY-MM-DD, the hall's day; default today
 
 
 class Rate(Body):
@@ -320,6 +344,8 @@ class ServiceEdit(Body):
     wait_limit_s: Int(1, 86400) = None
     # 办理超时: the norm for one service at the window, from its start; 0: none
     service_limit_s: Int(0, 86400) = None
+    # appointments per half-hour slot; 0: the service takes none
+    slot_capacity: Int(0, 500) = None
     materials: Materials = None
     materials_en: MaterialsEn = None
     active: Flag = None

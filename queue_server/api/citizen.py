@@ -21,6 +21,7 @@ from queue_server.domain import (
     tickets,
 )
 from queue_server.errors import bad_request, conflict, invalid, not_found
+from queue_server.live import channels
 from queue_server.registry import db
 from queue_server.store.db import Tx, loads
 
@@ -87,6 +88,7 @@ def issue(hall: str, body: bodies.Issue):
     service, code, channel = body.service, body.appointment, body.channel or "kiosk"
     id_hash = keyed_hash(body.id_number) if body.id_number else None
     phone_hash = keyed_hash(body.phone) if body.phone else None
+    phone_enc = channels.phone_sealed(current_app.config, body.phone)
     if current_app.config["OPEN_HOURS_ONLY"]:
         check_open(hall_row)
     registry.services().address_limiter.hit(client_address())
@@ -105,7 +107,8 @@ def issue(hall: str, body: bodies.Issue):
         if code is not None:
             row, token = appointments.check_in(tx, hall, code, service, id_hash, channel, retry)
         else:
-            row, token = _fresh(tx, hall, body, day, (id_hash, phone_hash, agent_hash), retry)
+            row, token = _fresh(tx, hall, body, day, (id_hash, phone_hash, agent_hash), retry,
+                                phone_enc)
         if agent_hash:
             agents.record_agent(tx, hall, day, row["id"], agent_hash)
         return row, token
@@ -130,7 +133,8 @@ def _check_limits(tx: Tx, hall: str, day: str, remote: bool, id_hash: str | None
 
 
 def _fresh(tx: Tx, hall: str, body: bodies.Issue, day: str,
-           hashes: tuple[str | None, str | None, str | None], retry: str | None):
+           hashes: tuple[str | None, str | None, str | None], retry: str | None,
+           phone_enc: str | None = None):
     """A new ticket: priority as asked, or by the holder's age (ELDERLY_AGE)."""
     id_hash, phone_hash, agent_hash = hashes
     priority = body.priority or 0
@@ -139,7 +143,7 @@ def _fresh(tx: Tx, hall: str, body: bodies.Issue, day: str,
               **({"agent": True} if agent_hash else {})}
     return tickets.issue(tx, hall, body.service, body.channel or "kiosk",
                          max(priority, int(older)), id_hash, phone_hash, token=retry,
-                         detail=detail)
+                         phone_enc=phone_enc, detail=detail)
 
 
 def _agent_hash(body: bodies.Issue) -> str | None:
@@ -182,19 +186,6 @@ def _retry_token(hall: str, tz: str) -> str | None:
                                                  " (Idempotency-Key: 1-64 of A-Z a-z 0-9 . _ : -)")
     return tickets.retry_token(current_app.config["SECRET_KEY"], hall,
                                clock.day_of(clock.now(), tz), key)
-
-
-@bp.post("/halls/<hall>/appointments")
-@accepts(bodies.Book)
-def book(hall: str, body: bodies.Book):
-    """Book an appointment slot (预约); check in later with its code and the same ID number."""
-    hall_row = hall_or_404(hall)
-    service, slot, id_number = body.service, body.slot_at, body.id_number
-    slot_at = appointments.parse_slot(slot, hall_row["tz"])
-    registry.services().address_limiter.hit(client_address())
-    row = db().write("citizen", lambda tx: appointments.book(tx, hall, service, slot_at,
-                                                             keyed_hash(id_number)))
-    return jsonify({"appointment": appointments.view(row, hall_row["tz"])}), 201
 
 
 def ticket_for_token(token: str):

@@ -12,7 +12,7 @@ from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.fields import accepts, query
 from queue_server.domain import clock, holds, read_models
-from queue_server.live import alerts
+from queue_server.live import alerts, bookings
 from queue_server.manager import admin, reports, stats
 from queue_server.registry import db
 from queue_server.store import audit_chain
@@ -38,6 +38,7 @@ def hall_stats(hall: str, args: bodies.StatsQuery):
     row = hall_or_404(hall)
     fmt = args.format
     first, last = stats.day_range(args.days(), row["tz"])
+    bookings.settle(db(), hall)  # bookings whose slot ended count as missed, loop or not
     with db().read() as conn:
         result = stats.compute(conn, hall, first, last)
     name = f"hallq-{hall}-{first}" + ("" if first == last else f"_{last}")
@@ -147,7 +148,7 @@ def hall_admin(hall: str):
     services = [{"id": r["id"], "category": r["category"], "name": r["name"],
                  "name_en": r["name_en"] or "", "mean_service_s": r["mean_service_s"],
                  "wait_limit_s": r["wait_limit_s"], "service_limit_s": r["service_limit_s"],
-                 "materials": loads(r["materials"], []),
+                 "slot_capacity": r["slot_capacity"], "materials": loads(r["materials"], []),
                  "materials_en": loads(r["materials_en"], []), "active": bool(r["active"]),
                  "sort": r["sort"]}
                 for r in conn.execute("SELECT * FROM services WHERE hall = ? ORDER BY sort, id",

@@ -28,9 +28,9 @@ SERVICE = {"type": "object", "properties": {
                  " kiosk does not offer it"}},
     "required": ["id", "name", "category", "materials", "waiting", "eta_s", "servable"]}
 # The endpoints that answer 201 Created (everything else answers 200).
-CREATED = {"api_citizen.issue", "api_citizen.book", "api_citizen.rate", "api_guide.special_ticket",
-           "api_manage.add_window", "api_manage.add_category", "api_manage.add_service",
-           "api_manage.add_user"}
+CREATED = {"api_citizen.issue", "api_bookings.book", "api_bookings.check_in", "api_citizen.rate",
+           "api_guide.special_ticket", "api_manage.add_window", "api_manage.add_category",
+           "api_manage.add_service", "api_manage.add_user"}
 REPLIES = {
     "api_manage.hall_audit_verify": {"type": "object", "properties": {
         "hall": S, "ok": {"type": "boolean"}, "checked": INT,

@@ -13,7 +13,9 @@ personal data. :func:`purge` clears them, for days older than ``HALLQ_PERSONAL_D
 (every leg of a transferred ticket), ``appointments.id_hash``; and it replaces rating
 comments (which may name the citizen however well screened) and rectification cases'
 responses and outcomes with :data:`PURGED_COMMENT`, and deletes the 电子监察 feed's notices
-(``supervision_outbox``) written before the cutoff.
+(``supervision_outbox``) and the citizens' notices (``notice_outbox``) written before the
+cutoff. The phone number sealed for notices (``tickets.phone_enc``, ``appointments.phone_enc``,
+see :func:`seal`) is cleared sooner: once its ticket's day (or its booking's slot day) is over.
 Statistics never read these columns, so every figure stays exact. One hall's purge is one
 transaction with one audit event (``personal_data_purge``, counts only).
 
@@ -23,7 +25,11 @@ screened reasons), so the purge never touches it: audit events are kept (at leas
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
+import secrets
 import sqlite3
 from datetime import date, timedelta
 
@@ -53,14 +59,62 @@ def mask(text: str | None) -> str | None:
     return _NUMBER.sub(_star, text)
 
 
+# -- sealing: a phone number kept for notices, encrypted (not only hashed) ---------------------
+# The standard library has no cipher, so the seal is HMAC-SHA256 in counter mode (a PRF
+# keystream, as in NIST SP 800-108's counter KDF) with a fresh 128-bit nonce, then an
+# HMAC-SHA256 tag over version, nonce and ciphertext (encrypt-then-MAC): confidential and
+# tamper-evident for short values. The two subkeys are derived from ``HALLQ_PHONE_KEY`` (a file
+# beside the database, like the ID hash key), so the database alone reveals nothing.
+_SEAL_VERSION = b"s1"
+
+
+def _subkey(key: str, purpose: bytes) -> bytes:
+    return hmac.new(key.encode(), b"hallq-seal|" + purpose, hashlib.sha256).digest()
+
+
+def _keystream(key: bytes, nonce: bytes, n: int) -> bytes:
+    out = bytearray()
+    counter = 0
+    while len(out) < n:
+        out += hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+        counter += 1
+    return bytes(out[:n])
+
+
+def seal(key: str, text: str) -> str:
+    """``text`` encrypted and authenticated with ``key``: ``s1.<base64url>``."""
+    nonce, plain = secrets.token_bytes(16), text.encode()
+    ct = bytes(a ^ b for a, b in zip(plain, _keystream(_subkey(key, b"enc"), nonce, len(plain)),
+                                     strict=True))
+    tag = hmac.new(_subkey(key, b"mac"), _SEAL_VERSION + nonce + ct, hashlib.sha256).digest()
+    return "s1." + base64.urlsafe_b64encode(nonce + ct + tag[:16]).decode().rstrip("=")
+
+
+def unseal(key: str, sealed: str | None) -> str | None:
+    """What :func:`seal` sealed, or None (nothing sealed, another key, or tampered with)."""
+    if not sealed or not sealed.startswith("s1."):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(sealed[3:] + "=" * (-len(sealed[3:]) % 4))
+    except ValueError:
+        return None
+    nonce, ct, tag = raw[:16], raw[16:-16], raw[-16:]
+    want = hmac.new(_subkey(key, b"mac"), _SEAL_VERSION + nonce + ct, hashlib.sha256).digest()
+    if len(raw) < 32 or not hmac.compare_digest(tag, want[:16]):
+        return None
+    stream = _keystream(_subkey(key, b"enc"), nonce, len(ct))
+    return bytes(a ^ b for a, b in zip(ct, stream, strict=True)).decode()
+
+
 def cutoff_day(today: str, days: int) -> str:
     """The first day still kept: days before it are older than the retention."""
     return (date.fromisoformat(today) - timedelta(days=days)).isoformat()
 
 
-def _scopes(hall: str, before: str, tz: str) -> dict[str, tuple[str, str, tuple]]:
+def _scopes(hall: str, before: str, tz: str, today: str) -> dict[str, tuple[str, str, tuple]]:
     """Per table: (what is counted, the UPDATE that clears it, its parameters)."""
     start = clock.day_bounds(before, tz)[0]
+    today_start = clock.day_bounds(today, tz)[0]
     return {
         "tickets": (
             "SELECT COUNT(*) FROM tickets WHERE hall = ? AND day < ?"
@@ -101,6 +155,24 @@ def _scopes(hall: str, before: str, tz: str) -> dict[str, tuple[str, str, tuple]
             "SELECT COUNT(*) FROM supervision_outbox WHERE hall = ? AND created_at < ?",
             "DELETE FROM supervision_outbox WHERE hall = ? AND created_at < ?",
             (hall, start)),
+        # the sealed phone number for notices is needed on its own day only: cleared once
+        # that day is over, whatever the retention
+        "ticket_phones": (
+            "SELECT COUNT(*) FROM tickets WHERE hall = ? AND day < ? AND phone_enc IS NOT NULL",
+            "UPDATE tickets SET phone_enc = NULL WHERE hall = ? AND day < ?"
+            " AND phone_enc IS NOT NULL",
+            (hall, today)),
+        "appointment_phones": (
+            "SELECT COUNT(*) FROM appointments WHERE hall = ? AND slot_at < ?"
+            " AND phone_enc IS NOT NULL",
+            "UPDATE appointments SET phone_enc = NULL WHERE hall = ? AND slot_at < ?"
+            " AND phone_enc IS NOT NULL",
+            (hall, today_start)),
+        # the citizens' notices (delivered or not) are not kept past the retention
+        "notice_outbox": (
+            "SELECT COUNT(*) FROM notice_outbox WHERE hall = ? AND created_at < ?",
+            "DELETE FROM notice_outbox WHERE hall = ? AND created_at < ?",
+            (hall, start)),
     }
 
 
@@ -113,9 +185,10 @@ def pending(conn: sqlite3.Connection, hall: str, days: int, now: float) -> dict:
     """What :func:`purge` would clear in ``hall`` now: ``before`` (the first day kept) and
     the rows per table."""
     tz = _tz(conn, hall)
-    before = cutoff_day(clock.day_of(now, tz), days)
+    today = clock.day_of(now, tz)
+    before = cutoff_day(today, days)
     counts = {}
-    for table, (count_sql, _update, params) in _scopes(hall, before, tz).items():
+    for table, (count_sql, _update, params) in _scopes(hall, before, tz, today).items():
         counts[table] = conn.execute(count_sql, params).fetchone()[0]
     return {"hall": hall, "before": before, "counts": counts}
 
@@ -124,9 +197,10 @@ def purge(tx: Tx, hall: str, days: int) -> dict:
     """Clear ``hall``'s personal data older than ``days`` days, in this transaction; audited
     once (counts only) when anything was cleared. Returns what :func:`pending` returns."""
     tz = _tz(tx.conn, hall)
-    before = cutoff_day(clock.day_of(tx.now, tz), days)
+    today = clock.day_of(tx.now, tz)
+    before = cutoff_day(today, days)
     counts = {}
-    for table, (_count, update_sql, params) in _scopes(hall, before, tz).items():
+    for table, (_count, update_sql, params) in _scopes(hall, before, tz, today).items():
         if table == "ratings":
             params = (PURGED_COMMENT, *params)  # SET comment = ?, then comment != ?
         if table == "rectifications":

@@ -22,7 +22,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from queue_server.domain import clock, privacy, read_models, rectification
+from queue_server.domain import clock, notices, privacy, read_models, rectification
 from queue_server.errors import conflict, invalid
 from queue_server.live.events import (
     HallUpdated,
@@ -152,10 +152,11 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
           id_hash: str | None = None, phone_hash: str | None = None,
           due_at: float | None = None, appointment: str | None = None,
           token: str | None = None, reason: str | None = None,
-          detail: dict | None = None) -> tuple[sqlite3.Row, str]:
+          phone_enc: str | None = None, detail: dict | None = None) -> tuple[sqlite3.Row, str]:
     """Issue a ticket; returns its row and the secret token (never stored in clear).
-    ``token``: a retry's (``retry_token``), else a fresh one; ``detail``: more for the
-    audit (why the priority, an agent)."""
+    ``token``: a retry's (``retry_token``), else a fresh one; ``phone_enc``: the phone
+    number for notices, sealed (``privacy.seal``); ``detail``: more for the audit (why the
+    priority, an agent)."""
     svc = tx.one("SELECT s.*, c.prefix FROM services s JOIN categories c ON c.id = s.category"
                  " WHERE s.id = ? AND s.hall = ? AND s.active = 1", (service, hall))
     if svc is None:
@@ -170,10 +171,10 @@ def issue(tx: Tx, hall: str, service: str, channel: str, priority: int = 0,
     token = token or new_token()
     cur = tx.run(
         "INSERT INTO tickets (hall, day, number, service, status, priority, channel, token_hash,"
-        " id_hash, phone_hash, issued_at, order_at, due_at) VALUES"
-        " (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+        " id_hash, phone_hash, phone_enc, issued_at, order_at, due_at) VALUES"
+        " (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (hall, day, number, service, priority, channel, token_hash(token), id_hash, phone_hash,
-         tx.now, tx.now, due_at))
+         phone_enc, tx.now, tx.now, due_at))
     tx.run("UPDATE tickets SET root = id WHERE id = ?", (cur.lastrowid,))
     row = tx.one("SELECT * FROM tickets WHERE id = ?", (cur.lastrowid,))
     tx.audit(hall, "issue", ticket=row["id"],
@@ -214,6 +215,7 @@ def _announce(tx: Tx, ticket: sqlite3.Row, window: sqlite3.Row, action: str,
         detail["chosen_by"] = chosen_by
     tx.audit(ticket["hall"], action, ticket=ticket["id"], window=window["id"], detail=detail)
     tx.emit(event)
+    notices.ticket_event(tx, "ticket.called", ticket, recall=ticket["recall"])
 
 
 def call(tx: Tx, window: sqlite3.Row, ticket_id: int, chosen_by: str = "dispatcher"
@@ -282,6 +284,7 @@ def no_show(tx: Tx, window: sqlite3.Row) -> sqlite3.Row:
     t = _move(tx, current_of(tx, window), "no_show", finished_at=tx.now)
     release_window(tx, window)
     emit_window(tx, window["id"])
+    notices.ticket_event(tx, "ticket.no_show", t)
     return t
 
 

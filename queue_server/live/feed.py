@@ -2,13 +2,11 @@
 ``HALLQ_SUPERVISION_URL``, signed, in order, retried with back-off, never on a request.
 
 One background loop per serving process (started with its first request, never in tests,
-which call :meth:`FeedSender.deliver_once`). A round takes the oldest undelivered notice if it
-is due, leases it (its ``next_at`` moves past the HTTP timeout, in a short write, so another
-process does not send it meanwhile), POSTs it with no transaction open, and records the result
-in a second short write: delivered, or due again after ``SUPERVISION_RETRY_S`` × 2^(attempts−1)
-(at most an hour). Notices leave in the order they were written; one that fails holds the ones
-after it back (a receiver sees them in order). Delivery is at least once: a receiver that
-answered but whose answer was lost gets the notice again, with the same ``id``.
+which call :meth:`FeedSender.deliver_once`); the sending is ``live/outbox.py``'s (leased, with
+no transaction open, retried after ``SUPERVISION_RETRY_S`` × 2^(attempts−1), at most an hour).
+Notices leave in the order they were written, all halls in one order; one that fails holds
+the ones after it back (a receiver sees them in order). Delivery is at least once: a receiver
+that answered but whose answer was lost gets the notice again, with the same ``id``.
 
 Each POST carries the notice's JSON as its body and ``X-HallQ-Signature: sha256=<hex>``, the
 HMAC-SHA256 of that raw body with ``HALLQ_SUPERVISION_SECRET``; also ``X-HallQ-Event`` (the
@@ -16,91 +14,29 @@ kind) and ``X-HallQ-Delivery`` (the notice's id). Any 2xx answer is a delivery.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.client
-import logging
-import urllib.error
-import urllib.request
-
 from flask import Flask
 
 from queue_server import registry
-from queue_server.domain import clock
 from queue_server.live.loop import BackgroundLoop
-from queue_server.store.db import Tx
+from queue_server.live.outbox import Outbox, OutboxSender, post_signed, signature
 
-log = logging.getLogger(__name__)
-
-MAX_BACKOFF_S = 3600.0
+__all__ = ["FeedSender", "check", "signature", "start"]
 
 
-def signature(secret: str, raw: bytes) -> str:
-    """The ``X-HallQ-Signature`` header's value for ``raw``."""
-    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-
-
-class FeedSender:
-    """Delivers the outbox of one app's database."""
+class FeedSender(OutboxSender):
+    """Delivers the ``supervision_outbox`` of one app's database, in one order."""
 
     def __init__(self, app: Flask):
-        self.db = registry.db(app)
         self.url = app.config["SUPERVISION_URL"]
         self.secret = app.config["SUPERVISION_SECRET"] or ""
-        self.timeout_s = float(app.config["SUPERVISION_TIMEOUT_S"])
-        self.retry_s = float(app.config["SUPERVISION_RETRY_S"])
-
-    def deliver_once(self, now: float | None = None) -> int:
-        """Deliver the due notices in order until one fails or none is due; how many were."""
-        sent = 0
-        while True:
-            t = clock.now() if now is None else now
-            notice = self.db.write("system", lambda tx, t=t: self._lease(tx, t))
-            if notice is None:
-                return sent
-            error = self._post(notice)
-            done = clock.now() if now is None else now  # the back-off counts from the answer
-            self.db.write("system",
-                          lambda tx, n=notice, e=error, d=done: self._record(tx, n, e, d))
-            if error is not None:
-                log.warning("supervision notice %s not delivered (attempt %s): %s",
-                            notice["id"], notice["attempts"], error)
-                return sent
-            sent += 1
-
-    def _lease(self, tx: Tx, now: float) -> dict | None:
-        tx.now = now
-        row = tx.one("UPDATE supervision_outbox SET attempts = attempts + 1, next_at = ?"
-                     " WHERE id = (SELECT id FROM supervision_outbox WHERE delivered_at IS NULL"
-                     " ORDER BY id LIMIT 1) AND next_at <= ? RETURNING id, kind, body, attempts",
-                     (now + self.timeout_s + 5, now))
-        return dict(row) if row is not None else None
+        super().__init__(registry.db(app), Outbox("supervision_outbox"), self._post,
+                         name="supervision", timeout_s=float(app.config["SUPERVISION_TIMEOUT_S"]),
+                         retry_s=float(app.config["SUPERVISION_RETRY_S"]))
 
     def _post(self, notice: dict) -> str | None:
-        """POST one notice; None when the receiver took it, else what went wrong."""
-        raw = notice["body"].encode()
-        req = urllib.request.Request(self.url, data=raw, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "X-HallQ-Signature": signature(self.secret, raw),
-            "X-HallQ-Event": notice["kind"], "X-HallQ-Delivery": str(notice["id"])})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
-                status = resp.status
-        except urllib.error.HTTPError as e:
-            return f"HTTP {e.code}"
-        # a receiver that is down, refuses, hangs up or answers nonsense: tried again later
-        except (OSError, ValueError, http.client.HTTPException) as e:
-            return f"{type(e).__name__}: {e}"[:200]
-        return None if 200 <= status < 300 else f"HTTP {status}"
-
-    def _record(self, tx: Tx, notice: dict, error: str | None, now: float) -> None:
-        if error is None:
-            tx.run("UPDATE supervision_outbox SET delivered_at = ?, last_error = NULL"
-                   " WHERE id = ?", (now, notice["id"]))
-            return
-        wait = min(self.retry_s * 2 ** (notice["attempts"] - 1), MAX_BACKOFF_S)
-        tx.run("UPDATE supervision_outbox SET next_at = ?, last_error = ? WHERE id = ?",
-               (now + wait, error, notice["id"]))
+        return post_signed(self.url, self.secret, notice["body"].encode(), self.timeout_s,
+                           {"X-HallQ-Event": notice["kind"],
+                            "X-HallQ-Delivery": str(notice["id"])})
 
 
 def check(config: dict) -> None:

@@ -222,7 +222,19 @@ def compute(conn: sqlite3.Connection, hall: str, first: str, last: str | None = 
                     **moves.get(d, dict.fromkeys(total, 0))}
                    for d, v in sorted(acc["day"].items())],
         "ratings": _ratings(scores),
+        "appointments": _appointments(conn, hall, tz, first, last),
     }
+
+
+def _appointments(conn: sqlite3.Connection, hall: str, tz: str, first: str, last: str) -> dict:
+    """Bookings of the slots of these days by what became of them (``missed``: nobody checked
+    in by the slot's end; a rescheduled one counts on its new day)."""
+    lo, hi = clock.day_bounds(first, tz)[0], clock.day_bounds(last, tz)[1]
+    counts = dict(conn.execute(
+        "SELECT status, COUNT(*) FROM appointments WHERE hall = ? AND slot_at >= ?"
+        " AND slot_at < ? GROUP BY status", (hall, lo, hi)).fetchall())
+    out = {k: counts.get(k, 0) for k in ("booked", "checked_in", "missed", "cancelled")}
+    return {"total": sum(out.values()), **out}
 
 
 def _moves(conn: sqlite3.Connection, hall: str, first: str, last: str) -> dict[str, dict]:

@@ -312,6 +312,35 @@ def m015_postpone_rejoin(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE tickets ADD COLUMN rejoins INTEGER NOT NULL DEFAULT 0")
 
 
+def m016_notices_appointments(db: sqlite_utils.Database) -> None:
+    """Outbound notices (domain/notices.py): the channels this deployment delivers to, the
+    durable outbox (one row per notice and channel, written in the transaction of its
+    cause), the phone number for notices sealed (encrypted, domain/privacy.py) on tickets and
+    bookings, a ticket's near-front mark (sent once). Appointments end to end: a capacity per
+    slot per service, a booking's reminder, missed, cancelled and rescheduled times."""
+    db["notice_channels"].create({"name": str, "enabled": int, "updated_at": float},
+                                 pk="name", not_null={"enabled"}, defaults={"enabled": 0})
+    db["notice_outbox"].create(
+        {"id": int, "channel": str, "hall": str, "event": str, "ticket": int,
+         "appointment": str, "body": str, "created_at": float, "attempts": int,
+         "next_at": float, "delivered_at": float, "dropped_at": float, "last_error": str},
+        pk="id", not_null={"channel", "hall", "event", "body", "created_at", "attempts",
+                           "next_at"},
+        defaults={"attempts": 0},
+    )
+    db["notice_outbox"].create_index(["channel", "delivered_at", "dropped_at", "hall"])
+    db["notice_outbox"].create_index(["created_at"])
+    # not watched by the forecast triggers: neither changes a position
+    db.execute("ALTER TABLE tickets ADD COLUMN phone_enc TEXT")
+    db.execute("ALTER TABLE tickets ADD COLUMN near_front_at REAL")
+    db.execute("ALTER TABLE appointments ADD COLUMN phone_enc TEXT")
+    db.execute("ALTER TABLE appointments ADD COLUMN reminded_at REAL")
+    db.execute("ALTER TABLE appointments ADD COLUMN ended_at REAL")  # cancelled or missed
+    db.execute("ALTER TABLE appointments ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE services ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 5")
+    db["appointments"].create_index(["status", "slot_at"])
+
+
 def m020_agents(db: sqlite_utils.Database) -> None:
     """代办: each ticket an agent took for someone else, with the keyed hash of the agent's ID
     (domain/agents.py counts them per agent and day; the purge clears the hash)."""
@@ -323,4 +352,5 @@ def m020_agents(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_called_at,
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
               m009_purgeable_appointments, m010_holds_outcomes, m011_supervision,
-              m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin, m020_agents]
+              m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin,
+              m016_notices_appointments, m020_agents]

@@ -17,6 +17,7 @@
     "transfer", "cancel", "expire", "rate", "window_open", "window_pause", "window_close",
     "window_skills", "window_auto", "window_add", "window_edit", "category_add", "category_edit",
     "service_add", "service_edit", "user_add", "user_edit", "seed_demo", "appointment_book",
+    "appointment_reschedule", "appointment_cancel", "appointment_missed",
     "hall_notices", "hall_hours", "advice_apply", "wait_alert", "hall_add", "login", "logout",
     "login_failed", "personal_data_purge", "rectification_open", "rectification_assign",
     "rectification_answer", "rectification_close", "rectification_overdue", "service_overtime",

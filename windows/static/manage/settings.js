@@ -11,7 +11,7 @@
     windows: ["ed-windows", "id", [["name", "text"], ["name_en", "text"], ["zone", "text"], ["sort", "int"]]],
     categories: ["ed-categories", "id", [["name", "text"], ["name_en", "text"], ["prefix", "text"], ["sort", "int"]]],
     services: ["ed-services", "id", [["category", "select"], ["name", "text"], ["name_en", "text"],
-      ["mean_service_s", "dur"], ["wait_limit_s", "dur"], ["service_limit_s", "dur"], ["materials", "lines"], ["materials_en", "lines"],
+      ["mean_service_s", "dur"], ["wait_limit_s", "dur"], ["service_limit_s", "dur"], ["slot_capacity", "int"], ["materials", "lines"], ["materials_en", "lines"],
       ["active", "bool"]]],
     users: ["ed-users", "username", [["display_name", "text"], ["staff_no", "text"],
       ["role", "select"], ["all_halls", "bool"], ["active", "bool"], ["password", "password"]]],
