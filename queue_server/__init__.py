@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Flask
 
 from displays import printer
-from queue_server import config, errors, registry, security
+from queue_server import config, devices, errors, registry, security
 from queue_server.api.ratelimit import AddressLimiter
 from queue_server.auth import LoginThrottle
 from queue_server.domain import privacy, supervision_feed
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     services = _services(app)
     errors.register(app)
     security.register(app)
+    devices.register(app)  # device tokens: live, and only their kind's endpoints
     _register_blueprints(app)
 
     @app.get("/healthz")
@@ -114,15 +115,17 @@ def _register_blueprints(app: Flask) -> None:
         guide,
         manager,
         openapi,
+        pad,
         sessions,
         skills,
         supervision,
     )
-    from queue_server.live import alerts, hold_return, profiles, retention
+    from queue_server.api import devices as device_api
+    from queue_server.live import alerts, device_watch, hold_return, profiles, retention
     from queue_server.live import supervision as checks
 
     for module in (sessions, citizen, clerk, guide, floor, manager, supervision, skills, openapi,
-                   assets):
+                   device_api, pad, assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
@@ -132,3 +135,4 @@ def _register_blueprints(app: Flask) -> None:
     hold_return.start(app)  # held tickets back in line when their hall's timer says so
     checks.start(app)  # 办理超时 and overdue rectification cases; likewise
     feed.start(app)  # the 电子监察 feed's sender, when a feed is configured; likewise
+    device_watch.start(app)  # printer status polls and quiet devices; likewise
