@@ -34,7 +34,7 @@ def kiosk(hall: str):
         abort(400, "kiosk: letters, digits, - and _, up to 32")
     return render_template("kiosk.html", hall=hall, hall_name=row["name"],
                            hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai",
-                           kiosk=kiosk_id)
+                           kiosk=kiosk_id, device_required=row["kiosk_device_required"])
 
 
 @bp.post("/kiosk/<hall>/slip")

@@ -9,7 +9,7 @@ from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.fields import Empty, accepts
 from queue_server.domain import clock
-from queue_server.errors import unauthorized
+from queue_server.errors import not_found, unauthorized
 from queue_server.registry import db
 from queue_server.store.db import Tx
 
@@ -103,14 +103,16 @@ def approve(hall: str, body: bodies.DeviceApprove):
     return {"device": _view(row)}
 
 
-@bp.post("/devices/<int:device_id>/revoke")
+@bp.post("/devices/<device_id>/revoke")
 @auth.require("manager")
 @accepts(Empty)
-def revoke(device_id: int, body: Empty):
+def revoke(device_id: str, body: Empty):
     """Revoke a device's token (or refuse a pending pairing): refused from the next request."""
+    if not device_id.isascii() or not device_id.isdigit() or len(device_id) > 12:
+        raise not_found("device")
     user = auth.current_user()
     row = db().write(user["username"], lambda tx: devices.revoke(
-        tx, device_id, lambda hall: auth.check_scope(user, hall)))
+        tx, int(device_id), lambda hall: auth.check_scope(user, hall)))
     return {"device": _view(row)}
 
 
