@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socketserver
 import threading
+import time
 
 import pytest
 
@@ -245,6 +246,7 @@ class Printer(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), PrinterHandler)
         self.status = {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12}  # all well
         self.queries: list[int] = []
+        self.received = bytearray()  # everything sent to it (a printed slip's bytes)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     @property
@@ -259,6 +261,7 @@ class PrinterHandler(socketserver.BaseRequestHandler):
             data = self.request.recv(16)
             if not data:
                 return
+            self.server.received += data
             buf += data
             while len(buf) >= 3:
                 cmd, buf = buf[:3], buf[3:]
@@ -320,6 +323,24 @@ def test_paper_out_refuses_to_issue_and_alerts_the_monitor(app, mgr, db, sio, pr
     changes = [json.loads(r["detail"]) for r in db.all(
         "SELECT detail FROM events WHERE action = 'printer_status' ORDER BY seq")]
     assert [c["to"] for c in changes] == ["ok", "paper_out", "ok"]
+
+
+def test_a_paired_kiosk_prints_on_its_own_printer(app, mgr, printer):
+    token, _id, kiosk = pair(app, mgr, "kiosk", printer=printer.address)
+    issued = kiosk.post("/api/v1/halls/demo/tickets", json={"service": "hukou"},
+                        headers=bearer(token)).json
+    r = kiosk.post("/kiosk/demo/slip", json={"token": issued["token"]}, headers=bearer(token))
+    assert r.status_code == 200
+    assert r.json["printer"] == "ok"
+    # the listener's thread may still be reading what the kiosk sent: wait for the number
+    deadline = time.monotonic() + 10
+    while issued["ticket"]["number"].encode() not in bytes(printer.received):
+        assert time.monotonic() < deadline, bytes(printer.received)
+        time.sleep(0.01)
+    # a screen's token prints nothing
+    screen, _sid, dev = pair(app, mgr, "hall_screen")
+    assert dev.post("/kiosk/demo/slip", json={"token": issued["token"]},
+                    headers=bearer(screen)).status_code == 403
 
 
 def test_a_printer_that_does_not_answer_is_unreachable(app, mgr, fake_now):
