@@ -208,6 +208,11 @@ def _lookup(token: str) -> sqlite3.Row | None:
                              (_hash(token),))
 
 
+def live(token: str) -> bool:
+    """Whether ``token`` is an active device's (a Socket.IO connection's check)."""
+    return _lookup(token) is not None
+
+
 def guard() -> None:
     """Before every request: a device token must be live (401 at once after a revocation)
     and may reach only its kind's endpoints (403), in its own hall (403); a hall that requires

@@ -399,3 +399,13 @@ def test_escpos_status_bits(answers, state):
     assert printer_status.interpret(answers) == state
     assert not printer_status.valid(0x00)
     assert not printer_status.valid(0xFF)
+
+
+def test_a_revoked_token_cannot_open_a_live_connection(app, mgr, sio):
+    token, device_id, _dev = pair(app, mgr, "hall_screen")
+    anon = app.test_client()
+    screen = sio(anon, auth={"token": token})
+    assert screen.is_connected()
+    assert screen.emit("subscribe", {"hall": "demo"}, callback=True) == {"ok": True}
+    mgr.post(f"/api/v1/devices/{device_id}/revoke")
+    assert not sio(anon, auth={"token": token}).is_connected()

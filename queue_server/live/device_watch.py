@@ -54,8 +54,8 @@ class DeviceWatch:
         with self.app.app_context():
             rows = db.all("SELECT * FROM devices WHERE status = 'active'")
             states = self._poll([r for r in rows if r["kind"] == "kiosk" and r["printer"]])
-            changed = {i: s for i, s in states.items()
-                       if s != next(r["printer_state"] for r in rows if r["id"] == i)}
+            stored = {r["id"]: r["printer_state"] for r in rows}
+            changed = {i: s for i, s in states.items() if s != stored[i]}
             quiet = [r["id"] for r in rows
                      if r["quiet_alerted_at"] is None and is_quiet(r, now, self.quiet_s)]
             if not changed and not quiet:
