@@ -224,6 +224,9 @@ def test_a_hall_may_require_paired_kiosks(app, mgr, client, auth, db):
     assert r.status_code == 401
     assert error_code(r) == "device_required"
     assert counts(db) == before
+    deep = anon.post("/api/v1/halls/demo/tickets", data="[" * 100000,
+                     content_type="application/json")
+    assert deep.status_code == 400  # still the body's own refusal, never a 500
     assert dev.post("/api/v1/halls/demo/tickets", json={"service": "hukou"},
                     headers=bearer(token)).status_code == 201
     # the phone keeps its own page; staff signed in keep issuing as before
