@@ -205,13 +205,25 @@ def test_approval_rules(app, mgr, client, auth, db):
     wrong = "000000" if code != "000000" else "111111"
     assert mgr.post(url, json={"code": wrong, "kind": "kiosk"}).status_code == 404
     assert counts(db) == before
+    _token, device_id, _dev = pair(app, mgr, "hall_screen")
     auth.logout()
-    auth.login("clerk01")
-    assert client.post(url, json={"code": code, "kind": "kiosk"}).status_code == 403
-    assert client.get("/api/v1/halls/demo/devices").status_code == 403
-    assert counts(db)[:2] == before[:2]
-    auth.logout()
-    assert client.post(url, json={"code": code, "kind": "kiosk"}).status_code == 401
+    before = counts(db)
+    staff_only = [("POST", url, {"code": code, "kind": "kiosk"}),
+                  ("GET", "/api/v1/halls/demo/devices", None),
+                  ("POST", f"/api/v1/devices/{device_id}/revoke", {}),
+                  ("PUT", "/api/v1/halls/demo/devices/settings", {"kiosk_device_required": True})]
+    for who, status in (("clerk01", 403), (None, 401)):
+        if who:
+            auth.login(who)
+        for method, path, body in staff_only:
+            r = client.open(path, method=method, json=body)
+            assert r.status_code == status, (who, path, r.json)
+        if who:
+            auth.logout()
+    after = counts(db)
+    assert after[:2] == before[:2]
+    assert db.one("SELECT status FROM devices WHERE id = ?", (device_id,))[0] == "active"
+    assert db.one("SELECT kiosk_device_required FROM halls WHERE id = 'demo'")[0] == 0
 
 
 def test_a_hall_may_require_paired_kiosks(app, mgr, client, auth, db):
