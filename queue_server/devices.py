@@ -61,11 +61,11 @@ def _hash(secret: str) -> str:
 
 def view(row: sqlite3.Row, tz: str | None = None, now: float | None = None,
          quiet_s: float | None = None) -> dict:
-    """A device as the console and the device itself see it (never a secret or a hash);
+    """A device as the console and the device itself see it (never a secret, a hash or the
+    pairing code: the manager types the code the device shows, proving it stands there);
     with ``now`` and ``quiet_s`` also whether it went quiet."""
     out = {"id": row["id"], "hall": row["hall"], "kind": row["kind"], "name": row["name"],
            "window": row["window_id"], "printer": row["printer"], "status": row["status"],
-           "code": row["pair_code"] if row["status"] == "pending" else None,
            "created_at": clock.iso(row["created_at"], tz),
            "approved_at": clock.iso(row["approved_at"], tz), "approved_by": row["approved_by"],
            "revoked_at": clock.iso(row["revoked_at"], tz),

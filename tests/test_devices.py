@@ -193,6 +193,10 @@ def test_approval_rules(app, mgr, client, auth, db):
     dev = app.test_client()
     code = dev.post("/api/v1/halls/demo/devices/pair", json={}).json["code"]
     url = "/api/v1/halls/demo/devices/approve"
+    # the console lists the pending pairing but not its code: only the device shows it
+    listed = mgr.get("/api/v1/halls/demo/devices")
+    assert [d["status"] for d in listed.json["devices"]] == ["pending"]
+    assert code not in listed.get_data(as_text=True)
     before = counts(db)
     assert error_code(mgr.post(url, json={"code": code, "kind": "pad"})) == "window_required"
     assert error_code(mgr.post(url, json={"code": code, "kind": "pad", "window": "NOPE"})) == \

@@ -38,7 +38,7 @@
       el("td", { text: d.name || "#" + d.id }),
       el("td", { text: d.kind ? t("dev_kind_" + d.kind) : "—" }),
       el("td", { text: d.window || "—" }),
-      el("td", { text: d.status === "pending" ? `${t("dev_status_pending")} ${d.code}` : t("dev_status_" + d.status) }),
+      el("td", { text: t("dev_status_" + d.status) }),
       el("td", { class: "num", "data-quiet": d.quiet ? "1" : "0",
         text: d.silent_s === null ? "—" : M.dur(d.silent_s) }),
       el("td", { "data-printer": d.printer_state || "", text: d.printer
