@@ -4,6 +4,6 @@ One module per page; templates and static files beside them (``/static/displays/
 """
 from __future__ import annotations
 
-from displays import booking, kiosk, mobile, phone, screens
+from displays import booking, kiosk, mobile, pair, phone, screens
 
-BLUEPRINTS = (screens.bp, kiosk.bp, phone.bp, mobile.bp, booking.bp)
+BLUEPRINTS = (screens.bp, kiosk.bp, phone.bp, mobile.bp, booking.bp, pair.bp)

@@ -7,7 +7,7 @@ import threading
 from flask import Blueprint, abort, current_app, render_template, request
 
 from displays import phone, printer
-from queue_server import registry
+from queue_server import devices, registry
 from queue_server.api import bodies
 from queue_server.api.fields import accepts
 from queue_server.domain import clock, planner, read_models, tickets
@@ -34,7 +34,8 @@ def kiosk(hall: str):
         abort(400, "kiosk: letters, digits, - and _, up to 32")
     return render_template("kiosk.html", hall=hall, hall_name=row["name"],
                            hall_name_en=row["name_en"] or "", hall_tz=row["tz"] or "Asia/Shanghai",
-                           kiosk=kiosk_id, elderly_age=current_app.config["ELDERLY_AGE"])
+                           kiosk=kiosk_id, device_required=row["kiosk_device_required"],
+                           elderly_age=current_app.config["ELDERLY_AGE"])
 
 
 @bp.post("/kiosk/<hall>/slip")
@@ -85,7 +86,11 @@ def _slip_of(hall: str, row, view: dict, url: str) -> printer.Slip:
 
 
 def _spec(kiosk_id: str | None) -> str | None:
-    """The printer of this kiosk (HALLQ_PRINTERS), else the hall's default (HALLQ_PRINTER)."""
+    """The printer of this kiosk: a paired kiosk's own network printer, else HALLQ_PRINTERS'
+    for its name, else the hall's default (HALLQ_PRINTER)."""
+    device = devices.current()
+    if device is not None and device["printer"]:
+        return f"network:{device['printer']}"
     return (current_app.config.get("PRINTERS") or {}).get(
         kiosk_id or "", current_app.config.get("PRINTER"))
 
@@ -138,6 +143,12 @@ def _close(p) -> None:
 def _lock(spec: str | None) -> threading.Lock:
     with _locks_lock:
         return _print_locks.setdefault(spec or "", threading.Lock())
+
+
+def printer_lock(printer: str) -> threading.Lock:
+    """The lock a paired kiosk's network printer (``HOST:PORT``) prints under: the status
+    poll (live/device_watch.py) skips a printer that is printing."""
+    return _lock(f"network:{printer}")
 
 
 def _cancel(ticket_id: int) -> bool:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask
 
 from displays import printer
-from queue_server import config, errors, registry, security
+from queue_server import config, devices, errors, registry, security
 from queue_server.api.ratelimit import AddressLimiter
 from queue_server.auth import LoginThrottle
 from queue_server.domain import notices, privacy, supervision_feed
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     services = _services(app)
     errors.register(app)
     security.register(app)
+    devices.register(app)  # device tokens: live, and only their kind's endpoints
     _register_blueprints(app)
 
     @app.get("/healthz")
@@ -123,17 +124,19 @@ def _register_blueprints(app: Flask) -> None:
         guide,
         manager,
         openapi,
+        pad,
         sessions,
         skills,
         supervision,
     )
-    from queue_server.live import alerts, hold_return, profiles, retention
+    from queue_server.api import devices as device_api
+    from queue_server.live import alerts, device_watch, hold_return, profiles, retention
     from queue_server.live import bookings as missed
     from queue_server.live import notices as live_notices
     from queue_server.live import supervision as checks
 
     for module in (sessions, citizen, bookings, clerk, guide, floor, manager, supervision, skills,
-                   openapi, assets):
+                   openapi, device_api, pad, assets):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
@@ -145,3 +148,4 @@ def _register_blueprints(app: Flask) -> None:
     feed.start(app)  # the 电子监察 feed's sender, when a feed is configured; likewise
     missed.start(app)  # bookings nobody checked in for marked missed at their slot's end
     live_notices.start(app)  # the citizens' notices: sender and checker, when a channel is set
+    device_watch.start(app)  # printer status polls and quiet devices; likewise

@@ -29,6 +29,10 @@ DEFAULTS = {
     "SESSION_CHECK_S": 2.0,         # how often live sockets' logins are checked (ended: closed)
     "PRINTER": None,                # kiosk slip printer: network:host[:port], usb:vid:pid, dummy
     "PRINTERS": None,               # one per kiosk: k1=network:10.0.0.5,k2=usb:04b8:0e15
+    "DEVICE_QUIET_S": 90.0,         # a device without a heartbeat this long is alerted as quiet
+    "DEVICE_HEARTBEAT_S": 30.0,     # how often device pages send their heartbeat
+    "DEVICE_CHECK_S": 10.0,         # how often printers are polled and quiet devices looked for
+    "PRINTER_TIMEOUT_S": 1.0,       # one printer status query's connect and answer timeout
     "PUBLIC_URL": None,             # the address phones use for the slip's QR code
     "VOICE_DIR": None,              # the hall's own recordings replacing built voice clips
     "VOICE_CLIPS": None,            # the built voice clips (default displays/clips, make setup)
@@ -73,7 +77,8 @@ INTS = {"SPECIAL_PER_DAY", "RATE_ID_PER_DAY", "ELDERLY_AGE", "AGENT_PER_DAY",
 FLOATS = {"POSITION_REFRESH_S", "ALERT_INTERVAL_S", "HOLD_CHECK_S", "PING_INTERVAL_S",
           "PING_TIMEOUT_S", "SESSION_CHECK_S", "SUPERVISION_TIMEOUT_S", "SUPERVISION_RETRY_S",
           "SUPERVISION_POLL_S", "WEBHOOK_TIMEOUT_S", "WEBHOOK_RETRY_S", "NOTICE_POLL_S",
-          "NOTICE_TTL_S", "NOTICE_REMINDER_S"}
+          "NOTICE_TTL_S", "NOTICE_REMINDER_S", "DEVICE_QUIET_S", "DEVICE_HEARTBEAT_S",
+          "DEVICE_CHECK_S", "PRINTER_TIMEOUT_S"}
 BOOLS = {"OPEN_HOURS_ONLY", "WS_COMPRESSION", "WS_FAST", "MOBILE_TICKETS", "WEBHOOK_PHONE"}
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from queue_server.domain.rollover import Rollover
     from queue_server.live.alerts import Checker
     from queue_server.live.autocall import AutoCaller
+    from queue_server.live.device_watch import DeviceWatch
     from queue_server.live.hold_return import HoldReturner
     from queue_server.live.publisher import Publisher
     from queue_server.live.sessions import SessionWatch
@@ -38,6 +39,7 @@ class Services:
     session_watch: SessionWatch
     alerts: Checker | None = None
     hold_return: HoldReturner | None = None  # set by live/hold_return.start
+    device_watch: DeviceWatch | None = None  # set by live/device_watch.start
     # ticket ids already printed (a reprint is refused), newest kept; see displays/kiosk.py
     printed: OrderedDict[int, None] = field(default_factory=OrderedDict)
 

@@ -29,7 +29,8 @@ def test_the_api_keeps_to_its_document(app, client, auth):
     # real names in the paths, so the generated bodies and queries reach the handlers
     # instead of a 404 for a random hall
     real = {"hall": "demo", "window_id": "W01", "token": ticket["token"], "username": "clerk02",
-            "cid": "hukou", "sid": "hukou", "case_id": "1", "code": booking(app, client)}
+            "cid": "hukou", "sid": "hukou", "case_id": "1", "code": booking(app, client),
+            "device_id": "1"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40

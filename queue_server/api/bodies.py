@@ -540,3 +540,47 @@ class SupervisionSettings(Body):
 
     rectify_days: Int(1, 60) = None  # working days (Mon-Fri) a rectification case is due in
     overtime_warn_pct: Int(1, 100) = None  # the clerk's 办理超时 warning at this share
+
+
+# -- devices (queue_server/devices.py, api/devices.py, api/pad.py) -----------------------------
+
+DEVICE_KINDS = ("kiosk", "hall_screen", "window_screen", "pad")
+
+
+class DevicePair(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "一楼取号机"}]})
+
+    name: Label(40) = None  # what the device calls itself; the manager may rename it
+
+
+class DevicePoll(Body):
+    secret: Text(128)  # the pairing secret the pair answer gave
+
+
+class Heartbeat(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"page": "/display/demo"}]})
+
+    page: Text(200) | None = None  # the page the device shows (for the console)
+
+
+class DeviceApprove(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "123456", "kind": "pad", "name": "1号窗口呼叫器", "window": "W01"},
+        {"code": "654321", "kind": "kiosk", "printer": "10.0.0.5:9100"}]})
+
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+    kind: Choice(DEVICE_KINDS, "invalid_kind", "设备类型无效 (kind: kiosk, hall_screen,"
+                 " window_screen or pad)")
+    name: Label(40) = None
+    window: Id | None = None  # a window screen's or a pad's window
+    printer: Checked({"type": "string", "pattern": r"^[A-Za-z0-9.\-]{1,253}:[0-9]{1,5}$"},
+                     "invalid_printer", "打印机地址须为 主机:端口 (printer: HOST:PORT)",
+                     lambda v: isinstance(v, str) and bool(
+                         re.fullmatch(r"[A-Za-z0-9.\-]{1,253}:[0-9]{1,5}", v))
+                     and 0 < int(v.rsplit(":", 1)[1]) < 65536) | None = None
+
+
+class DeviceSettings(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kiosk_device_required": True}]})
+
+    kiosk_device_required: Flag  # kiosks issue only with a paired device's token

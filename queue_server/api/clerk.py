@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint
 
@@ -48,16 +50,30 @@ def may_act(user: dict, w: sqlite3.Row) -> None:
         raise forbidden(f"该窗口已由 {who} 登录 ({who} is signed into this window)")
 
 
-def window_action(window_id: str, fn):
-    """Run ``fn(tx, window_row, user)`` as one transaction after the permission checks."""
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a window: signed-in staff, or a calling pad bound to it (``api/pad.py``)."""
+
+    name: str  # the audit's actor
+    user: dict  # what the action is given: username, role (a pad has the role "device")
+    check: Callable[[sqlite3.Row], None]  # refuses a window this actor may not act on
+
+
+def staff() -> Actor:
     user = acting_user()
+    return Actor(user["username"], user, lambda w: may_act(user, w))
+
+
+def window_action(window_id: str, fn, actor: Actor | None = None):
+    """Run ``fn(tx, window_row, user)`` as one transaction after the permission checks."""
+    actor = actor or staff()
 
     def _tx(tx: Tx):
         w = win.get(tx, window_id)
-        may_act(user, w)
-        return fn(tx, w, user)
+        actor.check(w)
+        return fn(tx, w, actor.user)
 
-    return db().write(user["username"], _tx)
+    return db().write(actor.name, _tx)
 
 
 def ticket_reply(row: sqlite3.Row) -> dict:
@@ -74,21 +90,27 @@ def window_reply(window_id: str) -> dict:
 @accepts(Empty)
 def open_window(window_id: str, body: Empty):
     """Open the window; a clerk opening it signs into it."""
+    return open_reply(window_id)
 
+
+def open_reply(window_id: str, actor: Actor | None = None) -> dict:
     def _open(tx, w, user):
-        # A manager opening a window on someone's behalf does not sign into it.
-        clerk = None if auth.has_role(user, "manager") else user["username"]
-        return win.open_(tx, w, clerk)
+        # A manager (or a pad) opening a window on someone's behalf does not sign into it.
+        staff_member = user["role"] in auth.ROLES and not auth.has_role(user, "manager")
+        return win.open_(tx, w, user["username"] if staff_member else None)
 
-    window_action(window_id, _open)
+    window_action(window_id, _open, actor)
     return window_reply(window_id)
 
 
 @bp.post("/windows/<window_id>/pause")
 @accepts(bodies.Reason)
 def pause_window(window_id: str, body: bodies.Reason):
-    reason = body.reason
-    window_action(window_id, lambda tx, w, u: win.pause(tx, w, reason))
+    return pause_reply(window_id, body.reason)
+
+
+def pause_reply(window_id: str, reason: str | None, actor: Actor | None = None) -> dict:
+    window_action(window_id, lambda tx, w, u: win.pause(tx, w, reason), actor)
     return window_reply(window_id)
 
 
@@ -102,16 +124,21 @@ def close_window(window_id: str, body: Empty):
 @bp.post("/windows/<window_id>/call-next")
 @accepts(Empty)
 def call_next(window_id: str, body: Empty):
-    user = acting_user()
-    w = db().one("SELECT hall, clerk FROM windows WHERE id = ?", (window_id,))
+    return call_next_reply(window_id)
+
+
+def call_next_reply(window_id: str, actor: Actor | None = None) -> dict:
+    """Call-next for a clerk or a pad: the hall's day and due holds first, then the call."""
+    actor = actor or staff()
+    w = db().one("SELECT id, hall, clerk FROM windows WHERE id = ?", (window_id,))
     if w is not None:
-        may_act(user, w)  # a refused call must not run the hall's end-of-day clean-up
+        actor.check(w)  # a refused call must not run the hall's end-of-day clean-up
         registry.services().rollover.ensure(w["hall"])
         returner = registry.services().hold_return
         if returner is not None:  # a due hold goes back in line before anyone is called
             returner.tick(w["hall"])
     cache = forecast_cache.of(db())
-    row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w, cache))
+    row, why = window_action(window_id, lambda tx, w, u: calling.call_next(tx, w, cache), actor)
     if row is None:
         return {"ticket": None}
     return {**ticket_reply(row), "why": why.get("zh", ""), "why_en": why.get("en", "")}
@@ -120,11 +147,16 @@ def call_next(window_id: str, body: Empty):
 def _ticket_action(action: str, step, doc: str) -> None:
     """``POST /windows/<id>/<action>``: one lifecycle step of the window's current ticket."""
     def view(window_id: str, body: Empty):
-        return ticket_reply(window_action(window_id, lambda tx, w, u: step(tx, w)))
+        return step_reply(window_id, step)
 
     view.__doc__ = doc
     bp.add_url_rule(f"/windows/<window_id>/{action}", action.replace("-", "_"),
                     accepts(Empty)(view), methods=["POST"])
+
+
+def step_reply(window_id: str, step, actor: Actor | None = None) -> dict:
+    """One lifecycle step ``step(tx, window)`` of the window's current ticket."""
+    return ticket_reply(window_action(window_id, lambda tx, w, u: step(tx, w), actor))
 
 
 _ticket_action("recall", tickets.recall, "Call the current ticket again (a recall).")
@@ -135,10 +167,14 @@ _ticket_action("start", tickets.start, "The citizen arrived: start serving the t
 @accepts(bodies.Finish)
 def finish(window_id: str, body: bodies.Finish):
     """Finish the ticket, with one of the hall's outcomes (then the citizen may rate it)."""
-    def _finish(tx, w, user):
-        return tickets.finish(tx, w, outcomes.check(tx.conn, w["hall"], body.outcome))
+    return finish_reply(window_id, body.outcome)
 
-    return ticket_reply(window_action(window_id, _finish))
+
+def finish_reply(window_id: str, outcome: str | None, actor: Actor | None = None) -> dict:
+    def _finish(tx, w, user):
+        return tickets.finish(tx, w, outcomes.check(tx.conn, w["hall"], outcome))
+
+    return ticket_reply(window_action(window_id, _finish, actor))
 
 
 _ticket_action("no-show", tickets.no_show, "The called citizen did not come (过号).")

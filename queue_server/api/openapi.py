@@ -30,7 +30,7 @@ SERVICE = {"type": "object", "properties": {
 # The endpoints that answer 201 Created (everything else answers 200).
 CREATED = {"api_citizen.issue", "api_bookings.book", "api_bookings.check_in", "api_citizen.rate",
            "api_guide.special_ticket", "api_manage.add_window", "api_manage.add_category",
-           "api_manage.add_service", "api_manage.add_user"}
+           "api_manage.add_service", "api_manage.add_user", "api_devices.pair"}
 REPLIES = {
     "api_manage.hall_audit_verify": {"type": "object", "properties": {
         "hall": S, "ok": {"type": "boolean"}, "checked": INT,

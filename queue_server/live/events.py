@@ -245,6 +245,26 @@ class HoldsUpdated(Event):
         return [hall_room(self.hall)]
 
 
+@dataclass(frozen=True)
+class DeviceAlert(Event):
+    """A registered device went quiet (no heartbeat) or its printer reports a problem
+    (paper-out first of all); ``problem`` says which (queue_server/live/device_watch.py)."""
+
+    NAME: ClassVar[str] = "alert.device"
+    rooms_doc: ClassVar[tuple[str, ...]] = ("managers",)
+    hall: str
+    device: int
+    kind: str
+    name: str
+    window: str | None
+    problem: str  # quiet | paper_out | cover_open | error | offline | unreachable
+    printer_state: str | None
+    last_seen_at: str | None
+
+    def rooms(self) -> list[str]:
+        return [managers_room(self.hall)]
+
+
 def send(socketio: Any, event: Event, to: str | None = None) -> None:
     """Emit an event to its rooms, or to ``to`` (one subscriber's sid)."""
     if to is None:
@@ -255,7 +275,7 @@ def send(socketio: Any, event: Event, to: str | None = None) -> None:
 
 ALL: list[type[Event]] = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated,
                           Snapshot, WaitAlert, OvertimeAlert, RectificationAlert, Batch,
-                          QueuePositions, HoldsUpdated]
+                          QueuePositions, HoldsUpdated, DeviceAlert]
 NAMES = {e.NAME for e in ALL}
 
 

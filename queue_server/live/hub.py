@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 
-from queue_server import auth, registry
+from queue_server import auth, devices, registry
 from queue_server.domain import forecast_cache, planner, read_models
 from queue_server.domain.tickets import room_of, token_hash
 from queue_server.live.events import (
@@ -50,6 +50,13 @@ def _connect(auth_data=None):
     if per_address and _per_address.get(address, 0) >= per_address:
         raise ConnectionRefusedError(FULL, {"code": "too_many_connections_from_address"})
     token = (auth_data or {}).get("token") if isinstance(auth_data, dict) else None
+    if isinstance(token, str) and token.startswith(devices.PREFIX):
+        # a paired screen or pad: a revoked token is refused; a live one subscribes to the
+        # public rooms as anyone may (it is no staff login for the session sweep to check)
+        if not devices.live(token):
+            raise ConnectionRefusedError("设备令牌无效或已吊销 (device token revoked)",
+                                         {"code": "device_revoked"})
+        token = None
     tokens[request.sid] = token if isinstance(token, str) else session.get("token")
     if tokens[request.sid] and not current_app.config.get("TESTING"):  # tests sweep by hand
         registry.services().session_watch.ensure_started()

@@ -341,6 +341,24 @@ def m016_notices_appointments(db: sqlite_utils.Database) -> None:
     db["appointments"].create_index(["status", "slot_at"])
 
 
+def m017_devices(db: sqlite_utils.Database) -> None:
+    """Registered devices (queue_server/devices.py): kiosks, hall and window screens, calling
+    pads, each with its own revocable token (stored only hashed), its pairing, heartbeat and
+    printer state; and the hall's setting that kiosks must be paired devices. Plain SQL that
+    runs on PostgreSQL as well."""
+    db.execute(
+        "CREATE TABLE devices (id INTEGER PRIMARY KEY, hall TEXT NOT NULL REFERENCES halls(id),"
+        " kind TEXT, name TEXT NOT NULL DEFAULT '', window_id TEXT, printer TEXT,"
+        " status TEXT NOT NULL DEFAULT 'pending', pair_code TEXT, pair_secret_hash TEXT,"
+        " token_hash TEXT, created_at REAL NOT NULL, approved_at REAL, approved_by TEXT,"
+        " revoked_at REAL, revoked_by TEXT, last_seen_at REAL, last_address TEXT,"
+        " printer_state TEXT, printer_checked_at REAL, quiet_alerted_at REAL)")
+    db.execute("CREATE UNIQUE INDEX devices_token ON devices (token_hash)")
+    db.execute("CREATE UNIQUE INDEX devices_secret ON devices (pair_secret_hash)")
+    db.execute("CREATE INDEX devices_hall ON devices (hall, status)")
+    db.execute("ALTER TABLE halls ADD COLUMN kiosk_device_required INTEGER NOT NULL DEFAULT 0")
+
+
 def m020_agents(db: sqlite_utils.Database) -> None:
     """代办: each ticket an agent took for someone else, with the keyed hash of the agent's ID
     (domain/agents.py counts them per agent and day; the purge clears the hash)."""
@@ -353,4 +371,4 @@ MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_call
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
               m009_purgeable_appointments, m010_holds_outcomes, m011_supervision,
               m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin,
-              m016_notices_appointments, m020_agents]
+              m016_notices_appointments, m017_devices, m020_agents]

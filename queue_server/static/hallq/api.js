@@ -15,6 +15,9 @@
   async function fetchJSON(method, url, body, headers = {}) {
     const opts = { method, headers: { Accept: "application/json", ...headers },
       credentials: "same-origin" };
+    // a paired device (displays/static/device.js) sends its own token
+    if (HallQ.deviceToken && !opts.headers.Authorization)
+      opts.headers.Authorization = "Bearer " + HallQ.deviceToken;
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);

@@ -143,6 +143,7 @@
       },
       "alert.overtime": (a) => M.toast(`${t("overtime_alert")}: ${a.number}`
         + ` ${M.pick(a, "service_name")} ${M.dur(a.served_s)} / ${M.dur(a.limit_s)}`, "error"),
+      "alert.device": (a) => M.devices && M.devices.alert(a),
       "alert.rectification": (a) => M.toast(`${t("rectification_alert")}: ${a.number}`, "error"),
     },
   });
