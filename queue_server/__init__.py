@@ -108,9 +108,11 @@ def _register_blueprints(app: Flask) -> None:
     import windows
     from queue_server import assets
     from queue_server.api import (
+        cases,
         citizen,
         clerk,
         floor,
+        guidance,
         guide,
         manager,
         openapi,
@@ -122,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from queue_server.live import supervision as checks
 
     for module in (sessions, citizen, clerk, guide, floor, manager, supervision, skills, openapi,
-                   assets):
+                   assets, guidance, cases):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)
