@@ -503,5 +503,53 @@ HallQ.i18n.load("en", {
     "done_answer": "{number}: citizen answered",
     "done_close": "{number}: case closed",
     "overdue_alert": "Rectification overdue: {number}"
+  },
+  "guide": {
+    "entry": "Find a service",
+    "entry_hint": "Not sure which one? Type a keyword or pinyin initials, or answer a few questions",
+    "title": "Find a service",
+    "search_title": "What do you need? (e.g. company, hukou, gjj)",
+    "placeholder": "Keyword, pinyin or initials",
+    "none": "No service found: try other words or ask at the guide desk",
+    "flows_title": "Not sure? Answer a few questions",
+    "m_entry": "Search services or answer a few questions"
+  },
+  "cases": {
+    "title": "Case progress",
+    "empty": "No case yet",
+    "case_no": "Case {case_no}",
+    "step_accepted": "Accepted",
+    "step_in_review": "In review",
+    "step_approved": "Approved",
+    "step_rejected": "Rejected",
+    "step_ready": "Ready to collect",
+    "step_collected": "Collected",
+    "ready_note": "Your documents are ready: take a collection ticket at the hall",
+    "collect": "Take a collection ticket",
+    "collect_taken": "Collection ticket {number} taken",
+    "collecting": "Taking a ticket…",
+    "lookup_title": "Look up a case",
+    "lookup_case": "Case number",
+    "lookup_id": "Last six characters of the ID number",
+    "lookup_submit": "Look up",
+    "lookup_none": "No such case: check the case number and the last six characters of the ID number"
+  },
+  "manage_guidance": {
+    "nav": "Guidance & cases",
+    "keywords_title": "Service keywords and synonyms",
+    "keywords_hint": "One keyword per line; citizens find the service by these words, their pinyin or initials",
+    "save": "Save",
+    "saved": "Saved",
+    "missing_title": "Searches that found nothing (keywords to add)",
+    "term": "Search",
+    "times": "Times",
+    "searches": "{n} searches, {m} found nothing, {k} services chosen",
+    "cases_title": "Case statistics",
+    "service": "Service",
+    "total": "Cases",
+    "approval_days": "Acceptance to approval: mean {mean} days (median {median}, {n} cases)",
+    "uncollected": "Ready for over {days} days but not collected: {uncollected} of {ready}",
+    "none": "No data yet",
+    "csv": "Export case statistics (CSV)"
   }
 });

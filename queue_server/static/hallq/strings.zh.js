@@ -505,5 +505,53 @@ HallQ.i18n.load("zh", {
     "done_answer": "{number} 已答复群众",
     "done_close": "{number} 整改已办结",
     "overdue_alert": "整改超期：{number}"
+  },
+  "guide": {
+    "entry": "找业务",
+    "entry_hint": "不知道办哪一项？输入关键词、拼音首字母，或回答几个问题",
+    "title": "找业务",
+    "search_title": "输入想办的事（如 开公司、户口、gjj）",
+    "placeholder": "关键词、拼音或首字母",
+    "none": "没有找到相关业务，请换个说法或咨询导办台",
+    "flows_title": "不确定？回答几个问题",
+    "m_entry": "搜索业务或回答几个问题"
+  },
+  "cases": {
+    "title": "办件进度",
+    "empty": "暂无办件信息",
+    "case_no": "办件编号 {case_no}",
+    "step_accepted": "受理",
+    "step_in_review": "审查",
+    "step_approved": "办结",
+    "step_rejected": "不予许可",
+    "step_ready": "待领取",
+    "step_collected": "已领取",
+    "ready_note": "证照已可领取，请到大厅取出件号领取",
+    "collect": "取出件号",
+    "collect_taken": "已取出件号 {number}",
+    "collecting": "正在取号…",
+    "lookup_title": "办件进度查询",
+    "lookup_case": "办件编号",
+    "lookup_id": "身份证号后六位",
+    "lookup_submit": "查询",
+    "lookup_none": "未查到该办件，请核对办件编号和身份证号后六位"
+  },
+  "manage_guidance": {
+    "nav": "引导与办件",
+    "keywords_title": "业务关键词与同义词",
+    "keywords_hint": "每行一个关键词；群众输入这些词、它们的拼音或首字母即可找到该业务",
+    "save": "保存",
+    "saved": "已保存",
+    "missing_title": "未找到结果的搜索（待补充的关键词）",
+    "term": "搜索词",
+    "times": "次数",
+    "searches": "搜索 {n} 次，未找到 {m} 次，选择业务 {k} 次",
+    "cases_title": "办件统计",
+    "service": "业务",
+    "total": "办件数",
+    "approval_days": "受理至办结平均 {mean} 天（中位 {median} 天，{n} 件）",
+    "uncollected": "待领取超过 {days} 天未领取：{uncollected} / {ready} 件",
+    "none": "暂无数据",
+    "csv": "导出办件统计 CSV"
   }
 });
