@@ -12,7 +12,7 @@ import json
 import pytest
 
 from queue_server import cli, integration_tokens
-from tests.helpers import error_code
+from tests.helpers import error_code, received_until
 from tests.test_holds import H, W, signed_in
 
 ID = "11010519491231002X"
@@ -202,7 +202,7 @@ def test_a_ready_case_is_collected_with_a_pickup_ticket_and_a_live_notice(app, c
     assert (r.status_code, error_code(r)) == (409, "case_not_ready")
     post(client, secret, case_no="SP008", ticket=ticket["number"], status="approved")
     post(client, secret, case_no="SP008", ticket=ticket["number"], status="ready")
-    got = follower.get_received()
+    got = received_until(follower, "case.ready", "case.updated")
     ready = [e["args"][0] for e in got if e["name"] == "case.ready"]
     assert len(ready) == 1 and ready[0]["case_no"] == "SP008"
     assert ID not in json.dumps(got) and ID[-6:] not in json.dumps(got)

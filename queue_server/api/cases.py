@@ -24,8 +24,8 @@ def tail_hash(id_text: str) -> str:
 
 
 @bp.post("/halls/<hall>/cases")
+@accepts(bodies.CasePost)  # a malformed body is 400 whoever sends it: it says nothing
 @integration_tokens.require("integration")
-@accepts(bodies.CasePost)
 def post_case(hall: str, body: bodies.CasePost):
     """The approval system posts a case's status (201 new case, 200 after)."""
     hall_row = hall_or_404(hall)
