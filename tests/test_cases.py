@@ -63,10 +63,12 @@ def test_a_case_moves_through_its_steps_and_the_citizen_sees_them(app, client, d
         assert r.status_code == 200, r.json
     page = client.get(f"/api/v1/tickets/{tk}").json
     [case] = page["cases"]
-    assert case["case_no"] == "SP001" and case["status"] == "collected"
+    assert case["case_no"] == "SP001"
+    assert case["status"] == "collected"
     assert [s["status"] for s in case["steps"]] == steps
     ats = [s["at"] for s in case["steps"]]
-    assert ats == sorted(ats) and all("+08:00" in a for a in ats)
+    assert ats == sorted(ats)
+    assert all("+08:00" in a for a in ats)
     found = client.post(f"{H}/cases/lookup", json={"case_no": "SP001", "id_suffix": ID[-6:]})
     assert found.status_code == 200
     assert [s["status"] for s in found.json["case"]["steps"]] == steps
@@ -138,11 +140,13 @@ def test_the_cli_prints_a_token_once_lists_and_revokes_it(app, db, capsys, clien
     secret = capsys.readouterr().out.strip()
     assert secret.startswith("hqi_")
     stored = db.one("SELECT token_hash FROM integration_tokens WHERE name = 'shenpi'")
-    assert stored["token_hash"] != secret and secret not in json.dumps(
+    assert stored["token_hash"] != secret
+    assert secret not in json.dumps(
         [tuple(r) for r in db.all("SELECT * FROM integration_tokens")])
     assert cli.main(["--db", path, "token", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "shenpi\tintegration\tdemo\tactive" in listed and secret not in listed
+    assert "shenpi\tintegration\tdemo\tactive" in listed
+    assert secret not in listed
     ticket, _ = served(app)
     assert post(client, secret, case_no="SP005", ticket=ticket["number"],
                 status="accepted").status_code == 201
@@ -176,7 +180,8 @@ def test_bad_input_gets_the_error_shape_and_changes_nothing(app, client, db, bod
     before = snapshot(db)
     r = post(client, secret, **body)
     assert (r.status_code, error_code(r)) == (status, code), r.json
-    assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message"}
+    assert set(r.json) == {"error"}
+    assert set(r.json["error"]) == {"code", "message"}
     assert snapshot(db) == before
 
 
@@ -204,13 +209,16 @@ def test_a_ready_case_is_collected_with_a_pickup_ticket_and_a_live_notice(app, c
     post(client, secret, case_no="SP008", ticket=ticket["number"], status="ready")
     got = received_until(follower, "case.ready", "case.updated")
     ready = [e["args"][0] for e in got if e["name"] == "case.ready"]
-    assert len(ready) == 1 and ready[0]["case_no"] == "SP008"
-    assert ID not in json.dumps(got) and ID[-6:] not in json.dumps(got)
+    assert len(ready) == 1
+    assert ready[0]["case_no"] == "SP008"
+    assert ID not in json.dumps(got)
+    assert ID[-6:] not in json.dumps(got)
     assert client.get(f"/api/v1/tickets/{tk}").json["cases"][0]["collect"] is True
     r = client.post(f"/api/v1/tickets/{tk}/collect", json={"case_no": "SP008"})
     assert r.status_code == 201, r.json
     pick = r.json["ticket"]
-    assert pick["service"] == "pickup" and pick["number"].startswith("K")
+    assert pick["service"] == "pickup"
+    assert pick["number"].startswith("K")
     row = db.one("SELECT id_hash, priority FROM tickets WHERE number = ? AND service ="
                  " 'pickup'", (pick["number"],))
     original = db.one("SELECT id_hash FROM tickets WHERE number = ?", (ticket["number"],))
@@ -240,7 +248,8 @@ def test_statistics_count_cases_days_to_approval_and_uncollected(app, client, mg
     since = clock.day_of(now - 10 * day, "Asia/Shanghai")
     s = mgr.get(f"{H}/cases/stats?from={since}&ready_days=3").json
     assert s["cases"] == 2
-    assert s["by_status"]["ready"] == 1 and s["by_status"]["accepted"] == 1
+    assert s["by_status"]["ready"] == 1
+    assert s["by_status"]["accepted"] == 1
     [hukou] = s["by_service"]
     assert (hukou["service"], hukou["cases"], hukou["ready"]) == ("hukou", 2, 1)
     assert s["approval_days"] == {"n": 1, "mean": 2.0, "median": 2.0}
@@ -249,7 +258,8 @@ def test_statistics_count_cases_days_to_approval_and_uncollected(app, client, mg
         "ready"] == 0
     rows = list(csv.reader(io.StringIO(mgr.get(
         f"{H}/cases/stats?from={since}&format=csv").text.lstrip("\ufeff"))))
-    assert rows[0][:3] == ["service", "name", "cases"] and rows[1][:3] == ["hukou",
+    assert rows[0][:3] == ["service", "name", "cases"]
+    assert rows[1][:3] == ["hukou",
                                                                           "户籍证明与迁移", "2"]
     whole = mgr.get(f"{H}/stats?from={since}").json
     assert whole["cases"]["cases"] == 2

@@ -31,7 +31,8 @@ def first(client, q: str) -> str | None:
     ("gongjijin", "公积金提取"), ("hukou", "户籍证明与迁移"), ("qysldj", "企业设立登记"),
     ("我要开公司", "企业设立登记"), ("Provident", "公积金提取"),
     # one wrong character: a typo, a homophone, a swapped letter of the pinyin
-    ("企业设力登记", "企业设立登记"), ("户扣", "户籍证明与迁移"), ("医保报消", "医保报销与异地备案"),
+    ("企业设力登记", "企业设立登记"), ("户扣", "户籍证明与迁移"),
+    ("医保报消", "医保报销与异地备案"),
     ("hukuo", "户籍证明与迁移"), ("注册公斯", "企业设立登记"),
 ])
 def test_the_words_citizens_use_find_their_service(client, q, name):
@@ -121,7 +122,8 @@ def test_bad_edits_get_the_error_shape_and_change_nothing(mgr, db, path, body, s
     before = snapshot(db)
     r = mgr.put(f"{H}/{path}", json=body)
     assert (r.status_code, error_code(r)) == (status, code), r.json
-    assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message"}
+    assert set(r.json) == {"error"}
+    assert set(r.json["error"]) == {"code", "message"}
     assert snapshot(db) == before
 
 

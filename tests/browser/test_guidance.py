@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 from playwright.sync_api import expect
 
 from queue_server import cli
+from tests.browser.test_manage import manager_page
 from tests.browser.test_pages_flow import clerk_session
 from tests.helpers import login
 
+pytestmark = pytest.mark.browser
 ID = "11010519491231002X"
 
 
@@ -117,3 +120,18 @@ def test_the_phone_search_leads_to_the_confirm_step(live, page_factory):
     phone.fill("#guide-q", "户口")
     phone.locator("#guide-results .guide-hit").first.click()
     expect(phone.locator("#m-service")).to_have_text("户籍证明与迁移")
+
+
+def test_the_console_lists_missing_keywords_and_saves_new_ones(live, page_factory):
+    base = live.url
+    requests.get(f"{base}/api/v1/halls/demo/guide", params={"q": "办护照"}, timeout=10)
+    page = manager_page(page_factory, base, "/manage/demo/guidance")
+    expect(page.locator("#g-missing tbody td").first).to_have_text("办护照")
+    row = page.locator("#k-table tr[data-service=hukou]")
+    row.locator("textarea").fill("户口\n办护照")
+    row.locator("button").click()
+    expect(page.locator("#toast")).to_have_text("已保存")
+    found = requests.get(f"{base}/api/v1/halls/demo/guide", timeout=10,
+                         params={"q": "办护照", "live": "1"}).json()["services"]
+    assert found[0]["id"] == "hukou"
+    expect(page.locator("#c-days")).to_contain_text("受理至办结")

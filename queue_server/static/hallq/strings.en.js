@@ -287,6 +287,7 @@ HallQ.i18n.load("en", {
     "page_audit": "Audit",
     "page_settings": "Settings",
     "page_advice": "Advice",
+    "page_guidance": "Guidance & cases",
     "saved": "Saved",
     "window": "Window",
     "service": "Service",

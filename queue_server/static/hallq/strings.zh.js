@@ -289,6 +289,7 @@ HallQ.i18n.load("zh", {
     "page_audit": "审计日志",
     "page_settings": "大厅设置",
     "page_advice": "排班建议",
+    "page_guidance": "引导与办件",
     "saved": "已保存",
     "window": "窗口",
     "service": "业务",
