@@ -264,3 +264,20 @@ def test_statistics_count_cases_days_to_approval_and_uncollected(app, client, mg
     whole = mgr.get(f"{H}/stats?from={since}").json
     assert whole["cases"]["cases"] == 2
     assert app.test_client().get(f"{H}/cases/stats").status_code == 401
+
+
+def test_the_purge_clears_a_case_s_id_tail_and_the_look_up_ends(app, client, db):
+    from queue_server.domain import clock
+    from queue_server.live import retention
+    secret = token(db)
+    ticket, tk = served(app)
+    post(client, secret, case_no="SP020", ticket=ticket["number"], status="accepted",
+         id_number=ID)
+    lookup = {"case_no": "SP020", "id_suffix": ID[-6:]}
+    assert client.post(f"{H}/cases/lookup", json=lookup).status_code == 200
+    [result] = retention.purge_all(db, 30, now=clock.now() + 40 * 86400)
+    assert result["counts"]["cases"] == 1
+    assert client.post(f"{H}/cases/lookup", json=lookup).status_code == 404
+    # the steps stay (no personal data), on the ticket's page too
+    assert [s["status"] for s in client.get(f"/api/v1/tickets/{tk}").json["cases"][0][
+        "steps"]] == ["accepted"]

@@ -128,7 +128,8 @@ def test_a_day_past_retention_is_purged_its_statistics_and_the_chain_kept(app, d
     later = clock.now() + 40 * DAY_S  # the day is now 40 days old
     [result] = retention.purge_all(db, 30, now=later)
     assert result["counts"] == {"tickets": 4, "appointments": 1, "ratings": 1,
-                                "rectifications": 1, "supervision_outbox": 0}
+                                "rectifications": 1, "supervision_outbox": 0,
+                                "cases": 0}
 
     after_dump = dump(db)
     for h in hashes:
