@@ -58,9 +58,12 @@ def test_a_case_moves_through_its_steps_and_the_citizen_sees_them(app, client, d
     assert r.json["case"]["status"] == "accepted"
     assert post(client, secret, case_no="SP001", ticket=ticket["number"],
                 status="accepted").status_code == 200  # a retry: no second step
+    seq = db.one("SELECT live_seq FROM halls WHERE id = 'demo'")[0]
     for status in steps[1:]:
         r = post(client, secret, case_no="SP001", ticket=ticket["number"], status=status)
         assert r.status_code == 200, r.json
+    # no hall-room event: the hall screens' seq has no gap to resubscribe over
+    assert db.one("SELECT live_seq FROM halls WHERE id = 'demo'")[0] == seq
     page = client.get(f"/api/v1/tickets/{tk}").json
     [case] = page["cases"]
     assert case["case_no"] == "SP001"

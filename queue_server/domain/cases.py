@@ -98,12 +98,19 @@ def post(tx: Tx, hall: str, case_no: str, ticket: sqlite3.Row, status: str,
              detail={"case_no": case_no, "number": ticket["number"], "service": row["service"],
                      "before": before, "after": status})
     tz = read_models.tz_of(tx.conn, hall)
-    tx.emit(CaseUpdated(hall=hall, case_no=case_no, number=ticket["number"],
+    _push(tx, CaseUpdated(hall=hall, case_no=case_no, number=ticket["number"],
                         service=row["service"], status=status, at=clock.iso(at, tz),
                         follow_room=tickets.room_of(ticket)))
     if status == "ready":
         _notify_case_ready(tx, hall, row, ticket, at)
     return row, created
+
+
+def _push(tx: Tx, event: CaseUpdated | CaseReady) -> None:
+    """Queue a live event on the transaction, sent by the publisher after the commit like
+    every other. Not through ``tx.emit``: these go to no hall room, so they take no hall
+    ``seq`` (a gap in it would make every hall screen subscribe again)."""
+    tx.live.append((event.NAME, event.payload(), event.rooms()))
 
 
 def _notify_case_ready(tx: Tx, hall: str, case: sqlite3.Row, ticket: sqlite3.Row,
@@ -120,7 +127,7 @@ def _notify_case_ready(tx: Tx, hall: str, case: sqlite3.Row, ticket: sqlite3.Row
                           "status": ticket["status"], "position": None, "window": None},
                "case": {"case_no": case["case_no"], "service": case["service"],
                         "service_name": svc["name"] if svc else "", "status": "ready"}}
-    tx.emit(CaseReady(hall=hall, case_no=case["case_no"], number=ticket["number"],
+    _push(tx, CaseReady(hall=hall, case_no=case["case_no"], number=ticket["number"],
                       service=case["service"], service_name=payload["case"]["service_name"],
                       at=payload["at"], follow_room=tickets.room_of(ticket)))
     return payload
