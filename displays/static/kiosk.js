@@ -266,7 +266,12 @@
     else if (act === "appt-submit") apptSubmit();
     else if (act === "guide-start") { guide.reset(); show("guide"); }
     else if (act === "guide-cancel") reset();
+    else if (act === "case-start") { HallQKioskCases.reset(); show("case"); }
+    else if (act === "case-cancel") { HallQKioskCases.reset(); reset(); }
   });
+
+  // 办件进度 (kiosk_cases.js) prints a ready case's 出件 ticket on the same slip
+  window.HallQKiosk = { showSlip };
 
   // 找业务: the search and guided questions end in one service's confirm step
   const guide = HallQGuide.mount({ root: $("guide"), hall, keyboard: true, onChoose: (id) => {

@@ -135,3 +135,36 @@ def test_the_console_lists_missing_keywords_and_saves_new_ones(live, page_factor
                          params={"q": "办护照", "live": "1"}).json()["services"]
     assert found[0]["id"] == "hukou"
     expect(page.locator("#c-days")).to_contain_text("受理至办结")
+
+
+def test_the_kiosk_looks_a_ready_case_up_and_prints_its_pickup_ticket(live, page_factory,
+                                                                     capsys):
+    base = live.url
+    assert cli.main(["--db", str(live.db), "token", "add", "approval", "--role",
+                     "integration"]) == 0
+    secret = capsys.readouterr().out.strip()
+    issued = requests.post(f"{base}/api/v1/halls/demo/tickets",
+                           json={"service": "hukou", "id_number": ID}, timeout=10).json()
+    clerk = clerk_session(base, "clerk12", "W13")
+    for action in ("call-next", "start", "finish"):
+        clerk.post(f"{base}/api/v1/windows/W13/{action}", timeout=10).raise_for_status()
+    for status in ("accepted", "approved", "ready"):
+        requests.post(f"{base}/api/v1/halls/demo/cases", timeout=10,
+                      headers={"Authorization": f"Bearer {secret}"},
+                      json={"case_no": "SP2", "ticket": issued["ticket"]["number"],
+                            "status": status, "id_number": ID}).raise_for_status()
+    kiosk = page_factory(base, (1080, 1920))
+    kiosk.goto("/kiosk/demo")
+    kiosk.click("#case-start")
+    for k in "SP2":
+        kiosk.click(f"#case-keys [data-case-key='{k}']")
+    kiosk.click("#case-id-field")
+    for k in ID[-6:]:
+        kiosk.click(f"#case-keys [data-case-key='{k}']")
+    expect(kiosk.locator("#case-id")).to_have_text(ID[-6:])
+    kiosk.click("#case-submit")
+    expect(kiosk.locator("#case-result .case-step-name")).to_have_text(["受理", "办结",
+                                                                       "待领取"])
+    kiosk.click("#case-result .case-collect")
+    expect(kiosk.locator("#slip-number")).to_have_text(re.compile(r"^K\d{3}$"))
+    expect(kiosk.locator("#slip-service")).to_have_text("出件（证照领取）")

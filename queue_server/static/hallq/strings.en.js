@@ -530,6 +530,7 @@ HallQ.i18n.load("en", {
     "collect_taken": "Collection ticket {number} taken",
     "collecting": "Taking a ticket…",
     "lookup_title": "Look up a case",
+    "kiosk_hint": "Follow your case; take a collection ticket when it is ready",
     "lookup_case": "Case number",
     "lookup_id": "Last six characters of the ID number",
     "lookup_submit": "Look up",

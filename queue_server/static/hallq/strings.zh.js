@@ -532,6 +532,7 @@ HallQ.i18n.load("zh", {
     "collect_taken": "已取出件号 {number}",
     "collecting": "正在取号…",
     "lookup_title": "办件进度查询",
+    "kiosk_hint": "查询审批进度，证照办好后在此取出件号",
     "lookup_case": "办件编号",
     "lookup_id": "身份证号后六位",
     "lookup_submit": "查询",
