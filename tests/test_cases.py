@@ -284,3 +284,23 @@ def test_the_purge_clears_a_case_s_id_tail_and_the_look_up_ends(app, client, db)
     # the steps stay (no personal data), on the ticket's page too
     assert [s["status"] for s in client.get(f"/api/v1/tickets/{tk}").json["cases"][0][
         "steps"]] == ["accepted"]
+
+
+def test_the_case_ready_notice_carries_no_id_number(app, client, db):
+    """What the outbound channel will send (``_notify_case_ready``'s payload): the case, the
+    service and the ticket's number, never the ID number, its tail or their hashes."""
+    from queue_server.domain import cases
+    secret = token(db)
+    ticket, _ = served(app)
+    post(client, secret, case_no="SP030", ticket=ticket["number"], status="accepted",
+         id_number=ID)
+    case = db.one("SELECT * FROM cases WHERE case_no = 'SP030'")
+    leg = db.one("SELECT * FROM tickets WHERE id = ?", (case["ticket"],))
+    payload = db.write("system", lambda tx: cases._notify_case_ready(tx, "demo", case, leg,
+                                                                     tx.now))
+    assert payload["event"] == "case.ready"
+    assert payload["case"]["case_no"] == "SP030"
+    assert payload["ticket"]["number"] == ticket["number"]
+    text = json.dumps(payload, ensure_ascii=False)
+    for secret_part in (ID, ID[-6:], leg["id_hash"], case["id_tail_hash"]):
+        assert secret_part not in text
