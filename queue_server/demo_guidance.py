@@ -31,7 +31,7 @@ PICKUP_CATEGORY = ("pickup", "出件", "Collection", "K")
 PICKUP = ("pickup", "pickup", "出件（证照领取）", "Collect documents", 180, 1200,
           ["申请人身份证原件", "受理通知书或办件回执"],
           ["Original ID card of the applicant", "Acceptance notice or case receipt"])
-PICKUP_WINDOWS = {"W20": 1.0, "W13": 0.5}
+PICKUP_WINDOWS = {"W20": 1.0}
 
 
 def _q(question: str, question_en: str, *options: dict) -> dict:
