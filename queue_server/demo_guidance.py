@@ -27,7 +27,7 @@ KEYWORDS = {
 }
 
 # the collection service (出件): a category and service of its own, window 20 takes it
-PICKUP_CATEGORY = ("pickup", "出件", "Collection", "K")
+PICKUP_CATEGORY = ("pickup", "出件", "Collection", "L")  # 领
 PICKUP = ("pickup", "pickup", "出件（证照领取）", "Collect documents", 180, 1200,
           ["申请人身份证原件", "受理通知书或办件回执"],
           ["Original ID card of the applicant", "Acceptance notice or case receipt"])

@@ -221,7 +221,7 @@ def test_a_ready_case_is_collected_with_a_pickup_ticket_and_a_live_notice(app, c
     assert r.status_code == 201, r.json
     pick = r.json["ticket"]
     assert pick["service"] == "pickup"
-    assert pick["number"].startswith("K")
+    assert pick["number"].startswith("L")
     row = db.one("SELECT id_hash, priority FROM tickets WHERE number = ? AND service ="
                  " 'pickup'", (pick["number"],))
     original = db.one("SELECT id_hash FROM tickets WHERE number = ?", (ticket["number"],))

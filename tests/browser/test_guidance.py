@@ -96,7 +96,7 @@ def test_the_ticket_page_shows_the_case_steps_live_and_takes_the_pickup_ticket(
     step("ready")  # heard live: no reload
     expect(steps).to_have_text(["受理", "审查", "办结", "待领取"])
     phone.click("#cases .case-collect")
-    expect(phone.locator("#t-number")).to_have_text(re.compile(r"^K\d{3}$"))
+    expect(phone.locator("#t-number")).to_have_text(re.compile(r"^L\d{3}$"))
     # the phone page's look-up finds the same case, now with its 出件 number
     phone.goto("/m/demo")
     phone.click("#m-case-card summary")
@@ -109,7 +109,7 @@ def test_the_ticket_page_shows_the_case_steps_live_and_takes_the_pickup_ticket(
     phone.click("#m-case-submit")
     expect(phone.locator("#m-case .case-step-name")).to_have_text(["受理", "审查", "办结",
                                                                    "待领取"])
-    expect(phone.locator("#m-case .case-taken")).to_have_text(re.compile(r"已取出件号 K\d{3}"))
+    expect(phone.locator("#m-case .case-taken")).to_have_text(re.compile(r"已取出件号 L\d{3}"))
 
 
 def test_the_phone_search_leads_to_the_confirm_step(live, page_factory):
@@ -166,5 +166,5 @@ def test_the_kiosk_looks_a_ready_case_up_and_prints_its_pickup_ticket(live, page
     expect(kiosk.locator("#case-result .case-step-name")).to_have_text(["受理", "办结",
                                                                        "待领取"])
     kiosk.click("#case-result .case-collect")
-    expect(kiosk.locator("#slip-number")).to_have_text(re.compile(r"^K\d{3}$"))
+    expect(kiosk.locator("#slip-number")).to_have_text(re.compile(r"^L\d{3}$"))
     expect(kiosk.locator("#slip-service")).to_have_text("出件（证照领取）")
