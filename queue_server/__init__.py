@@ -118,9 +118,11 @@ def _register_blueprints(app: Flask) -> None:
     from queue_server import assets
     from queue_server.api import (
         bookings,
+        cases,
         citizen,
         clerk,
         floor,
+        guidance,
         guide,
         manager,
         openapi,
@@ -136,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from queue_server.live import supervision as checks
 
     for module in (sessions, citizen, bookings, clerk, guide, floor, manager, supervision, skills,
-                   openapi, device_api, pad, assets):
+                   openapi, device_api, pad, assets, guidance, cases):
         app.register_blueprint(module.bp)
     for bp in displays.BLUEPRINTS + windows.BLUEPRINTS:
         app.register_blueprint(bp)

@@ -1,5 +1,5 @@
 """The ``hallq`` command: init-db, seed-demo, hall add/list, user add/passwd/list, audit verify,
-purge, dispatch learn/show."""
+purge, dispatch learn/show, token add/revoke/list."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from queue_server import auth, demo, demo_history, registry
+from queue_server import auth, demo, demo_history, integration_tokens, registry
 from queue_server.domain import halls
 from queue_server.errors import ApiError
 from queue_server.live import profiles, retention
@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     learn = disp.add_parser("learn", help="choose now (the server does it once a day)")
     learn.add_argument("--hall", default=None, help="one hall (default: every hall)")
     disp.add_parser("show", help="each hall's current choice")
+    integration_tokens.add_cli(sub)
     return parser
 
 
@@ -254,7 +255,7 @@ COMMANDS = {("init-db", None): _init_db, ("seed-demo", None): _seed_demo,
             ("user", "add"): _user_add, ("user", "passwd"): _user_passwd,
             ("user", "list"): _user_list, ("audit", "verify"): _audit_verify,
             ("purge", None): _purge, ("dispatch", "learn"): _dispatch_learn,
-            ("dispatch", "show"): _dispatch_show}
+            ("dispatch", "show"): _dispatch_show, **integration_tokens.COMMANDS}
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import secrets
 
 from werkzeug.security import generate_password_hash
 
-from queue_server import auth
+from queue_server import auth, demo_guidance
 from queue_server.store.db import Database, Tx
 
 HALL = {"id": "demo", "name": "示范区政务服务中心", "name_en": "Demo District Service Center",
@@ -161,6 +161,7 @@ def seed(db: Database, password: str | None = None,
                 tx.run("INSERT INTO skills VALUES (?, ?, 1.0)", (wid, s))
             for s in secondary:
                 tx.run("INSERT INTO skills VALUES (?, ?, 0.5)", (wid, s))
+        demo_guidance.seed(tx)  # keywords, guided questions, the 出件 service
         # The demo's staff belong to the demo hall (a hall added later has its own).
         auth.create_user(tx, "manager", "manager", password, "大厅主任", "M001", hashed,
                          hall="demo")

@@ -137,7 +137,7 @@ def test_a_day_past_retention_is_purged_its_statistics_and_the_chain_kept(app, d
     assert result["counts"] == {"ticket_phones": 0, "appointment_phones": 0,
                                 "notice_outbox": 0, "tickets": 5, "appointments": 1,
                                 "ratings": 1, "rectifications": 1, "agent_tickets": 1,
-                                "supervision_outbox": 0}
+                                "supervision_outbox": 0, "cases": 0}
 
     after_dump = dump(db)
     for h in hashes:

@@ -122,7 +122,7 @@ def test_scripted_day_by_service(day, mgr):
     assert svc["hukou"]["cancelled"] == 1
     assert svc["estate"]["mean_service_s"] == 2940
     assert svc["civil"]["mean_service_s"] == 1080
-    assert len(svc) == 13  # every active service appears, idle ones with zeros
+    assert len(svc) == 14  # every active service appears (出件 too), idle ones with zeros
 
 
 def test_scripted_day_by_window_clerk_hour(day, mgr):

@@ -1,6 +1,6 @@
 """The manager console pages at /manage/<hall> (monitor, skills, statistics, 好差评 with its
-rectification cases, audit, settings, advice, staffing). The pages are shells; their data comes
-from the manager API.
+rectification cases, audit, settings, advice, staffing, 引导与办件). The pages are shells; their
+data comes from the manager API.
 
 Anonymous visitors get a sign-in form (401), clerks a refusal (403): the console itself never
 renders for anyone below manager.
@@ -16,7 +16,7 @@ bp = Blueprint("manage", __name__, template_folder="templates")
 
 PAGES = {"monitor": "监控", "skills": "技能矩阵", "stats": "统计报表", "ratings": "好差评",
          "audit": "审计日志", "settings": "大厅设置", "advice": "排班建议",
-         "staffing": "人员排班"}
+         "staffing": "人员排班", "guidance": "引导与办件"}
 
 
 def _page(hall: str, page: str):

@@ -1,4 +1,5 @@
-/* The ticket kiosk: category → service → confirm (materials, people ahead, ETA) → slip.
+/* The ticket kiosk: category → service → confirm (materials, people ahead, ETA) → slip; or
+   找业务 (guide.js: search with the on-screen letter keyboard, guided questions) → confirm.
    预约取号 (appointment check-in): straight to the code + ID number on an on-screen keypad (the
    booking fixes the service) → slip marked 预约, naming the service the server answered with.
    The ID number is only ever shown masked (last 4) and never kept. */
@@ -269,7 +270,25 @@
     else if (act === "appt-field") { apptField = a.dataset.field; renderApptFields(); }
     else if (act === "key") apptKey(a.dataset.key);
     else if (act === "appt-submit") apptSubmit();
+    else if (act === "guide-start") { guide.reset(); show("guide"); }
+    else if (act === "guide-cancel") reset();
+    else if (act === "case-start") { HallQKioskCases.reset(); show("case"); }
+    else if (act === "case-cancel") { HallQKioskCases.reset(); reset(); }
   });
+
+  // 办件进度 (kiosk_cases.js) prints a ready case's 出件 ticket on the same slip
+  window.HallQKiosk = { showSlip };
+
+  // 找业务: the search and guided questions end in one service's confirm step
+  const guide = HallQGuide.mount({ root: $("guide"), hall, keyboard: true, onChoose: (id) => {
+    const s = data.services.find((x) => x.id === id);
+    if (!s) return; // not offered here now (no window takes it)
+    chosenCategory = data.categories.find((c) => c.id === s.category) || null;
+    chosenService = s;
+    if (chosenCategory) renderServices();
+    renderConfirm();
+    show("confirm");
+  } });
   function touched() {
     if ($("step-category").hidden || apptMode) {
       armIdle($("step-slip").hidden ? IDLE_MS : SLIP_MS, true);

@@ -1,7 +1,8 @@
 /* Taking a ticket on the phone, /m/<hall>: services by category with their waiting counts and
    waits → one service's materials, people ahead and wait → take (channel "mobile") → the
    ticket's own page /t/<token>. The token of the last ticket taken here is kept on the phone
-   (localStorage), so coming back to this page leads to it again instead of a second number. */
+   (localStorage), so coming back to this page leads to it again instead of a second number.
+   Above the list, 找业务 (guide.js); below it, 办件进度 (a case look-up, cases.js). */
 (function () {
   "use strict";
   const { t, pick, pickList, minutes, apply, lang, href } = HallQ.i18n;
@@ -126,6 +127,32 @@
   }
 
   $("m-book").href = href(`/m/${hall}/book`);
+  // 找业务: search (the phone's own keyboard) or guided questions → the service's confirm
+  HallQGuide.mount({ root: $("m-guide"), hall, keyboard: false, onChoose: (id) => {
+    const s = data.services.find((x) => x.id === id);
+    if (s) { chosen = s; renderConfirm(); window.scrollTo(0, 0); }
+  } });
+
+  // 办件进度: a case by its number and the ID number's last six characters
+  $("m-case-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = { case_no: $("m-case-no").value.trim(),
+      id_suffix: $("m-case-id").value.trim().toUpperCase() };
+    $("m-case-error").hidden = true;
+    $("m-case").replaceChildren();
+    try {
+      const { case: c } = await HallQ.api("POST", `/halls/${hall}/cases/lookup`, body);
+      HallQCases.render($("m-case"), c, async () => {
+        const { token } = await HallQ.api("POST", `/halls/${hall}/cases/collect`,
+          { ...body, channel: "mobile" });
+        location.href = href(`/t/${encodeURIComponent(token)}`);
+      });
+    } catch (e) {
+      $("m-case-error").textContent = e.status === 404 ? t("cases.lookup_none") : e.message;
+      $("m-case-error").hidden = false;
+    }
+  });
+
   $("m-back").addEventListener("click", () => { chosen = null; showList(); });
   $("m-take").addEventListener("click", take);
   const ls = $("lang-switch");

@@ -1,4 +1,5 @@
-/* The citizen's own ticket page /t/<token>: live status, position, ETA, alerts, cancel, rating. */
+/* The citizen's own ticket page /t/<token>: live status, position, ETA, alerts, cancel, rating,
+   and the cases (办件) the approval system reported since, with the 出件 ticket of a ready one. */
 (function () {
   "use strict";
   const { t, pick, pickList, minutes, apply, lang } = HallQ.i18n;
@@ -135,10 +136,26 @@
       c.status === "closed" ? t("rect_closed") : ""].filter(Boolean).join(" · ");
   }
 
+  function renderCases(cases) {
+    $("cases-card").hidden = !cases.length;
+    $("cases").replaceChildren(...cases.map((c) => {
+      const box = document.createElement("div");
+      box.className = "case";
+      box.dataset.case = c.case_no;
+      HallQCases.render(box, c, async () => {
+        const issued = await HallQ.api("POST", `/tickets/${encodeURIComponent(token)}/collect`,
+          { case_no: c.case_no });
+        location.href = HallQ.i18n.href(`/t/${encodeURIComponent(issued.token)}`);
+      });
+      return box;
+    }));
+  }
+
   async function loadOnce() {
     try {
-      const { ticket: tk } = await HallQ.api("GET", `/tickets/${encodeURIComponent(token)}`);
+      const { ticket: tk, cases } = await HallQ.api("GET", `/tickets/${encodeURIComponent(token)}`);
       render(tk);
+      renderCases(cases || []);
       return true;
     } catch (e) {
       $("load-error").textContent = e.status === 404 ? t("not_found") : e.message;
@@ -255,6 +272,9 @@
           // a transfer moves it to another service's frames: subscribe again
           if (d.ticket.service !== service) { service = d.ticket.service; live.resync(); }
         },
+        // the approval system moved a case on: its steps (and a ready case's 出件 button)
+        "case.updated": () => loadOnce(),
+        "case.ready": () => loadOnce(),
         "queue.positions": (d) => {
           const mine = ticket && ticket.status === "waiting" && d.service === ticket.service
             && d.positions[ticket.number];

@@ -479,6 +479,8 @@ class StatsQuery(Days):
                    "format 须为 json、csv 或 xlsx (format: json, csv, xlsx)") = "json"
     # CSV for people (Excel): a BOM, headers in this language, durations m:ss
     lang: Choice(("zh", "en"), "bad_parameter", "lang 须为 zh 或 en (lang: zh or en)") = None
+    # the N of the cases' "ready but not collected after N days"
+    ready_days: QueryInt(1, 365) = 3
 
 
 class AuditQuery(Days):
@@ -584,3 +586,128 @@ class DeviceSettings(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"kiosk_device_required": True}]})
 
     kiosk_device_required: Flag  # kiosks issue only with a paired device's token
+
+
+# -- guidance (智能引导) and cases (办件) -------------------------------------------------------
+
+class GuideQuery(Query):
+    q: QueryText(64) = None
+    # 1: a look-up while the citizen is still typing, not counted as a search
+    live: Choice(("0", "1"), "bad_parameter", "live 须为 0 或 1 (live: 0 or 1)") = "0"
+
+
+class GuideChoice(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"service": "biz-setup", "via": "search", "q": "开公司"},
+        {"service": "medical", "via": "flow", "category": "social"}]})
+
+    service: ServiceId
+    via: Choice(("search", "flow"), "invalid_via", "via 须为 search 或 flow (via: search or flow)")
+    q: Text(64) | None = None  # the search that found it
+    category: Text(32) | None = None  # the guided questions that led to it
+
+
+def _keywords_ok(v: Any) -> bool:
+    return isinstance(v, list) and len(v) <= 30 and all(
+        isinstance(k, str) and 0 < len(k.strip()) <= 20 for k in v)
+
+
+class Keywords(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"keywords": ["开公司", "注册公司", "营业执照"]}]})
+
+    keywords: Checked({"type": "array", "maxItems": 30,
+                       "items": {"type": "string", "minLength": 1, "maxLength": 20}},
+                      "invalid_keywords", "关键词须为字符串列表，最多 30 个，每个 1–20 字"
+                      " (keywords: up to 30 strings of 1-20 characters)", _keywords_ok)
+
+
+def _flow_schema(depth: int) -> dict:
+    option: dict = {"type": "object", "required": ["label"], "additionalProperties": False,
+                    "properties": {"label": {"type": "string", "minLength": 1, "maxLength": 40},
+                                   "label_en": {"type": "string", "maxLength": 40},
+                                   "service": {"type": "string", "minLength": 1,
+                                               "maxLength": 64}}}
+    if depth > 1:
+        option["properties"]["next"] = _flow_schema(depth - 1)
+    return {"type": "object", "required": ["question", "options"], "additionalProperties": False,
+            "properties": {"question": {"type": "string", "minLength": 1, "maxLength": 100},
+                           "question_en": {"type": "string", "maxLength": 100},
+                           "options": {"type": "array", "minItems": 2, "maxItems": 8,
+                                       "items": option}},
+            "description": "each option has exactly one of service and next"}
+
+
+def _flow_ok(v: Any) -> bool:
+    from queue_server.domain.guide_flows import shape_ok
+    return shape_ok(v)
+
+
+class GuideFlow(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"flow": {
+        "question": "您是第一次办理，还是变更已有登记？",
+        "options": [{"label": "第一次（新开办）", "service": "biz-setup"},
+                    {"label": "变更已有登记", "service": "biz-change"}]}}]})
+
+    flow: Checked(_flow_schema(4), "invalid_flow", "引导问题格式无效：每题 2–8 个选项，每个选项"
+                  "指向一项业务或下一题，最多 4 层 (flow: 2-8 options each, each a service or a"
+                  " next question, at most 4 deep)", _flow_ok)
+
+
+CASE_NO = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+CaseNo = Annotated[str, StringConstraints(max_length=40, pattern=CASE_NO)]
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CASE_STATUSES = ("accepted", "in_review", "approved", "rejected", "ready", "collected")
+IdSuffix = Annotated[str, StringConstraints(min_length=6, max_length=6,
+                                            pattern=r"^[0-9]{5}[0-9Xx]$")]
+
+
+class CasePost(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"case_no": "SP20261202001", "ticket": "A012", "status": "accepted"},
+        {"case_no": "SP20261202001", "ticket": "A012", "date": "2026-12-02",
+         "status": "ready"}]})
+
+    case_no: CaseNo
+    ticket: Annotated[str, StringConstraints(min_length=2, max_length=8,
+                                             pattern=r"^[A-Za-z][0-9]{1,6}$")]
+    date: Annotated[str, StringConstraints(max_length=10, pattern=DAY)] = Field(
+        None, description="the ticket's day (hall-local); default today")
+    status: Choice(CASE_STATUSES, "invalid_status", "状态须为 accepted、in_review、approved、"
+                   "rejected、ready 或 collected (invalid status)")
+    service: ServiceId | None = Field(None, description="default: the ticket's service")
+    id_number: IdNumber | None = Field(None, description="the applicant's, so the case can be"
+                                       " looked up by its last six characters; kept only as a"
+                                       " keyed hash of those")
+    at: Text(40) | None = Field(None, description="the step's time (ISO 8601); default now")
+
+
+class CaseRef(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"case_no": "SP20261202001"}]})
+
+    case_no: CaseNo
+
+
+class CaseLookup(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"case_no": "SP20261202001", "id_suffix": "31002X"}]})
+
+    case_no: CaseNo
+    id_suffix: IdSuffix
+
+
+class CaseCollect(CaseLookup):
+    channel: Choice(("kiosk", "mobile"), "invalid_channel",
+                    "取号渠道无效 (channel must be kiosk or mobile)") | None = None
+
+
+class CaseSettings(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"collect_service": "pickup"}]})
+
+    collect_service: ServiceId | None  # null: the hall has none
+
+
+class CaseStatsQuery(Days):
+    ready_days: QueryInt(1, 365) = 3
+    format: Choice(("json", "csv"), "bad_format", "format 须为 json 或 csv (format: json, csv)"
+                   ) = "json"

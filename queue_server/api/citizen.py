@@ -11,6 +11,7 @@ from queue_server.api.fields import accepts, keyed_hash
 from queue_server.domain import (
     agents,
     appointments,
+    cases,
     clock,
     forecast_cache,
     planner,
@@ -212,7 +213,10 @@ def follow(token: str):
                                                       read_models.tz_of(db().conn(), row["hall"]))
     view["moves"] = postpone.moves(row, postpone.rules_of(current_app.config),
                                    read_models.tz_of(db().conn(), row["hall"]))
-    return {"ticket": view}
+    # what the approval system did with the matter since (办件进度), oldest case first
+    return {"ticket": view,
+            "cases": cases.for_ticket(db().conn(), row, read_models.tz_of(db().conn(),
+                                                                          row["hall"]))}
 
 
 @bp.delete("/tickets/<token>")

@@ -11,9 +11,9 @@ from queue_server import auth
 from queue_server.api import bodies
 from queue_server.api.citizen import hall_or_404
 from queue_server.api.fields import accepts, query
-from queue_server.domain import clock, holds, read_models
+from queue_server.domain import clock, guidance, holds, read_models
 from queue_server.live import alerts, bookings
-from queue_server.manager import admin, reports, stats
+from queue_server.manager import admin, case_stats, reports, stats
 from queue_server.registry import db
 from queue_server.store import audit_chain
 from queue_server.store.db import loads
@@ -41,6 +41,9 @@ def hall_stats(hall: str, args: bodies.StatsQuery):
     bookings.settle(db(), hall)  # bookings whose slot ended count as missed, loop or not
     with db().read() as conn:
         result = stats.compute(conn, hall, first, last)
+        result["cases"] = case_stats.compute(conn, hall, first, last, args.ready_days,
+                                             clock.now())
+        result["guide"] = guidance.stats(conn, hall, first, last)
     name = f"hallq-{hall}-{first}" + ("" if first == last else f"_{last}")
     if fmt == "csv":
         return Response(reports.stats_csv(result, args.lang), mimetype="text/csv",

@@ -30,7 +30,10 @@ SERVICE = {"type": "object", "properties": {
 # The endpoints that answer 201 Created (everything else answers 200).
 CREATED = {"api_citizen.issue", "api_bookings.book", "api_bookings.check_in", "api_citizen.rate",
            "api_guide.special_ticket", "api_manage.add_window", "api_manage.add_category",
-           "api_manage.add_service", "api_manage.add_user", "api_devices.pair"}
+           "api_manage.add_service", "api_manage.add_user", "api_devices.pair",
+           "api_guidance.choice", "api_cases.collect_by_lookup", "api_cases.collect_by_ticket"}
+# The endpoints that answer 201 the first time and 200 after (a case's later steps).
+CREATED_OR_OK = {"api_cases.post_case"}
 REPLIES = {
     "api_manage.hall_audit_verify": {"type": "object", "properties": {
         "hall": S, "ok": {"type": "boolean"}, "checked": INT,
@@ -102,6 +105,9 @@ def document() -> dict:
                   "responses": {ok: {"description": "Created" if ok == "201" else "OK"},
                                 "4XX": {"description": "refused",
                                         "content": {"application/json": {"schema": ERROR}}}}}
+            if rule.endpoint in CREATED_OR_OK:
+                op["responses"] = {"201": {"description": "Created"},
+                                   "200": {"description": "OK"}, **op["responses"]}
             if rule.endpoint in REPLIES:
                 op["responses"][ok]["content"] = {
                     "application/json": {"schema": REPLIES[rule.endpoint]}}

@@ -173,6 +173,13 @@ def _scopes(hall: str, before: str, tz: str, today: str) -> dict[str, tuple[str,
             "SELECT COUNT(*) FROM notice_outbox WHERE hall = ? AND created_at < ?",
             "DELETE FROM notice_outbox WHERE hall = ? AND created_at < ?",
             (hall, start)),
+        # a case's ID tail (its look-up key) once the case last moved before the retention
+        "cases": (
+            "SELECT COUNT(*) FROM cases WHERE hall = ? AND updated_at < ?"
+            " AND id_tail_hash IS NOT NULL",
+            "UPDATE cases SET id_tail_hash = NULL WHERE hall = ? AND updated_at < ?"
+            " AND id_tail_hash IS NOT NULL",
+            (hall, start)),
     }
 
 

@@ -265,6 +265,43 @@ class DeviceAlert(Event):
         return [managers_room(self.hall)]
 
 
+@dataclass(frozen=True)
+class CaseUpdated(Event):
+    """A case (办件) of the approval system got a new step: to the citizen following the
+    ticket it was served on, and to the hall's managers. Never an ID number."""
+
+    NAME: ClassVar[str] = "case.updated"
+    rooms_doc: ClassVar[tuple[str, ...]] = ("ticket", "managers")
+    hall: str
+    case_no: str
+    number: str  # the ticket's
+    service: str
+    status: str
+    at: str
+    follow_room: str = local("")
+
+    def rooms(self) -> list[str]:
+        return [self.follow_room, managers_room(self.hall)]
+
+
+@dataclass(frozen=True)
+class CaseReady(Event):
+    """A case is ready to collect (待领取, 出件): the citizen's page says so at once."""
+
+    NAME: ClassVar[str] = "case.ready"
+    rooms_doc: ClassVar[tuple[str, ...]] = ("ticket", "managers")
+    hall: str
+    case_no: str
+    number: str
+    service: str
+    service_name: str
+    at: str
+    follow_room: str = local("")
+
+    def rooms(self) -> list[str]:
+        return [self.follow_room, managers_room(self.hall)]
+
+
 def send(socketio: Any, event: Event, to: str | None = None) -> None:
     """Emit an event to its rooms, or to ``to`` (one subscriber's sid)."""
     if to is None:
@@ -275,7 +312,7 @@ def send(socketio: Any, event: Event, to: str | None = None) -> None:
 
 ALL: list[type[Event]] = [TicketCalled, QueueUpdated, WindowUpdated, TicketUpdated, HallUpdated,
                           Snapshot, WaitAlert, OvertimeAlert, RectificationAlert, Batch,
-                          QueuePositions, HoldsUpdated, DeviceAlert]
+                          QueuePositions, HoldsUpdated, DeviceAlert, CaseUpdated, CaseReady]
 NAMES = {e.NAME for e in ALL}
 
 

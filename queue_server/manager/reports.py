@@ -89,6 +89,10 @@ def stats_xlsx(stats: dict) -> bytes:
         rows = [stats] if title == "summary" else stats[title]
         for row in rows:
             ws.append([_cell(row.get(k)) for k in fields])
+    for title, rows in _case_sheets(stats).items():  # cases (办件), when computed
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
     ws = wb.create_sheet("ratings")
     ws.append(["score", "count"])
     for score, n in stats["ratings"]["by_score"].items():
@@ -96,6 +100,18 @@ def stats_xlsx(stats: dict) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _case_sheets(stats: dict) -> dict[str, list[list]]:
+    if "cases" not in stats:
+        return {}
+    from queue_server.manager import case_stats  # it builds on this module's cells
+    sheets = case_stats.xlsx_sheets(stats["cases"])
+    guide = stats.get("guide")
+    if guide:  # what citizens searched for and did not find: the missing keywords
+        sheets["guide_missing"] = [["term", "n"]] + [[_cell(m["term"]), m["n"]]
+                                                     for m in guide["missing"]]
+    return sheets
 
 
 AUDIT_LIMIT = 100_000

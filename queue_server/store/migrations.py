@@ -359,6 +359,44 @@ def m017_devices(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE halls ADD COLUMN kiosk_device_required INTEGER NOT NULL DEFAULT 0")
 
 
+def m018_guidance_cases(db: sqlite_utils.Database) -> None:
+    """Guidance (智能引导) and cases (办件): the words citizens use for each service, the
+    guided questions per category, what was searched and chosen (counts per day), the
+    approval system's integration tokens (stored hashed), its cases with their steps, and the
+    hall's collection (出件) service. Its own tables and columns only."""
+    db.execute("ALTER TABLE services ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE halls ADD COLUMN collect_service TEXT")
+    db["guide_flows"].create(
+        {"hall": str, "category": str, "flow": str, "updated_at": float},
+        pk=("hall", "category"), not_null={"flow"},
+        foreign_keys=[("hall", "halls", "id"), ("category", "categories", "id")])
+    # kind: search (a counted search), miss (one that found nothing), choice (a service
+    # picked, term = how: the search words or "flow:<category>"); service '' for none
+    db["guide_counts"].create(
+        {"hall": str, "day": str, "kind": str, "term": str, "service": str, "n": int},
+        pk=("hall", "day", "kind", "term", "service"), not_null={"n"}, defaults={"n": 0})
+    db["integration_tokens"].create(
+        {"id": int, "name": str, "role": str, "hall": str, "token_hash": str,
+         "created_at": float, "revoked_at": float},
+        pk="id", not_null={"name", "role", "token_hash", "created_at"})
+    db["integration_tokens"].create_index(["name"], unique=True)
+    db["integration_tokens"].create_index(["token_hash"], unique=True)
+    db["cases"].create(
+        {"id": int, "hall": str, "case_no": str, "ticket": int, "root": int, "service": str,
+         "status": str, "id_tail_hash": str, "source": str, "created_at": float,
+         "updated_at": float, "collect_ticket": int},
+        pk="id", not_null={"hall", "case_no", "ticket", "service", "status", "created_at"},
+        foreign_keys=[("hall", "halls", "id"), ("ticket", "tickets", "id")])
+    db["cases"].create_index(["hall", "case_no"], unique=True)
+    db["cases"].create_index(["root"])
+    db["cases"].create_index(["hall", "created_at"])
+    db["case_steps"].create(
+        {"id": int, "case_id": int, "status": str, "at": float, "by": str},
+        pk="id", not_null={"case_id", "status", "at"},
+        foreign_keys=[("case_id", "cases", "id")])
+    db["case_steps"].create_index(["case_id", "at"])
+
+
 def m020_agents(db: sqlite_utils.Database) -> None:
     """代办: each ticket an agent took for someone else, with the keyed hash of the agent's ID
     (domain/agents.py counts them per agent and day; the purge clears the hash)."""
@@ -371,4 +409,4 @@ MIGRATIONS = [m001_initial, m002_ticket_root, m003_appointments, m004_first_call
               m005_materials_en, m006_user_hall, m007_forecast_version, m008_audit_chain,
               m009_purgeable_appointments, m010_holds_outcomes, m011_supervision,
               m013_forecast_delta, m014_dispatch_profile, m015_postpone_rejoin,
-              m016_notices_appointments, m017_devices, m020_agents]
+              m016_notices_appointments, m017_devices, m018_guidance_cases, m020_agents]
