@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from queue_server import cli, integration_tokens
+from queue_server import cli, integration_tokens, registry
 from tests.helpers import error_code, received_until
 from tests.test_holds import H, W, signed_in
 
@@ -304,3 +304,39 @@ def test_the_case_ready_notice_carries_no_id_number(app, client, db):
     text = json.dumps(payload, ensure_ascii=False)
     for secret_part in (ID, ID[-6:], leg["id_hash"], case["id_tail_hash"]):
         assert secret_part not in text
+
+
+def test_a_real_webhook_receiver_gets_case_ready_signed_and_without_any_id(
+        tmp_path, demo_template):
+    """case.ready goes out through the outbound channel (domain/notices.py) in the
+    transaction of the ready step, and the real receiver gets it signed, with the case and
+    the ticket's number and nothing of the ID number."""
+    from queue_server.live.notices import NoticeSender
+    from tests.helpers import Receiver
+    from tests.test_notices import SECRET, make_app, signed
+
+    receiver = Receiver()
+    app = make_app(tmp_path, demo_template, WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
+    try:
+        db, client = registry.db(app), app.test_client()
+        secret = token(db)
+        ticket, _ = served(app)
+        for status in ("accepted", "approved", "ready"):
+            r = post(client, secret, case_no="SP040", ticket=ticket["number"], status=status,
+                     id_number=ID)
+            assert r.status_code in (200, 201), r.json
+        NoticeSender(app).deliver_once()
+        ready = [(g, json.loads(g["raw"])) for g in receiver.got
+                 if json.loads(g["raw"])["event"] == "case.ready"]
+        assert len(ready) == 1
+        got, body = ready[0]
+        assert signed(got)
+        assert body["case"]["case_no"] == "SP040"
+        assert body["ticket"]["number"] == ticket["number"]
+        raw = got["raw"].decode()
+        case = db.one("SELECT id_tail_hash FROM cases WHERE case_no = 'SP040'")
+        for secret_part in (ID, ID[-6:], case["id_tail_hash"]):
+            assert secret_part not in raw
+    finally:
+        registry.db(app).close()
+        receiver.close()
