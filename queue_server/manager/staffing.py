@@ -25,6 +25,7 @@ from queue_server.manager.dispatch_profile import recorded_days
 HISTORY_DAYS = 28  # four of each weekday: the forecast's weekday pattern and trend
 MIN_DAYS = 5
 MAX_REPLAYS = 120  # the plan's check, in replayed days, as bench/bench_staffing.py judged it
+KEEP = 64  # plans kept per process (a few halls × a few days and targets)
 _kept: dict[tuple, dict] = {}
 _lock = threading.Lock()
 
@@ -52,6 +53,8 @@ def plan(conn: sqlite3.Connection, hall: str, day: str | None, wait_s: float, sh
                                    max_replays=MAX_REPLAYS)
         result["basis"] = {**fc["basis"], "first": days[0], "last": days[-1]}
         with _lock:
+            if len(_kept) >= KEEP:  # the oldest plan goes: days and records move on
+                _kept.pop(next(iter(_kept)))
             _kept[key] = result
     out = {"hall": hall, "plan": result}
     if day == today:
